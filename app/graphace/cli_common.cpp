@@ -1,0 +1,129 @@
+#include "cli_common.h"
+
+#include "graphace/element.h"
+
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace graphace::cli {
+
+void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFiles) {
+    auto* files = command.add_option("FILE", options.files, "Extended-XYZ file(s)")
+                      ->required()
+                      ->check(CLI::ExistingFile);
+    if (!multipleFiles)
+        files->expected(1);
+    command.add_option("--energy-key", options.energyKey,
+                       "Header key holding the energy (default: energy, dft_energy, ...)");
+    command.add_option("--forces-key", options.forcesKey,
+                       "Per-atom property holding forces (default: forces, force, dft_force)");
+}
+
+Dataset readInput(const std::string& path, const InputOptions& options) {
+    ExtxyzReadOptions readOptions;
+    readOptions.energyKey = options.energyKey;
+    readOptions.forcesKey = options.forcesKey;
+
+    // A progress line only where a person watches and only when it is worth it.
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    const bool showProgress = !ec && bytes > (8u << 20) && isatty(STDERR_FILENO);
+    int lastPercent = -1;
+    ProgressCallback progress;
+    if (showProgress) {
+        progress = [&](double fraction) {
+            const int percent = static_cast<int>(fraction * 100);
+            if (percent != lastPercent) {
+                lastPercent = percent;
+                std::fprintf(stderr, "\rreading %s: %3d%%", path.c_str(), percent);
+            }
+            return true;
+        };
+    }
+    Dataset dataset = readExtxyzFile(path, readOptions, progress);
+    if (showProgress)
+        std::fprintf(stderr, "\r\033[K");
+    return dataset;
+}
+
+std::string chemicalFormula(const std::vector<int>& numbers) {
+    std::map<int, int> counts;
+    for (int z : numbers)
+        ++counts[z];
+    std::string formula;
+    for (const auto& [z, count] : counts)
+        formula += std::string(elementSymbol(z)) + std::to_string(count);
+    return formula;
+}
+
+std::string pbcString(const std::array<bool, 3>& pbc) {
+    std::string text;
+    for (bool periodic : pbc)
+        text += periodic ? 'T' : 'F';
+    return text;
+}
+
+void emitJson(const nlohmann::json& document, const std::string& path) {
+    const std::string text = document.dump(2) + "\n";
+    if (path.empty() || path == "-") {
+        std::cout << text;
+        return;
+    }
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out)
+            throw std::runtime_error("cannot write " + temporary);
+    }
+    std::filesystem::rename(temporary, path);
+}
+
+TextTable::TextTable(std::vector<std::string> header) { m_rows.push_back(std::move(header)); }
+
+void TextTable::addRow(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
+
+std::string TextTable::str() const {
+    std::vector<std::size_t> widths;
+    for (const auto& row : m_rows) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (std::size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], row[c].size());
+    }
+    std::ostringstream out;
+    for (std::size_t r = 0; r < m_rows.size(); ++r) {
+        const auto& row = m_rows[r];
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            // First column left-aligned (names), the rest right-aligned (numbers).
+            const std::string padding(widths[c] - row[c].size(), ' ');
+            out << (c ? "  " : "") << (c == 0 ? row[c] + padding : padding + row[c]);
+        }
+        out << '\n';
+        if (r == 0) {
+            std::size_t total = 0;
+            for (std::size_t w : widths)
+                total += w + 2;
+            out << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
+        }
+    }
+    return out.str();
+}
+
+std::string formatNumber(double value, int precision) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
+    return buffer;
+}
+
+void printWarning(const std::string& message) { std::cerr << "warning: " << message << '\n'; }
+
+} // namespace graphace::cli

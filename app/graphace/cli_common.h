@@ -1,0 +1,49 @@
+#pragma once
+// Shared plumbing for the `graphace` commands: reading inputs, output formatting, errors.
+
+#include "graphace/extxyz.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace graphace::cli {
+
+// Options every command that reads extended XYZ accepts.
+struct InputOptions {
+    std::vector<std::string> files;
+    std::string energyKey;
+    std::string forcesKey;
+};
+void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFiles);
+
+// Reads one file, showing a progress line on stderr for large files when stderr is a terminal.
+Dataset readInput(const std::string& path, const InputOptions& options);
+
+// "Hf32O64"-style formula, elements in order of atomic number.
+std::string chemicalFormula(const std::vector<int>& numbers);
+std::string pbcString(const std::array<bool, 3>& pbc);  // "TTF"
+
+// Writes JSON (2-space indent) to stdout, or to `path` atomically when given.
+void emitJson(const nlohmann::json& document, const std::string& path = {});
+
+// Fixed-width text table for terminals.
+class TextTable {
+public:
+    explicit TextTable(std::vector<std::string> header);
+    void addRow(std::vector<std::string> cells);
+    std::string str() const;
+
+private:
+    std::vector<std::vector<std::string>> m_rows;
+};
+std::string formatNumber(double value, int precision = 6);
+
+void printWarning(const std::string& message);
+
+} // namespace graphace::cli

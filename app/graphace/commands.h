@@ -1,0 +1,16 @@
+#pragma once
+// Each command registers itself as a CLI11 subcommand with its own --help and callback.
+// Callbacks throw on failure; main() turns exceptions into "graphace: error: ..." and exit 1.
+
+namespace CLI {
+class App;
+}
+
+namespace graphace::cli {
+
+void registerInfoCommand(CLI::App& app);
+void registerGraphCommand(CLI::App& app);
+void registerSampleCommand(CLI::App& app);
+void registerBenchCommand(CLI::App& app);
+
+} // namespace graphace::cli

@@ -1,0 +1,209 @@
+// Drives the real `graphace` executable and checks what it prints against the core library.
+
+#include "testing.h"
+
+#include "graphace/extxyz.h"
+#include "graphace/graph_statistics.h"
+#include "graphace/neighbor_list.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace graphace;
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliResult runCli(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(GRAPHACE_CLI), arguments);
+    if (!process.waitForFinished(300000))
+        qFatal("graphace did not finish: %s", qPrintable(arguments.join(' ')));
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QJsonObject parseJson(const QByteArray& text) {
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError)
+        qFatal("invalid JSON (%s): %s", qPrintable(error.errorString()), text.left(400).data());
+    return document.object();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_sample;  // 12 configurations of the built-in sample, written once
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_sample = m_dir.filePath("sample.xyz");
+        const CliResult r =
+            runCli({"sample", "--out", m_sample, "--configurations", "12", "--seed", "5"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(QFile::exists(m_sample));
+    }
+
+    void versionAndHelp() {
+        const CliResult version = runCli({"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.contains("graphace 0."));
+        for (const char* command : {"info", "graph", "sample", "bench"}) {
+            const CliResult help = runCli({command, "--help"});
+            QCOMPARE(help.exitCode, 0);
+            QVERIFY2(help.out.contains("Usage") || help.out.contains("USAGE"), command);
+        }
+        QVERIFY(runCli({}).exitCode != 0);  // a command is required
+    }
+
+    void infoOnSample() {
+        const CliResult r = runCli({"info", m_sample, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject info = parseJson(r.out);
+        QCOMPARE(info["configurations"].toInt(), 12);
+        QCOMPARE(info["atoms"].toInt(), 12 * 96);
+        QCOMPARE(info["species"].toObject()["Hf"].toInt(), 12 * 32);
+        QCOMPARE(info["species"].toObject()["O"].toInt(), 12 * 64);
+        QCOMPARE(info["energy_keys"].toArray().first().toString(), QString("energy"));
+        QCOMPARE(info["forces_keys"].toArray().first().toString(), QString("forces"));
+        QCOMPARE(info["configurations_with_forces"].toInt(), 12);
+        const QJsonArray rows = info["per_configuration"].toArray();
+        QCOMPARE(rows.size(), 12);
+        QCOMPARE(rows[0].toObject()["formula"].toString(), QString("O64Hf32"));
+        // The energy range must bracket every per-configuration energy.
+        const double lo = info["energy_range"].toObject()["min"].toDouble();
+        const double hi = info["energy_range"].toObject()["max"].toDouble();
+        QVERIFY(lo < hi);
+        for (const auto& row : rows) {
+            const double e = row.toObject()["energy"].toDouble();
+            QVERIFY(e >= lo && e <= hi);
+        }
+        // The text form names the same facts.
+        const CliResult text = runCli({"info", m_sample});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("configurations"));
+        QVERIFY(text.out.contains("Hf:384"));
+    }
+
+    void graphMatchesCore_data() {
+        QTest::addColumn<double>("cutoff");
+        for (double cutoff : {0.5, 2.0, 3.5, 5.0})
+            QTest::newRow(qPrintable(QString::number(cutoff))) << cutoff;
+    }
+    void graphMatchesCore() {
+        QFETCH(double, cutoff);
+        const CliResult r = runCli({"graph", m_sample, "--cutoff", QString::number(cutoff), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject graph = parseJson(r.out);
+
+        const Dataset dataset = readExtxyzFile(m_sample.toStdString());
+        std::size_t edges = 0, isolated = 0;
+        const QJsonArray rows = graph["per_configuration"].toArray();
+        QCOMPARE(rows.size(), int(dataset.size()));
+        for (std::size_t i = 0; i < dataset.size(); ++i) {
+            const Structure& s = dataset.structures[i];
+            const NeighborList list = computeNeighborList(s, cutoff);
+            const DegreeStatistics stats = degreeStatistics(list, int(s.size()));
+            QCOMPARE(rows[int(i)].toObject()["edges"].toInteger(), qint64(list.edgeCount()));
+            QCOMPARE(rows[int(i)].toObject()["max_degree"].toInt(), stats.maxDegree);
+            edges += list.edgeCount();
+            isolated += stats.isolatedAtoms;
+        }
+        QCOMPARE(graph["edges"].toInteger(), qint64(edges));
+        QCOMPARE(graph["isolated_atoms"].toInteger(), qint64(isolated));
+        QCOMPARE(graph["atoms"].toInt(), 12 * 96);
+        QCOMPARE(graph["configurations"].toInt(), 12);
+        QCOMPARE(graph["mean_degree"].toDouble(), double(edges) / (12 * 96));
+
+        // 0.5 Å: no two atoms are that close, the graph is self-loops only, and it is said.
+        const bool trivial = edges == 0;
+        QCOMPARE(trivial, cutoff < 1.0);
+        QCOMPARE(graph["trivial_configurations"].toInt(), trivial ? 12 : 0);
+        QCOMPARE(r.err.contains("no message passing"), trivial);
+    }
+
+    void histogramCountsEveryEdge() {
+        const CliResult r =
+            runCli({"graph", m_sample, "--cutoff", "4", "--histogram", "40", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject graph = parseJson(r.out);
+        const QJsonObject histogram = graph["pair_distance_histogram"].toObject();
+        QCOMPARE(histogram["counts"].toArray().size(), 40);
+        double total = 0;
+        for (const auto& c : histogram["counts"].toArray())
+            total += c.toDouble();
+        QCOMPARE(qint64(total), graph["edges"].toInteger());
+    }
+
+    void severalFilesHaveTotals() {
+        const QString second = m_dir.filePath("second.xyz");
+        QCOMPARE(runCli({"sample", "--out", second, "--configurations", "3"}).exitCode, 0);
+        const CliResult r = runCli({"graph", m_sample, second, "--cutoff", "3", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject graph = parseJson(r.out);
+        const QJsonArray files = graph["files"].toArray();
+        QCOMPARE(files.size(), 2);
+        QCOMPARE(graph["configurations"].toInt(), 15);
+        QCOMPARE(graph["edges"].toInteger(), files[0].toObject()["edges"].toInteger() +
+                                                 files[1].toObject()["edges"].toInteger());
+        const CliResult info = runCli({"info", m_sample, second, "--json"});
+        QCOMPARE(parseJson(info.out)["atoms"].toInt(), 15 * 96);
+    }
+
+    void sampleIsDeterministic() {
+        const QString a = m_dir.filePath("a.xyz"), b = m_dir.filePath("b.xyz");
+        QCOMPARE(runCli({"sample", "--out", a, "--configurations", "2", "--seed", "9"}).exitCode, 0);
+        QCOMPARE(runCli({"sample", "--out", b, "--configurations", "2", "--seed", "9"}).exitCode, 0);
+        QFile fa(a), fb(b);
+        QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+        QCOMPARE(fa.readAll(), fb.readAll());
+    }
+
+    void badInputFailsWithLocation() {
+        const QString bad = m_dir.filePath("bad.xyz");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("2\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3\n"
+                "Hf 0 0 0\nO 1.0 1.x 0\n");
+        f.close();
+        for (const QStringList& args : {QStringList{"info", bad}, QStringList{"graph", bad, "--cutoff", "3"}}) {
+            const CliResult r = runCli(args);
+            QVERIFY(r.exitCode != 0);
+            QVERIFY2(r.err.contains((bad + ":4:").toUtf8()), r.err.constData());
+            QVERIFY(r.out.isEmpty());
+        }
+        QVERIFY(runCli({"info", m_dir.filePath("missing.xyz")}).exitCode != 0);
+        QVERIFY(runCli({"graph", m_sample, "--cutoff", "-1"}).exitCode != 0);
+        QVERIFY(runCli({"graph", m_sample}).exitCode != 0);  // --cutoff is required
+    }
+
+    void infoOnSharedData() {
+        GRAPHACE_REQUIRE_SHARED_DATA();
+        const QString path = graphace::testing::sharedDataDir() + "/hfo2/HfO2_mp352_ads_form_sorted.extxyz";
+        const CliResult r = runCli({"info", path, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject info = parseJson(r.out);
+        QCOMPARE(info["configurations"].toInt(), 76);
+        // free_energy sits beside energy in this file and must not be taken for it.
+        QCOMPARE(info["energy_keys"].toArray(), QJsonArray{"energy"});
+        const CliResult chosen = runCli({"info", path, "--json", "--energy-key", "free_energy"});
+        QCOMPARE(parseJson(chosen.out)["energy_keys"].toArray(), QJsonArray{"free_energy"});
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,41 @@
+#pragma once
+// Shared helpers for the QtTest suites.
+#include <QDir>
+#include <QString>
+#include <QtTest>
+
+namespace graphace::testing {
+
+// ../shared/data (or $GRAPHACE_DATA_DIR): real datasets, never copied into the repository.
+inline QString sharedDataDir() {
+    const QByteArray fromEnv = qgetenv("GRAPHACE_DATA_DIR");
+    return fromEnv.isEmpty() ? QStringLiteral(GRAPHACE_SHARED_DATA) : QString::fromLocal8Bit(fromEnv);
+}
+
+inline bool haveSharedData() { return QDir(sharedDataDir()).exists(QStringLiteral("README.md")); }
+
+// Every extended-XYZ file of the shared data, sorted; empty when the data is absent.
+inline QStringList sharedDataFiles() {
+    QStringList files;
+    if (!haveSharedData())
+        return files;
+    QDir root(sharedDataDir());
+    for (const QString& sub : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        QDir dir(root.filePath(sub));
+        for (const QString& f : dir.entryList({"*.xyz", "*.extxyz"}, QDir::Files, QDir::Name))
+            files << dir.filePath(f);
+    }
+    return files;
+}
+
+inline QString testDataDir() { return QStringLiteral(GRAPHACE_TEST_DATA); }
+
+} // namespace graphace::testing
+
+// Skips the current test with a message that says what is missing and how to provide it.
+#define GRAPHACE_REQUIRE_SHARED_DATA()                                                             \
+    do {                                                                                           \
+        if (!graphace::testing::haveSharedData())                                                  \
+            QSKIP(qPrintable(QStringLiteral("shared data not found at %1 (set GRAPHACE_DATA_DIR)") \
+                                 .arg(graphace::testing::sharedDataDir())));                       \
+    } while (0)
