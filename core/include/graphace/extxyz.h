@@ -9,6 +9,12 @@
 // match; `free_energy`, `gap_energy`, ... are *not* the energy), unless ReadOptions::energyKey
 // names one. Forces: the first per-atom R:3 column among `forces`, `force`, `dft_force`,
 // `dft_forces`, unless ReadOptions::forcesKey names one. A named key that is missing is an error.
+//
+// Periodicity: without a `pbc` key a configuration is periodic along all three axes when it has a
+// Lattice and along none otherwise (the ASE convention). Header values may be "quoted", in [] or
+// {}; a key without `=` is a flag with the value "T". Per-atom columns other than species, pos
+// and the forces are kept verbatim in Structure::extraProperties (Z is also checked against
+// species, or gives the elements when there is no species column).
 
 #include "graphace/progress.h"
 #include "graphace/structure.h"
@@ -44,14 +50,17 @@ private:
 };
 
 // Reads a whole file. Throws ParseError (also for a file that cannot be opened or holds no
-// configuration). `progress` gets the fraction of bytes read.
+// configuration; readExtxyzString likewise). `progress` gets the fraction of bytes read.
 Dataset readExtxyzFile(const std::string& path, const ExtxyzReadOptions& options = {},
                        const ProgressCallback& progress = {});
 Dataset readExtxyzString(const std::string& text, const std::string& sourceName = "<string>",
                          const ExtxyzReadOptions& options = {});
 
-// Writes with full double precision (%.17g) so that reading back gives the same numbers.
-// Energy and forces are written under the keys they were read with (default energy/forces).
+// Writes reals in their shortest round-trip form (std::to_chars; as exact as %.17g) so that
+// reading back gives the same numbers bit for bit. Energy and forces are written under the keys
+// they were read with (default energy/forces); pbc as pbc="T T F"; Lattice whenever the cell is
+// nonzero. A structure the reader would refuse (no atoms, NaN, mismatched sizes, periodic without
+// a cell, clashing keys) throws std::invalid_argument rather than producing an unreadable file.
 void writeExtxyz(std::ostream& out, const Structure& structure);
 void writeExtxyz(std::ostream& out, const Dataset& dataset);
 // Atomic: writes PATH.tmp then renames it over PATH. Throws std::runtime_error on I/O failure.
