@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -125,5 +126,70 @@ std::string formatNumber(double value, int precision) {
 }
 
 void printWarning(const std::string& message) { std::cerr << "warning: " << message << '\n'; }
+
+} // namespace graphace::cli
+
+namespace graphace::cli {
+
+void addConfigOptions(CLI::App& command, ConfigOptions& options) {
+    command.add_option("--config", options.path, "JSON configuration (schema in docs/cli.md)")
+        ->check(CLI::ExistingFile);
+    command.add_option("--set", options.settings,
+                       "Override one setting, e.g. --set ace.max_degree=8 (repeatable)");
+}
+
+ExperimentConfig loadExperimentConfig(const ConfigOptions& options) {
+    nlohmann::json document = options.path.empty() ? nlohmann::json::object()
+                                                    : readJsonFile(options.path);
+    for (const auto& setting : options.settings)
+        applySetting(document, setting);
+    return document.get<ExperimentConfig>();
+}
+
+namespace {
+bool g_progressShown = false;
+}
+
+ProgressCallback terminalProgress(const std::string& label) {
+    if (!isatty(STDERR_FILENO))
+        return {};
+    const auto start = std::chrono::steady_clock::now();
+    auto lastPercent = std::make_shared<int>(-1);
+    return [label, start, lastPercent](double fraction) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (percent != *lastPercent) {
+            *lastPercent = percent;
+            const double elapsed =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double eta = fraction > 0.01 ? elapsed * (1 - fraction) / fraction : 0;
+            std::fprintf(stderr, "\r%s: %3d%%  (ETA %.0f s)\033[K", label.c_str(), percent, eta);
+            g_progressShown = true;
+        }
+        return true;
+    };
+}
+
+void finishTerminalProgress() {
+    if (g_progressShown)
+        std::fprintf(stderr, "\r\033[K");
+    g_progressShown = false;
+}
+
+nlohmann::json metricsJson(const RegressionMetrics& m) {
+    nlohmann::json j = {{"configurations", m.configurations},
+                        {"energy_rmse_mev_per_atom", m.energyRmseMevPerAtom},
+                        {"energy_mae_mev_per_atom", m.energyMaeMevPerAtom},
+                        {"energy_rmse_ev", m.energyRmseEv},
+                        {"energy_mae_ev", m.energyMaeEv},
+                        {"energy_r2", m.energyR2}};
+    if (m.forceComponents) {
+        j["force_rmse_ev_per_a"] = m.forceRmseEvPerA;
+        j["force_mae_ev_per_a"] = m.forceMaeEvPerA;
+    } else {
+        j["force_rmse_ev_per_a"] = nullptr;
+        j["force_mae_ev_per_a"] = nullptr;
+    }
+    return j;
+}
 
 } // namespace graphace::cli

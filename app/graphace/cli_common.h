@@ -47,3 +47,26 @@ std::string formatNumber(double value, int precision = 6);
 void printWarning(const std::string& message);
 
 } // namespace graphace::cli
+
+#include "graphace/experiment_config.h"
+#include "graphace/progress.h"
+#include "graphace/regression_metrics.h"
+
+namespace graphace::cli {
+
+// `--config C.json` and repeated `--set section.key=value` (applied in order, after the file).
+struct ConfigOptions {
+    std::string path;
+    std::vector<std::string> settings;
+};
+void addConfigOptions(CLI::App& command, ConfigOptions& options);
+ExperimentConfig loadExperimentConfig(const ConfigOptions& options);
+
+// A stderr progress line "LABEL: 42% (ETA 3 s)" when stderr is a terminal, nothing otherwise.
+ProgressCallback terminalProgress(const std::string& label);
+void finishTerminalProgress();
+
+// The metric keys scripts read (documented in docs/cli.md).
+nlohmann::json metricsJson(const RegressionMetrics& metrics);
+
+} // namespace graphace::cli

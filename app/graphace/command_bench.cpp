@@ -4,6 +4,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "graphace/ace_descriptors.h"
 #include "graphace/neighbor_list.h"
 #include "graphace/sample_dataset.h"
 
@@ -116,6 +117,41 @@ nlohmann::json benchSample(const BenchOptions& options) {
             {"target_seconds", 5.0}};
 }
 
+// ACE on the built-in sample, one thread: the study's ACE(3,3) without derivatives, and a
+// body-order-4 basis of about 300 functions with the derivatives force fitting needs.
+nlohmann::json benchAce(const BenchOptions& options, bool large) {
+    SampleOptions sampleOptions;
+    sampleOptions.configurations = large ? 20 : 200;
+    const Dataset data = generateSampleDataset(sampleOptions);
+    AceConfig config = resolvedFor(AceConfig{}, data);
+    if (large) {
+        config.body_order = 4;
+        for (int degree = 4; degree < 30; ++degree) {
+            config.max_degree = degree;
+            if (AceBasis(config).size() >= 280)
+                break;
+        }
+    }
+    const AceBasis basis(config);
+    const AceDerivatives mode = large ? AceDerivatives::Forces : AceDerivatives::None;
+    const double seconds = bestSeconds(options.repeat, [&] {
+        computeAceDescriptors(basis, data, mode, 1);
+    });
+    const double atoms = static_cast<double>(data.atomCount());
+    return {{"name", large ? "ace_large_forces" : "ace_study"},
+            {"basis_size", basis.size()},
+            {"body_order", config.body_order},
+            {"max_degree", config.max_degree},
+            {"derivatives", large},
+            {"atoms", data.atomCount()},
+            {"seconds", seconds},
+            {"microseconds_per_atom", seconds * 1e6 / atoms},
+            {"target_microseconds_per_atom", large ? 20.0 : 1.0}};
+}
+
+nlohmann::json benchAceStudy(const BenchOptions& options) { return benchAce(options, false); }
+nlohmann::json benchAceLarge(const BenchOptions& options) { return benchAce(options, true); }
+
 void printResult(const nlohmann::json& r) {
     const std::string name = r["name"];
     if (name == "extxyz_parse")
@@ -128,6 +164,12 @@ void printResult(const nlohmann::json& r) {
                   << formatNumber(r["microseconds_per_edge"].get<double>(), 3)
                   << " us/edge  (target <= 0.1; " << r["atoms"] << " atoms, cutoff "
                   << r["cutoff"] << " A, " << r["edges"] << " edges, one core)\n";
+    else if (name == "ace_study" || name == "ace_large_forces")
+        std::cout << (name == "ace_study" ? "ACE descriptors  " : "ACE + gradients  ")
+                  << formatNumber(r["microseconds_per_atom"].get<double>(), 3)
+                  << " us/atom  (target <= " << r["target_microseconds_per_atom"] << "; "
+                  << r["basis_size"] << " functions, body order " << r["body_order"]
+                  << ", degree " << r["max_degree"] << ", one core)\n";
     else if (name == "sample_dataset")
         std::cout << "sample dataset   " << formatNumber(r["seconds"].get<double>(), 3)
                   << " s for " << r["configurations"] << " configurations (target <= 5)\n";
@@ -138,7 +180,7 @@ void printResult(const nlohmann::json& r) {
 void registerBenchCommand(CLI::App& app) {
     auto* command = app.add_subcommand(
         "bench", "Measure throughput: extended-XYZ parsing (atoms/s), neighbour search (µs per "
-                 "edge, 10,000 atoms at 5 Å), sample generation (s)");
+                 "edge, 10,000 atoms at 5 Å), sample generation (s), ACE descriptors (µs/atom)");
     auto options = std::make_shared<BenchOptions>();
     command->add_option("--data", options->dataDir,
                         "Folder of real datasets (../shared/data); the built-in sample is used "
@@ -149,7 +191,7 @@ void registerBenchCommand(CLI::App& app) {
     command->add_flag("--json", options->json, "Print JSON");
     command->callback([options] {
         nlohmann::json results = nlohmann::json::array();
-        for (auto* bench : {&benchParsing, &benchNeighbors, &benchSample}) {
+        for (auto* bench : {&benchParsing, &benchNeighbors, &benchSample, &benchAceStudy, &benchAceLarge}) {
             nlohmann::json r = (*bench)(*options);
             if (!options->json)
                 printResult(r);

@@ -11,6 +11,8 @@ namespace graphace::cli {
 void registerInfoCommand(CLI::App& app);
 void registerGraphCommand(CLI::App& app);
 void registerSampleCommand(CLI::App& app);
+void registerDescriptorsCommand(CLI::App& app);
+void registerFitLinearCommand(CLI::App& app);
 void registerBenchCommand(CLI::App& app);
 
 } // namespace graphace::cli

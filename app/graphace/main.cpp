@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     graphace::cli::registerInfoCommand(app);
     graphace::cli::registerGraphCommand(app);
     graphace::cli::registerSampleCommand(app);
+    graphace::cli::registerDescriptorsCommand(app);
+    graphace::cli::registerFitLinearCommand(app);
     graphace::cli::registerBenchCommand(app);
 
     try {

@@ -1,0 +1,63 @@
+// graphace descriptors: per-atom ACE descriptors as CSV, one row per atom.
+
+#include "cli_common.h"
+#include "commands.h"
+
+#include "graphace/ace_descriptors.h"
+#include "graphace/element.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace graphace::cli {
+
+void registerDescriptorsCommand(CLI::App& app) {
+    auto* command = app.add_subcommand(
+        "descriptors", "Compute per-atom ACE descriptors and write them as CSV: configuration, "
+                       "atom, species, then one column per function (named in the header)");
+    auto input = std::make_shared<InputOptions>();
+    auto config = std::make_shared<ConfigOptions>();
+    auto out = std::make_shared<std::string>();
+    addInputOptions(*command, *input, false);
+    addConfigOptions(*command, *config);
+    command->add_option("--out", *out, "Output CSV file")->required();
+    command->callback([input, config, out] {
+        const Dataset data = readInput(input->files.front(), *input);
+        const AceConfig ace = resolvedFor(loadExperimentConfig(*config).ace, data);
+        const AceBasis basis(ace);
+        const auto descriptors = computeAceDescriptors(basis, data, AceDerivatives::None, 0,
+                                                       terminalProgress("descriptors"));
+        finishTerminalProgress();
+
+        const std::string temporary = *out + ".tmp";
+        std::FILE* file = std::fopen(temporary.c_str(), "w");
+        if (!file)
+            throw std::runtime_error("cannot write " + temporary);
+        std::fputs("configuration,atom,species", file);
+        for (int s = 0; s < basis.speciesCount(); ++s)
+            for (int k = 0; k < basis.blockSize(); ++k)
+                std::fprintf(file, ",%s:%s", elementSymbol(ace.species[s]), basis.label(k).c_str());
+        std::fputc('\n', file);
+        for (std::size_t c = 0; c < data.size(); ++c) {
+            const Structure& s = data.structures[c];
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                std::fprintf(file, "%zu,%zu,%s", c, i, elementSymbol(s.numbers[i]));
+                for (Eigen::Index k = 0; k < descriptors[c].descriptors.cols(); ++k)
+                    std::fprintf(file, ",%.17g", descriptors[c].descriptors(i, k));
+                std::fputc('\n', file);
+            }
+        }
+        const bool ok = std::ferror(file) == 0;
+        std::fclose(file);
+        if (!ok)
+            throw std::runtime_error("writing " + temporary + " failed");
+        std::filesystem::rename(temporary, *out);
+        std::cerr << "wrote " << data.atomCount() << " atoms × " << basis.size()
+                  << " descriptors to " << *out << '\n';
+    });
+}
+
+} // namespace graphace::cli

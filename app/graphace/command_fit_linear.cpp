@@ -1,0 +1,164 @@
+// graphace fit-linear: the linear least-squares ACE baseline with the field's usual metrics.
+
+#include "cli_common.h"
+#include "commands.h"
+
+#include "graphace/ace_descriptors.h"
+#include "graphace/dataset_split.h"
+#include "graphace/element.h"
+#include "graphace/linear_ace_fit.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <iostream>
+
+namespace graphace::cli {
+namespace {
+
+struct FitLinearOptions {
+    InputOptions train;
+    std::string testFile;
+    std::string split;  // "NTRAIN:NTEST"
+    std::uint64_t seed = 1;
+    ConfigOptions config;
+    double forcesWeight = -1;  // < 0: from the config
+    std::string jsonPath;
+    std::string coefficientsPath;
+};
+
+std::pair<std::size_t, std::size_t> parseSplit(const std::string& text) {
+    const auto colon = text.find(':');
+    try {
+        if (colon != std::string::npos) {
+            std::size_t used = 0;
+            const unsigned long train = std::stoul(text.substr(0, colon), &used);
+            if (used == colon) {
+                const std::string rest = text.substr(colon + 1);
+                const unsigned long test = std::stoul(rest, &used);
+                if (used == rest.size())
+                    return {train, test};
+            }
+        }
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("--split expects NTRAIN:NTEST (e.g. 800:200), got \"" + text + "\"");
+}
+
+void printMetrics(const nlohmann::json& result) {
+    TextTable table({"set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV", "E R²",
+                     "F RMSE eV/Å", "F MAE eV/Å"});
+    for (const char* set : {"train", "test"}) {
+        if (!result.contains(set))
+            continue;
+        const auto& m = result[set];
+        auto number = [&](const char* key, int precision) {
+            return m[key].is_null() ? std::string("-") : formatNumber(m[key].get<double>(), precision);
+        };
+        table.addRow({set, std::to_string(m["configurations"].get<long>()),
+                      number("energy_rmse_mev_per_atom", 4), number("energy_mae_mev_per_atom", 4),
+                      number("energy_rmse_ev", 4), number("energy_r2", 5),
+                      number("force_rmse_ev_per_a", 4), number("force_mae_ev_per_a", 4)});
+    }
+    std::cout << table.str() << "basis functions: " << result["basis_size"] << ", fit time "
+              << formatNumber(result["seconds"].get<double>(), 3) << " s\n";
+}
+
+} // namespace
+
+void registerFitLinearCommand(CLI::App& app) {
+    auto* command = app.add_subcommand(
+        "fit-linear", "Fit the linear least-squares ACE model E = Σ c·B_i (+ per-species "
+                      "reference energies), optionally with forces, and report train/test metrics");
+    auto o = std::make_shared<FitLinearOptions>();
+    command->add_option("--train", o->train.files, "Training data (extended XYZ)")
+        ->required()
+        ->expected(1)
+        ->check(CLI::ExistingFile);
+    command->add_option("--energy-key", o->train.energyKey, "Header key holding the energy");
+    command->add_option("--forces-key", o->train.forcesKey, "Per-atom property holding forces");
+    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ)")
+                     ->check(CLI::ExistingFile);
+    command->add_option("--split", o->split,
+                        "Split the training file: NTRAIN:NTEST configurations, shuffled by --seed")
+        ->excludes(test);
+    command->add_option("--seed", o->seed, "Seed of the --split shuffle")->capture_default_str();
+    addConfigOptions(*command, o->config);
+    command->add_option("--forces-weight", o->forcesWeight,
+                        "Weight of force rows (0: energies only; default linear.forces_weight)")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--json", o->jsonPath, "Write the metrics as JSON to this file ('-': stdout)");
+    command->add_option("--save-coefficients", o->coefficientsPath,
+                        "Write the fitted model (ACE settings, coefficients, reference energies) as JSON");
+    command->callback([o] {
+        ExperimentConfig config = loadExperimentConfig(o->config);
+        if (o->forcesWeight >= 0)
+            config.linear.forcesWeight = o->forcesWeight;
+
+        Dataset train = readInput(o->train.files.front(), o->train);
+        Dataset test;
+        if (!o->testFile.empty()) {
+            test = readInput(o->testFile, o->train);
+        } else if (!o->split.empty()) {
+            const auto [nTrain, nTest] = parseSplit(o->split);
+            const DatasetSplit split = splitIndices(train.size(), nTrain, nTest, o->seed);
+            test = subset(train, split.test);
+            train = subset(train, split.train);
+        }
+        Dataset all = train;
+        all.structures.insert(all.structures.end(), test.structures.begin(), test.structures.end());
+        config.ace = resolvedFor(config.ace, all);
+
+        const auto start = std::chrono::steady_clock::now();
+        const AceBasis basis(config.ace);
+        bool anyForces = false;
+        for (const auto& s : all.structures)
+            anyForces = anyForces || s.hasForces();
+        if (!anyForces)
+            config.linear.forcesWeight = 0;  // nothing to fit or score
+        const AceDerivatives mode =
+            anyForces ? AceDerivatives::Forces : AceDerivatives::None;
+        const auto trainDescriptors =
+            computeAceDescriptors(basis, train, mode, 0, terminalProgress("descriptors (train)"));
+        finishTerminalProgress();
+        const LinearAceModel model = fitLinearAce(basis, train, trainDescriptors, config.linear);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+        nlohmann::json result;
+        result["train"] = metricsJson(
+            scoreLinearPrediction(train, predictLinearAce(model, basis, train, trainDescriptors)));
+        if (!test.structures.empty()) {
+            const auto testDescriptors =
+                computeAceDescriptors(basis, test, mode, 0, terminalProgress("descriptors (test)"));
+            finishTerminalProgress();
+            result["test"] = metricsJson(
+                scoreLinearPrediction(test, predictLinearAce(model, basis, test, testDescriptors)));
+        }
+        result["basis_size"] = basis.size();
+        result["seconds"] = seconds;
+        result["rank"] = model.rank;
+        result["config"] = config;
+
+        if (!o->coefficientsPath.empty()) {
+            nlohmann::json saved;
+            saved["ace"] = model.ace;
+            saved["coefficients"] = std::vector<double>(
+                model.coefficients.data(), model.coefficients.data() + model.coefficients.size());
+            nlohmann::json reference = nlohmann::json::object();
+            for (std::size_t s = 0; s < model.ace.species.size(); ++s)
+                reference[elementSymbol(model.ace.species[s])] = model.referenceEnergies[s];
+            saved["reference_energies"] = reference;
+            emitJson(saved, o->coefficientsPath);
+        }
+        if (o->jsonPath == "-") {
+            emitJson(result);
+            return;
+        }
+        printMetrics(result);
+        if (!o->jsonPath.empty())
+            emitJson(result, o->jsonPath);
+    });
+}
+
+} // namespace graphace::cli

@@ -1,0 +1,51 @@
+#pragma once
+// Parameters of an ACE descriptor basis (as in ACE1.jl's `rpi_basis`; equations in
+// ace_radial_basis.h and ace_basis.h, science in ../shared/reference/ace-gnn-notes.md §2).
+//
+// Field names are the JSON keys (to_json / from_json below, nlohmann-json):
+//   {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,
+//    "r0": 1, "rcut": 5}
+// `species` may be given as symbols or atomic numbers; it is stored as atomic numbers.
+
+#include "graphace/structure.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <vector>
+
+namespace graphace {
+
+struct AceConfig {
+    // Atomic numbers, ascending. Empty: take those present in the data (resolvedFor()).
+    std::vector<int> species;
+    // Body order 2…5, i.e. correlation order ν = body_order − 1 = 1…4.
+    int body_order = 3;
+    // Total degree bound: csp · Σ_k (n_k + wL · l_k) ≤ max_degree over the ν factors.
+    int max_degree = 3;
+    double wL = 1.0;   // weight of the angular degree l (> 0)
+    double csp = 1.0;  // scale of the whole degree sum (> 0)
+    double r0 = 1.0;   // Å, typical nearest-neighbour distance of the transform t(r) (> 0)
+    double rcut = 5.0; // Å, cutoff (> 0.65·r0)
+
+    int correlationOrder() const { return body_order - 1; }
+};
+
+// Throws std::invalid_argument (message names the field) for parameters outside their range,
+// an unknown or repeated species, or species not in ascending order.
+void validate(const AceConfig& config);
+
+// A copy with `species` filled from the data when empty (ascending atomic numbers), then
+// validated. Throws std::invalid_argument when the data has no atoms and no species are given.
+AceConfig resolvedFor(const AceConfig& config, const Dataset& data);
+
+// JSON mapping (found by ADL). from_json accepts species as symbols or numbers, sorts them,
+// keeps defaults for absent keys and throws std::invalid_argument for bad values or unknown keys.
+void to_json(nlohmann::json& j, const AceConfig& config);
+void from_json(const nlohmann::json& j, AceConfig& config);
+
+bool operator==(const AceConfig& a, const AceConfig& b);
+inline bool operator!=(const AceConfig& a, const AceConfig& b) {
+    return !(a == b);
+}
+
+} // namespace graphace

@@ -1,0 +1,102 @@
+#pragma once
+// Evaluation of ACE descriptors B_i (ace_basis.h) for every atom of a structure or dataset, with
+// analytic derivatives with respect to atom positions.
+//
+// Equations (N atoms, E edges of the full neighbour list, K = AceBasis::blockSize()),
+// for an edge e = (i, j, S) with r_e = r_j − r_i + S·cell:
+//   A_{i,α}        = Σ_{e of i} δ(s_α, s_j) J_{n_α}(|r_e|) Y_{l_α m_α}(r̂_e)
+//   B_{i,k}        = Σ_t coef_t Π_f A_{i, idx_{t,f}}                   k = 0 … K−1
+//   ∂B_{i,k}/∂r_j  = Σ_α (∂B_{i,k}/∂A_{i,α}) ∂φ_α(r_e)/∂r_e            (contribution of edge e)
+//   ∂B_{i,k}/∂r_i  = −Σ_{e of i} (the edge contributions above)
+//   ∂φ_α/∂r        = J'_n(r) Y_lm(r̂) r̂ + J_n(r) ∇Y_lm(r̂)
+// Atom i's descriptor sits in the block of its own species: columns K·s_i … K·s_i + K − 1 of
+// the full width AceBasis::size() = speciesCount · K; the other blocks are zero.
+// An edge to an image of atom i itself (small cells) is treated like any other neighbour; its
+// derivative rows then describe moving every image of the atom together.
+
+#include "graphace/ace_basis.h"
+#include "graphace/neighbor_list.h"
+#include "graphace/progress.h"
+#include "graphace/structure.h"
+
+#include <Eigen/Core>
+
+#include <vector>
+
+namespace graphace {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+enum class AceDerivatives {
+    None,   // descriptors only
+    Edges,  // + per-edge derivatives (neighbors, edgeGradients)
+    Forces, // + gradient of the per-structure sum Σ_i B_i (sumGradient), for force fitting
+};
+
+struct AceStructureDescriptors {
+    // N × size(): row i = B_i, non-zero only in the block of atom i's species.
+    RowMatrix descriptors;
+    // Edges: the neighbour list used (cutoff rcut) and, for edge e = (i, j, S), the rows
+    // 3e + c (c = x, y, z) of the (3E × K) matrix hold ∂B_{i,k}/∂(r_j)_c for the K functions of
+    // atom i's block. ∂B_i/∂r_i = −Σ over i's edges (not stored).
+    NeighborList neighbors;
+    RowMatrix edgeGradients;
+    // Forces: (3N × size()); row 3a + c = ∂(Σ_i B_i)/∂(r_a)_c. With E = w·Σ_i B_i the force on
+    // atom a is −(row 3a+c)·w, so this matrix, negated, is the force block of a linear fit.
+    RowMatrix sumGradient;
+};
+
+// Evaluates one structure at a time; holds scratch buffers, so use one evaluator per thread.
+class AceEvaluator {
+public:
+    explicit AceEvaluator(const AceBasis& basis); // the basis must outlive the evaluator
+
+    const AceBasis& basis() const { return m_basis; }
+
+    // Builds the neighbour list with computeNeighborList(structure, rcut). Throws
+    // std::invalid_argument for an atom whose species is not in the basis.
+    AceStructureDescriptors compute(const Structure& structure,
+                                    AceDerivatives mode = AceDerivatives::None);
+    // With a given full neighbour list of cutoff ≥ rcut (edges beyond rcut contribute zero).
+    AceStructureDescriptors compute(const Structure& structure, const NeighborList& neighbors,
+                                    AceDerivatives mode = AceDerivatives::None);
+
+private:
+    struct Term {
+        double coef;
+        int order;
+        int index[4]; // A indices
+        int slot[4];  // adjoint slots of the function
+    };
+
+    void atom(const Structure& structure, const NeighborList& nl, int i, const int* edges,
+              int edgeCount, AceDerivatives mode, AceStructureDescriptors& out);
+
+    void neighbourSpecies(const NeighborList& nl, int s, bool grad);
+
+    const AceBasis& m_basis;
+    std::vector<int> m_atomSpecies;      // per atom, scratch
+    std::vector<Term> m_terms;           // all functions' terms
+    std::vector<int> m_termBegin;        // per function, size K + 1
+    std::vector<int> m_slotBegin;        // per function, size K + 1
+    std::vector<int> m_slotIndex;        // A index of each slot (sorted per function)
+    std::vector<int> m_slotSpeciesBegin; // per function × (species + 1)
+    std::vector<int> m_channelsBegin;    // per species + 1, channel index range
+    int m_stride = 0;                    // widest species range of A
+    // Scratch. Per neighbour species s of the current atom: its edges (within rcut), and
+    // edge-minor (structure-of-arrays) tables so the loops over edges vectorise:
+    //   J[n·E_s + e], Y[lm·E_s + e], dphi[s][(α_local·3 + c)·E_s + e] = ∂φ_α(r_e)/∂(r_e)_c
+    std::vector<std::vector<int>> m_edgesOf;
+    std::vector<std::vector<double>> m_dphi;
+    std::vector<double> m_J, m_dJ, m_Y, m_dY, m_Yq, m_dYq, m_u, m_A, m_B, m_adj, m_g, m_G;
+};
+
+// All structures of a dataset, in order, using up to `threads` threads over structures
+// (0: std::thread::hardware_concurrency()). `progress` gets the fraction of structures done;
+// returning false cancels (throws Cancelled). Errors of any structure are rethrown.
+std::vector<AceStructureDescriptors>
+computeAceDescriptors(const AceBasis& basis, const Dataset& data,
+                      AceDerivatives mode = AceDerivatives::None, int threads = 0,
+                      const ProgressCallback& progress = {});
+
+} // namespace graphace

@@ -1,0 +1,55 @@
+#pragma once
+// The linear ACE baseline: E_c = Σ_{i∈c} c·B_i + Σ_{i∈c} e0(z_i).
+//
+// Design (one row per configuration with an energy, three per atom with forces):
+//   energy row c:  [ Σ_i B_i , n_z ] / N_c        target E_c / N_c   weight energyWeight
+//   force row a,k: [ −∂(Σ_i B_i)/∂r_{a,k} , 0 ]    target F_{a,k}     weight forcesWeight
+// (n_z: atoms of species z; energies per atom so that large cells do not dominate.)
+// Solved by graphace::solveLeastSquares (scaled columns, pivoted QR, optional ridge).
+
+#include "graphace/ace_basis.h"
+#include "graphace/ace_descriptors.h"
+#include "graphace/least_squares.h"
+#include "graphace/regression_metrics.h"
+
+#include <vector>
+
+namespace graphace {
+
+struct LinearFitOptions {
+    double energyWeight = 1.0;
+    double forcesWeight = 0.0;      // 0: energies only
+    double ridge = 0.0;             // on the scaled problem (see least_squares.h)
+    bool referenceEnergies = true;  // fit a one-body energy per species
+};
+
+struct LinearAceModel {
+    AceConfig ace;                           // resolved (species filled in)
+    Eigen::VectorXd coefficients;            // AceBasis::size() entries
+    std::vector<double> referenceEnergies;   // per species of `ace.species`, eV/atom (0 if off)
+    int rank = 0;
+    double conditionEstimate = 0;
+};
+
+struct LinearPrediction {
+    std::vector<double> energies;  // per configuration, eV
+    std::vector<double> forces;    // flattened x, y, z per atom over all configurations
+};
+
+// `descriptors[c]` for `data.structures[c]`, computed with AceDerivatives::Forces when
+// options.forcesWeight > 0. Configurations without an energy contribute only force rows.
+// Throws std::invalid_argument when no configuration has an energy.
+LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
+                            const std::vector<AceStructureDescriptors>& descriptors,
+                            const LinearFitOptions& options);
+
+// Forces are predicted only when every descriptor set has sumGradient.
+LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& basis,
+                                  const Dataset& data,
+                                  const std::vector<AceStructureDescriptors>& descriptors);
+
+// Metrics of a prediction against the data's reference labels; forces are compared where both
+// the data and the prediction have them. Throws when a configuration has no energy.
+RegressionMetrics scoreLinearPrediction(const Dataset& data, const LinearPrediction& prediction);
+
+} // namespace graphace

@@ -1,0 +1,120 @@
+#include "graphace/ace_config.h"
+
+#include "graphace/element.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace graphace {
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+    if (!ok)
+        throw std::invalid_argument("ACE parameters: " + message);
+}
+
+bool finitePositive(double x) {
+    return std::isfinite(x) && x > 0.0;
+}
+
+} // namespace
+
+void validate(const AceConfig& c) {
+    for (std::size_t k = 0; k < c.species.size(); ++k) {
+        require(c.species[k] >= 1 && c.species[k] <= 118,
+                "species: atomic number " + std::to_string(c.species[k]) + " is not an element");
+        require(k == 0 || c.species[k] > c.species[k - 1],
+                "species must be distinct and in ascending atomic number");
+    }
+    require(c.body_order >= 2 && c.body_order <= 5, "body_order must be 2…5");
+    require(c.max_degree >= 1 && c.max_degree <= 40, "max_degree must be 1…40");
+    require(finitePositive(c.wL), "wL must be a positive number");
+    require(finitePositive(c.csp), "csp must be a positive number");
+    require(finitePositive(c.r0), "r0 must be a positive number");
+    require(finitePositive(c.rcut), "rcut must be a positive number");
+    // The polynomials are orthonormal on [t(rcut), t(0.65·r0)], which must not be empty.
+    require(c.rcut > 0.65 * c.r0, "rcut must exceed 0.65·r0");
+    require(c.csp * 1.0 <= c.max_degree, "max_degree / csp leaves no radial function (n ≥ 1)");
+}
+
+AceConfig resolvedFor(const AceConfig& config, const Dataset& data) {
+    AceConfig out = config;
+    if (out.species.empty()) {
+        out.species = data.species();
+        require(!out.species.empty(), "species: none given and the data has no atoms");
+    }
+    validate(out);
+    return out;
+}
+
+void to_json(nlohmann::json& j, const AceConfig& c) {
+    nlohmann::json species = nlohmann::json::array();
+    for (int z : c.species)
+        species.push_back(elementSymbol(z));
+    j = nlohmann::json{{"species", species},
+                       {"body_order", c.body_order},
+                       {"max_degree", c.max_degree},
+                       {"wL", c.wL},
+                       {"csp", c.csp},
+                       {"r0", c.r0},
+                       {"rcut", c.rcut}};
+}
+
+void from_json(const nlohmann::json& j, AceConfig& c) {
+    require(j.is_object(), "expected a JSON object");
+    AceConfig out;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        const nlohmann::json& v = it.value();
+        auto number = [&]() {
+            require(v.is_number(), key + " must be a number");
+            return v.get<double>();
+        };
+        auto integer = [&]() {
+            require(v.is_number_integer(), key + " must be an integer");
+            return v.get<int>();
+        };
+        if (key == "species") {
+            require(v.is_array(), "species must be an array of symbols or atomic numbers");
+            out.species.clear();
+            for (const auto& s : v) {
+                int z = 0;
+                if (s.is_string())
+                    z = atomicNumber(s.get<std::string>());
+                else if (s.is_number_integer())
+                    z = s.get<int>();
+                require(z >= 1 && z <= 118, "species: " + s.dump() + " is not an element");
+                out.species.push_back(z);
+            }
+            std::sort(out.species.begin(), out.species.end());
+        } else if (key == "body_order") {
+            out.body_order = integer();
+        } else if (key == "max_degree") {
+            out.max_degree = integer();
+        } else if (key == "wL") {
+            out.wL = number();
+        } else if (key == "csp") {
+            out.csp = number();
+        } else if (key == "r0") {
+            out.r0 = number();
+        } else if (key == "rcut") {
+            out.rcut = number();
+        } else {
+            require(false, "unknown key \"" + key + "\"");
+        }
+    }
+    validate(out);
+    c = out;
+}
+
+bool operator==(const AceConfig& a, const AceConfig& b) {
+    return a.species == b.species && a.body_order == b.body_order && a.max_degree == b.max_degree &&
+           a.wL == b.wL && a.csp == b.csp && a.r0 == b.r0 && a.rcut == b.rcut;
+}
+
+} // namespace graphace

@@ -1,0 +1,484 @@
+#include "graphace/ace_descriptors.h"
+
+#include "graphace/element.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace graphace {
+
+namespace {
+
+// The chain-rule kernels take most of the derivative time. The default build targets plain
+// x86-64 (SSE2); with GCC ≥ 12 on x86-64 Linux an x86-64-v3 (AVX2 + FMA) clone is chosen at load
+// time when the CPU has it, so these loops run on 256-bit vectors.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) &&           \
+    defined(__linux__)
+#define GRAPHACE_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define GRAPHACE_SIMD_CLONES
+#endif
+
+// g[x] = Σ_{slot ∈ [s0, s1)} adj[slot] · d_slot[x], x < len, d_slot = dphi + (index − base)·len
+GRAPHACE_SIMD_CLONES
+void combineSlots(double* __restrict g, int len, const double* adj, const int* slotIndex, int s0,
+                  int s1, const double* __restrict dphi, int base) {
+    auto row = [&](int slot) {
+        return dphi + static_cast<std::size_t>(slotIndex[slot] - base) * len;
+    };
+    for (int x = 0; x < len; ++x)
+        g[x] = 0.0;
+    int slot = s0;
+    // Four slots per sweep: g is loaded and stored once per four rows.
+    for (; slot + 4 <= s1; slot += 4) {
+        const double w0 = adj[slot], w1 = adj[slot + 1], w2 = adj[slot + 2], w3 = adj[slot + 3];
+        const double* __restrict d0 = row(slot);
+        const double* __restrict d1 = row(slot + 1);
+        const double* __restrict d2 = row(slot + 2);
+        const double* __restrict d3 = row(slot + 3);
+        for (int x = 0; x < len; ++x)
+            g[x] += w0 * d0[x] + w1 * d1[x] + w2 * d2[x] + w3 * d3[x];
+    }
+    for (; slot < s1; ++slot) {
+        const double w = adj[slot];
+        const double* __restrict d = row(slot);
+        for (int x = 0; x < len; ++x)
+            g[x] += w * d[x];
+    }
+}
+
+// plus[k] += src[k], minus[k] −= src[k]
+GRAPHACE_SIMD_CLONES
+void addSubtract(double* __restrict plus, double* __restrict minus, const double* __restrict src,
+                 int n) {
+    for (int k = 0; k < n; ++k) {
+        plus[k] += src[k];
+        minus[k] -= src[k];
+    }
+}
+
+} // namespace
+
+AceEvaluator::AceEvaluator(const AceBasis& basis) : m_basis(basis) {
+    const auto& funcs = basis.functions();
+    const auto& coef = basis.termCoefficients();
+    const auto& index = basis.termIndices();
+    const int K = basis.blockSize();
+    const int ns = basis.speciesCount();
+    m_termBegin.assign(K + 1, 0);
+    m_slotBegin.assign(K + 1, 0);
+    m_slotSpeciesBegin.assign(static_cast<std::size_t>(K) * (ns + 1), 0);
+    for (int k = 0; k < K; ++k) {
+        const auto& f = funcs[k];
+        // Distinct A indices of this function = its adjoint slots.
+        std::vector<int> distinct;
+        for (int t = f.termBegin; t < f.termEnd; ++t)
+            for (int q = 0; q < f.order(); ++q)
+                distinct.push_back(index[4 * t + q]);
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        const int base = static_cast<int>(m_slotIndex.size());
+        m_slotIndex.insert(m_slotIndex.end(), distinct.begin(), distinct.end());
+        m_slotBegin[k + 1] = static_cast<int>(m_slotIndex.size());
+        for (int s = 0; s <= ns; ++s) {
+            const auto it =
+                std::lower_bound(distinct.begin(), distinct.end(), basis.speciesBegin(s));
+            m_slotSpeciesBegin[k * (ns + 1) + s] = base + static_cast<int>(it - distinct.begin());
+        }
+        for (int t = f.termBegin; t < f.termEnd; ++t) {
+            Term term{coef[t], f.order(), {-1, -1, -1, -1}, {-1, -1, -1, -1}};
+            for (int q = 0; q < f.order(); ++q) {
+                term.index[q] = index[4 * t + q];
+                term.slot[q] =
+                    base + static_cast<int>(
+                               std::lower_bound(distinct.begin(), distinct.end(), term.index[q]) -
+                               distinct.begin());
+            }
+            m_terms.push_back(term);
+        }
+        m_termBegin[k + 1] = static_cast<int>(m_terms.size());
+    }
+    m_channelsBegin.assign(ns + 1, 0);
+    const auto& channels = basis.channels();
+    for (int s = 0; s <= ns; ++s)
+        m_channelsBegin[s] = static_cast<int>(
+            std::lower_bound(channels.begin(), channels.end(), s,
+                             [](const AceChannel& c, int v) { return c.species < v; }) -
+            channels.begin());
+    for (int s = 0; s < ns; ++s)
+        m_stride = std::max(m_stride, basis.speciesBegin(s + 1) - basis.speciesBegin(s));
+    m_edgesOf.resize(ns);
+    m_dphi.resize(ns);
+    m_Yq.resize(basis.harmonics().size());
+    m_dYq.resize(3 * basis.harmonics().size());
+    m_A.resize(basis.aSize());
+    m_B.resize(K);
+    m_adj.resize(m_slotIndex.size());
+}
+
+AceStructureDescriptors AceEvaluator::compute(const Structure& structure, AceDerivatives mode) {
+    return compute(structure, computeNeighborList(structure, m_basis.config().rcut), mode);
+}
+
+AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const NeighborList& nl,
+                                              AceDerivatives mode) {
+    const int N = static_cast<int>(structure.size());
+    const int K = m_basis.blockSize();
+    if (structure.numbers.size() != structure.positions.size())
+        throw std::invalid_argument("ACE descriptors: numbers and positions differ in length");
+    if (nl.cutoff < m_basis.config().rcut)
+        throw std::invalid_argument("ACE descriptors: neighbour list cutoff is below rcut");
+    m_atomSpecies.resize(N);
+    for (int i = 0; i < N; ++i) {
+        m_atomSpecies[i] = m_basis.speciesIndex(structure.numbers[i]);
+        if (m_atomSpecies[i] < 0)
+            throw std::invalid_argument("ACE descriptors: atom " + std::to_string(i) +
+                                        " (Z = " + std::to_string(structure.numbers[i]) +
+                                        ") is not one of the basis species");
+    }
+
+    // Group the edges by centre atom (the list is usually sorted; this does not rely on it).
+    const int E = static_cast<int>(nl.edgeCount());
+    std::vector<int> start(N + 1, 0), order(E);
+    for (int e = 0; e < E; ++e) {
+        if (nl.first[e] < 0 || nl.first[e] >= N || nl.second[e] < 0 || nl.second[e] >= N)
+            throw std::invalid_argument("ACE descriptors: neighbour list does not fit structure");
+        ++start[nl.first[e] + 1];
+    }
+    for (int i = 0; i < N; ++i)
+        start[i + 1] += start[i];
+    {
+        std::vector<int> fill(start.begin(), start.end() - 1);
+        for (int e = 0; e < E; ++e)
+            order[fill[nl.first[e]]++] = e;
+    }
+
+    AceStructureDescriptors out;
+    out.descriptors = RowMatrix::Zero(N, m_basis.size());
+    if (mode == AceDerivatives::Edges) {
+        out.neighbors = nl;
+        out.edgeGradients = RowMatrix::Zero(3 * E, K);
+    } else if (mode == AceDerivatives::Forces) {
+        out.sumGradient = RowMatrix::Zero(3 * N, m_basis.size());
+    }
+    for (int i = 0; i < N; ++i)
+        atom(structure, nl, i, order.data() + start[i], start[i + 1] - start[i], mode, out);
+    return out;
+}
+
+// Fills A (and, with `grad`, m_dphi[s]) from the current atom's edges to species s.
+void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
+    const AceBasis& basis = m_basis;
+    const std::vector<int>& edges = m_edgesOf[s];
+    const int E = static_cast<int>(edges.size());
+    const int maxn = basis.maxn();
+    const int nlm = basis.harmonics().size();
+    const auto& ra = basis.radial().a();
+    const auto& rb = basis.radial().b();
+    const auto& rc = basis.radial().c();
+    const double r0 = basis.config().r0;
+    const double tcut = basis.radial().transform(basis.config().rcut);
+
+    // Radial basis for all edges at once: loops over e are independent and vectorise.
+    m_J.resize(static_cast<std::size_t>(maxn) * E);
+    m_u.resize(static_cast<std::size_t>(4) * E); // t, dt/dr, then later reused
+    double* J = m_J.data();
+    double* dJ = nullptr;
+    double* t = m_u.data();
+    double* dtdr = t + E;
+    for (int e = 0; e < E; ++e) {
+        const double r = nl.distances[edges[e]];
+        const double q = (1.0 + r0) / (1.0 + r);
+        t[e] = q * q;
+        dtdr[e] = -2.0 * t[e] / (1.0 + r);
+        const double f = t[e] - tcut;
+        J[e] = ra[0] * f * f;
+    }
+    if (grad) {
+        m_dJ.resize(static_cast<std::size_t>(maxn) * E);
+        dJ = m_dJ.data();
+        for (int e = 0; e < E; ++e)
+            dJ[e] = 2.0 * ra[0] * (t[e] - tcut); // d/dt for now
+    }
+    for (int n = 1; n < maxn; ++n) {
+        double* Jn = J + static_cast<std::size_t>(n) * E;
+        const double* J1 = Jn - E;
+        const double* J2 = n >= 2 ? Jn - 2 * E : nullptr;
+        for (int e = 0; e < E; ++e)
+            Jn[e] = (ra[n] * t[e] + rb[n]) * J1[e] + (J2 ? rc[n] * J2[e] : 0.0);
+        if (grad) {
+            double* dJn = dJ + static_cast<std::size_t>(n) * E;
+            const double* dJ1 = dJn - E;
+            const double* dJ2 = n >= 2 ? dJn - 2 * E : nullptr;
+            for (int e = 0; e < E; ++e)
+                dJn[e] =
+                    (ra[n] * t[e] + rb[n]) * dJ1[e] + ra[n] * J1[e] + (dJ2 ? rc[n] * dJ2[e] : 0.0);
+        }
+    }
+    if (grad)
+        for (int n = 0; n < maxn; ++n)
+            for (int e = 0; e < E; ++e)
+                dJ[static_cast<std::size_t>(n) * E + e] *= dtdr[e];
+
+    // Spherical harmonics, transposed to edge-minor order.
+    m_Y.resize(static_cast<std::size_t>(nlm) * E);
+    if (grad)
+        m_dY.resize(static_cast<std::size_t>(3) * nlm * E);
+    if (basis.lmax() == 0 && !grad) {
+        std::fill(m_Y.begin(), m_Y.end(), 0.5 / std::sqrt(M_PI));
+    } else {
+        for (int e = 0; e < E; ++e) {
+            const Vec3& v = nl.vectors[edges[e]];
+            if (grad)
+                basis.harmonics().evaluate(v, m_Yq.data(), m_dYq.data());
+            else
+                basis.harmonics().evaluate(v, m_Yq.data());
+            for (int lm = 0; lm < nlm; ++lm)
+                m_Y[static_cast<std::size_t>(lm) * E + e] = m_Yq[lm];
+            if (grad)
+                for (int lm = 0; lm < nlm; ++lm)
+                    for (int c = 0; c < 3; ++c)
+                        m_dY[(static_cast<std::size_t>(lm) * 3 + c) * E + e] = m_dYq[3 * lm + c];
+        }
+    }
+
+    // A_{n l m} = Σ_e J_n(e) Y_lm(e) and, with derivatives,
+    // ∂φ/∂r_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂r_c.
+    const auto& channels = basis.channels();
+    const int sBegin = basis.speciesBegin(s);
+    double* ux = m_u.data(); // t and dt/dr are no longer needed
+    double* uy = ux + E;
+    double* uz = uy + E;
+    if (grad) {
+        for (int e = 0; e < E; ++e) {
+            const Vec3& v = nl.vectors[edges[e]];
+            const double inv = 1.0 / nl.distances[edges[e]];
+            ux[e] = v.x() * inv;
+            uy[e] = v.y() * inv;
+            uz[e] = v.z() * inv;
+        }
+        m_dphi[s].resize(static_cast<std::size_t>(basis.speciesBegin(s + 1) - sBegin) * 3 * E);
+    }
+    for (int c = m_channelsBegin[s]; c < m_channelsBegin[s + 1]; ++c) {
+        const AceChannel& ch = channels[c];
+        const double* Jn = J + static_cast<std::size_t>(ch.n - 1) * E;
+        const int off = basis.channelOffset(c);
+        for (int m = 0; m < 2 * ch.l + 1; ++m) {
+            const int lm = ch.l * ch.l + m;
+            const double* y = m_Y.data() + static_cast<std::size_t>(lm) * E;
+            double a = 0.0;
+            for (int e = 0; e < E; ++e)
+                a += Jn[e] * y[e];
+            m_A[off + m] += a;
+            if (!grad)
+                continue;
+            const double* dJn = dJ + static_cast<std::size_t>(ch.n - 1) * E;
+            const double* dy = m_dY.data() + static_cast<std::size_t>(lm) * 3 * E;
+            double* d = m_dphi[s].data() + static_cast<std::size_t>(off - sBegin + m) * 3 * E;
+            const double* u[3] = {ux, uy, uz};
+            for (int k = 0; k < 3; ++k)
+                for (int e = 0; e < E; ++e)
+                    d[k * E + e] = dJn[e] * y[e] * u[k][e] + Jn[e] * dy[k * E + e];
+        }
+    }
+}
+
+void AceEvaluator::atom(const Structure& structure, const NeighborList& nl, int i, const int* edges,
+                        int edgeCount, AceDerivatives mode, AceStructureDescriptors& out) {
+    (void)structure;
+    const AceBasis& basis = m_basis;
+    const int K = basis.blockSize();
+    const int ns = basis.speciesCount();
+    const bool grad = mode != AceDerivatives::None;
+    const double rcut = basis.config().rcut;
+
+    for (auto& list : m_edgesOf)
+        list.clear();
+    for (int q = 0; q < edgeCount; ++q) {
+        const int e = edges[q];
+        const double r = nl.distances[e];
+        // Coincident atoms have no direction: refuse rather than return NaN descriptors.
+        if (!(r > 1e-8))
+            throw std::invalid_argument("ACE descriptors: atoms " + std::to_string(i) + " and " +
+                                        std::to_string(nl.second[e]) + " coincide (distance " +
+                                        std::to_string(r) + " Å)");
+        if (r < rcut)
+            m_edgesOf[m_atomSpecies[nl.second[e]]].push_back(e);
+    }
+    std::fill(m_A.begin(), m_A.end(), 0.0);
+    for (int s = 0; s < ns; ++s)
+        if (!m_edgesOf[s].empty())
+            neighbourSpecies(nl, s, grad);
+
+    // B = Σ coef Π A, and the adjoint ∂B/∂A per slot.
+    const double* A = m_A.data();
+    if (grad)
+        std::fill(m_adj.begin(), m_adj.end(), 0.0);
+    // All terms of a function have its order ν, so the branch on ν is taken once per function.
+    for (int k = 0; k < K; ++k) {
+        double b = 0.0;
+        const Term* t0 = m_terms.data() + m_termBegin[k];
+        const Term* t1 = m_terms.data() + m_termBegin[k + 1];
+        const int nu = t0 < t1 ? t0->order : 0;
+        if (nu == 1) {
+            for (const Term* t = t0; t < t1; ++t) {
+                b += t->coef * A[t->index[0]];
+                if (grad)
+                    m_adj[t->slot[0]] += t->coef;
+            }
+        } else if (nu == 2) {
+            for (const Term* t = t0; t < t1; ++t) {
+                const double a0 = A[t->index[0]], a1 = A[t->index[1]];
+                b += t->coef * a0 * a1;
+                if (grad) {
+                    m_adj[t->slot[0]] += t->coef * a1;
+                    m_adj[t->slot[1]] += t->coef * a0;
+                }
+            }
+        } else if (nu == 3) {
+            for (const Term* t = t0; t < t1; ++t) {
+                const double a0 = A[t->index[0]], a1 = A[t->index[1]], a2 = A[t->index[2]];
+                b += t->coef * a0 * a1 * a2;
+                if (grad) {
+                    m_adj[t->slot[0]] += t->coef * a1 * a2;
+                    m_adj[t->slot[1]] += t->coef * a0 * a2;
+                    m_adj[t->slot[2]] += t->coef * a0 * a1;
+                }
+            }
+        } else {
+            for (const Term* t = t0; t < t1; ++t) {
+                // Prefix and suffix products give every "all but one" product.
+                double pre[5], suf[5];
+                pre[0] = 1.0;
+                for (int f = 0; f < nu; ++f)
+                    pre[f + 1] = pre[f] * A[t->index[f]];
+                suf[nu] = 1.0;
+                for (int f = nu - 1; f >= 0; --f)
+                    suf[f] = suf[f + 1] * A[t->index[f]];
+                b += t->coef * pre[nu];
+                if (grad)
+                    for (int f = 0; f < nu; ++f)
+                        m_adj[t->slot[f]] += t->coef * pre[f] * suf[f + 1];
+            }
+        }
+        m_B[k] = b;
+    }
+    const int col0 = K * m_atomSpecies[i];
+    double* row = out.descriptors.data() + static_cast<std::size_t>(i) * out.descriptors.cols();
+    std::copy(m_B.begin(), m_B.end(), row + col0);
+    if (!grad)
+        return;
+
+    // Chain rule: for function k and neighbour species s, g_c(e) = Σ_slots adj · ∂φ_c(e),
+    // an AXPY over the edges per slot.
+    const int width = static_cast<int>(out.sumGradient.cols());
+    double* fi = mode == AceDerivatives::Forces
+                     ? out.sumGradient.data() + static_cast<std::size_t>(3 * i) * width + col0
+                     : nullptr;
+    for (int s = 0; s < ns; ++s) {
+        const std::vector<int>& es = m_edgesOf[s];
+        const int E = static_cast<int>(es.size());
+        if (E == 0)
+            continue;
+        const int sBegin = basis.speciesBegin(s);
+        const double* dphi = m_dphi[s].data();
+        // Functions in chunks of kChunk: each chunk's g is transposed into G so that a row of G
+        // (one edge, one component) is written a cache line at a time.
+        constexpr int kChunk = 8;
+        const int len = 3 * E;
+        m_g.resize(static_cast<std::size_t>(kChunk) * len);
+        m_G.resize(static_cast<std::size_t>(len) * K);
+        double* G = m_G.data(); // row (c·E + e) holds ∂B_k/∂(r_j)_c for k = 0 … K−1
+        for (int k0 = 0; k0 < K; k0 += kChunk) {
+            const int kn = std::min(kChunk, K - k0);
+            for (int kk = 0; kk < kn; ++kk) {
+                const int k = k0 + kk;
+                const int s0 = m_slotSpeciesBegin[k * (ns + 1) + s];
+                const int s1 = m_slotSpeciesBegin[k * (ns + 1) + s + 1];
+                combineSlots(m_g.data() + static_cast<std::size_t>(kk) * len, len, m_adj.data(),
+                             m_slotIndex.data(), s0, s1, dphi, sBegin);
+            }
+            for (int x = 0; x < len; ++x) {
+                double* dst = G + static_cast<std::size_t>(x) * K + k0;
+                for (int kk = 0; kk < kn; ++kk)
+                    dst[kk] = m_g[static_cast<std::size_t>(kk) * len + x];
+            }
+        }
+        // Contiguous row updates of the outputs.
+        for (int c = 0; c < 3; ++c)
+            for (int e = 0; e < E; ++e) {
+                const double* src = G + static_cast<std::size_t>(c * E + e) * K;
+                if (mode == AceDerivatives::Edges) {
+                    std::copy(src, src + K,
+                              out.edgeGradients.data() +
+                                  static_cast<std::size_t>(3 * es[e] + c) * K);
+                } else {
+                    const int j = nl.second[es[e]];
+                    double* fj =
+                        out.sumGradient.data() + static_cast<std::size_t>(3 * j + c) * width + col0;
+                    double* fic = fi + static_cast<std::size_t>(c) * width;
+                    if (fj == fic) // an image of atom i itself: the two cancel
+                        continue;
+                    addSubtract(fj, fic, src, K);
+                }
+            }
+    }
+}
+
+std::vector<AceStructureDescriptors> computeAceDescriptors(const AceBasis& basis,
+                                                           const Dataset& data, AceDerivatives mode,
+                                                           int threads,
+                                                           const ProgressCallback& progress) {
+    const int n = static_cast<int>(data.size());
+    std::vector<AceStructureDescriptors> out(n);
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::max(1, std::min(threads, n));
+
+    std::atomic<int> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr error;
+    std::mutex mutex;
+    auto work = [&](bool reporter) {
+        AceEvaluator evaluator(basis);
+        while (!stop) {
+            const int k = next++;
+            if (k >= n)
+                break;
+            try {
+                out[k] = evaluator.compute(data.structures[k], mode);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!error)
+                    error = std::current_exception();
+                stop = true;
+            }
+            ++done;
+            // Only the calling thread reports, so the callback never runs concurrently.
+            if (reporter && progress && !progress(double(done) / std::max(1, n)))
+                stop = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(work, false);
+    work(true);
+    for (auto& t : pool)
+        t.join();
+    if (error)
+        std::rethrow_exception(error);
+    if (stop)
+        throw Cancelled();
+    if (progress)
+        reportProgress(progress, 1.0);
+    return out;
+}
+
+} // namespace graphace
