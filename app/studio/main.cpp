@@ -1,0 +1,115 @@
+// graphace-studio: GraphACE Studio's desktop window (a thin shell around graphace_ui).
+//
+//   graphace-studio [FILE...]                 open files (extended XYZ), or the built-in sample
+//   graphace-studio --screenshot OUT.png [FILE...]
+//                                             render the window once everything is loaded,
+//                                             save it as an image and exit
+
+#include "graphace/ui/cutoff_panel.h"
+#include "graphace/ui/main_window.h"
+#include "graphace/ui/vtk_viewport.h"
+#include "graphace/version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+// Waits until the window has loaded its data and computed its charts, then saves it.
+void scheduleScreenshot(graphace::ui::MainWindow& window, const QString& path) {
+    auto* timer = new QTimer(&window);
+    auto* clock = new QElapsedTimer;
+    clock->start();
+    auto settledPolls = std::make_shared<int>(0);
+    QObject::connect(
+        timer, &QTimer::timeout, &window, [&window, timer, clock, path, settledPolls]() {
+            if (!window.lastError().isEmpty()) {
+                std::fprintf(stderr, "graphace-studio: error: %s\n",
+                             qPrintable(window.lastError()));
+                timer->stop();
+                delete clock;
+                QCoreApplication::exit(1);
+                return;
+            }
+            const bool ready = !window.isBusy() && window.dataset() != nullptr;
+            // A few quiet polls after loading: layouts and charts settle, the 3D view paints.
+            *settledPolls = ready ? *settledPolls + 1 : 0;
+            if (*settledPolls < 3) {
+                if (clock->elapsed() > 120000) {
+                    std::fprintf(stderr, "graphace-studio: error: timed out waiting for data\n");
+                    timer->stop();
+                    delete clock;
+                    QCoreApplication::exit(2);
+                }
+                return;
+            }
+            timer->stop();
+            delete clock;
+            if (!window.saveScreenshot(path)) {
+                std::fprintf(stderr, "graphace-studio: error: cannot write %s\n", qPrintable(path));
+                QCoreApplication::exit(1);
+                return;
+            }
+            std::printf("%s\n", qPrintable(path));
+            QCoreApplication::exit(0);
+        });
+    timer->start(100);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // Before QApplication: contexts take the default format at creation.
+    graphace::ui::VtkViewport::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("GraphACE Studio"));
+    QApplication::setOrganizationName(QStringLiteral("GraphACE"));
+    QApplication::setApplicationVersion(QString::fromUtf8(graphace::kVersion));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("GraphACE Studio: extended-XYZ datasets, periodic neighbour graphs and "
+                       "cutoff tuning for machine-learned interatomic potentials.\n"
+                       "Without FILE the built-in sample dataset (Hf32O64 cells) is shown."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("Extended-XYZ files to open (one dataset)."),
+                                 QStringLiteral("[FILE...]"));
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save an image of the window to OUT (PNG) once loaded, then exit."),
+        QStringLiteral("OUT"));
+    QCommandLineOption cutoff(QStringLiteral("cutoff"),
+                              QStringLiteral("Initial neighbour cutoff in Å (0.1–10, default 5)."),
+                              QStringLiteral("R"));
+    parser.addOption(screenshot);
+    parser.addOption(cutoff);
+    parser.process(app);
+
+    graphace::ui::MainWindow window;
+    if (parser.isSet(cutoff)) {
+        bool ok = false;
+        const double r = parser.value(cutoff).toDouble(&ok);
+        if (!ok || r < graphace::ui::CutoffPanel::kMinimumCutoff ||
+            r > graphace::ui::CutoffPanel::kMaximumCutoff) {
+            std::fprintf(stderr, "graphace-studio: error: --cutoff must be a number in 0.1–10\n");
+            return 2;
+        }
+        window.cutoffPanel()->setCutoff(r);
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        window.loadSample();
+    else
+        window.openFiles(files);
+    window.show();
+
+    if (parser.isSet(screenshot))
+        scheduleScreenshot(window, parser.value(screenshot));
+    return app.exec();
+}

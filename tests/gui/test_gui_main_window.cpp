@@ -1,0 +1,455 @@
+// The main window driven as a person would: load a file, move the cutoff, read the statistics,
+// pick atoms, load a bad file. Needs a display (run under xvfb-run).
+#include "graphace/element.h"
+#include "graphace/extxyz.h"
+#include "graphace/graph_statistics.h"
+#include "graphace/neighbor_list.h"
+#include "graphace/sample_dataset.h"
+#include "graphace/ui/atom_info_panel.h"
+#include "graphace/ui/cutoff_panel.h"
+#include "graphace/ui/main_window.h"
+#include "graphace/ui/pair_distance_chart.h"
+#include "graphace/ui/structure_scene.h"
+#include "graphace/ui/structure_view.h"
+#include "graphace/ui/vtk_viewport.h"
+#include "testing.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QDropEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QSet>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QWheelEvent>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+
+using namespace graphace;
+using namespace graphace::ui;
+
+namespace {
+
+QString shiftText(const Shift& s) {
+    return QStringLiteral("%1 %2 %3").arg(s[0]).arg(s[1]).arg(s[2]);
+}
+
+int distinctColours(const QImage& image, const QRect& rect) {
+    QSet<QRgb> colours;
+    for (int y = rect.top(); y <= rect.bottom(); y += 2)
+        for (int x = rect.left(); x <= rect.right(); x += 2)
+            colours.insert(image.pixel(x, y));
+    return colours.size();
+}
+
+} // namespace
+
+class TestGuiMainWindow : public QObject {
+    Q_OBJECT
+public:
+    // Runs before QApplication exists: the GL format and a private settings folder.
+    static void initMain() {
+        static QTemporaryDir config;
+        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
+        VtkViewport::setDefaultSurfaceFormat();
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_file;
+    Dataset m_data;
+    std::unique_ptr<MainWindow> m_window;
+
+    const Structure& shown() const { return *m_window->currentStructurePointer(); }
+
+    void setCutoff(double cutoff) {
+        m_window->cutoffPanel()->spinBox()->setValue(cutoff);
+        QCOMPARE(m_window->cutoffPanel()->cutoff(), cutoff);
+    }
+
+    bool load(const QStringList& files) {
+        QSignalSpy finished(m_window.get(), &MainWindow::loadFinished);
+        m_window->openFiles(files);
+        if (!finished.wait(60000))
+            return false;
+        return finished.front().front().toBool();
+    }
+
+    void waitForHistogram() { QTRY_VERIFY_WITH_TIMEOUT(!m_window->isBusy(), 60000); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        SampleOptions options;
+        options.configurations = 4;
+        m_data = generateSampleDataset(options);
+        m_file = m_dir.filePath(QStringLiteral("sample4.xyz"));
+        writeExtxyzFile(m_file.toStdString(), m_data);
+
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(1300, 850);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(load({m_file}));
+        waitForHistogram();
+    }
+
+    void loadedFileIsShown() {
+        QVERIFY(m_window->dataset());
+        QCOMPARE(m_window->dataset()->size(), std::size_t(4));
+        QCOMPARE(m_window->datasetView()->model()->rowCount(), 4);
+        QCOMPARE(m_window->currentStructure(), 0);
+        QCOMPARE(shown().size(), std::size_t(96));
+        QVERIFY(m_window->lastError().isEmpty());
+        QVERIFY(m_window->windowTitle().contains(QStringLiteral("sample4.xyz")));
+        QVERIFY(m_window->recentFiles().contains(QFileInfo(m_file).absoluteFilePath()));
+        QCOMPARE(m_window->structureView()->scene().displayedAtomCount(), 96);
+    }
+
+    void slider_and_spinBox_are_linked() {
+        setCutoff(3.25);
+        QCOMPARE(m_window->cutoffPanel()->slider()->value(), 325);
+        m_window->cutoffPanel()->slider()->setValue(410);
+        QCOMPARE(m_window->cutoffPanel()->spinBox()->value(), 4.1);
+        // Out of range input is clamped to the control's range (0.1–10 Å).
+        m_window->cutoffPanel()->spinBox()->setValue(50.0);
+        QCOMPARE(m_window->cutoffPanel()->cutoff(), 10.0);
+    }
+
+    void edgeCountFollowsCutoff_data() {
+        QTest::addColumn<int>("structure");
+        QTest::addColumn<double>("cutoff");
+        for (int s : {0, 2})
+            for (double c : {0.5, 1.9, 2.5, 3.5, 5.0, 7.25})
+                QTest::addRow("structure %d, %.2f A", s, c) << s << c;
+    }
+    void edgeCountFollowsCutoff() {
+        QFETCH(int, structure);
+        QFETCH(double, cutoff);
+        m_window->selectStructure(structure);
+        QCOMPARE(m_window->currentStructure(), structure);
+        setCutoff(cutoff);
+        const NeighborList reference = computeNeighborList(m_data.structures[structure], cutoff);
+        QCOMPARE(m_window->cutoffPanel()->edgesLabel()->text(),
+                 QString::number(reference.edgeCount()));
+        QCOMPARE(m_window->currentNeighbors()->edgeCount(), reference.edgeCount());
+    }
+
+    void warningAtTinyCutoffOnly() {
+        m_window->selectStructure(0);
+        setCutoff(0.5);
+        QVERIFY(m_window->cutoffPanel()->warningShown());
+        QVERIFY(m_window->cutoffPanel()->warningText().contains(QStringLiteral("self-loops")));
+        setCutoff(3.5);
+        QVERIFY(!m_window->cutoffPanel()->warningShown());
+        QVERIFY(m_window->cutoffPanel()->warningText().isEmpty());
+        setCutoff(0.5);
+        QVERIFY(m_window->cutoffPanel()->warningShown());
+        setCutoff(3.5);
+    }
+
+    // The shaded part of the histogram (bins below the cutoff) is the mean degree: the chart
+    // and the statistics come from separate computations, so this checks both.
+    void histogramMatchesMeanDegree() {
+        m_window->selectStructure(1);
+        waitForHistogram();
+        QVERIFY(m_window->pairDistanceChart()->hasDistribution());
+        for (double cutoff : {2.5, 3.5, 4.0}) { // multiples of the 0.05 Å bin width
+            setCutoff(cutoff);
+            const NeighborList reference = computeNeighborList(m_data.structures[1], cutoff);
+            const double meanDegree = double(reference.edgeCount()) / 96.0;
+            QCOMPARE(m_window->pairDistanceChart()->cutoff(), cutoff);
+            QVERIFY(qAbs(m_window->pairDistanceChart()->shadedNeighboursPerAtom() - meanDegree) <
+                    1e-9);
+        }
+    }
+
+    void pickListsNeighbours() {
+        m_window->selectStructure(0);
+        setCutoff(3.0);
+        const NeighborList reference = computeNeighborList(m_data.structures[0], 3.0);
+        for (int atom : {0, 5, 40, 95}) {
+            QSignalSpy picked(m_window->structureView(), &StructureView::atomPicked);
+            m_window->pickAtom(atom);
+            QCOMPARE(picked.count(), 1);
+            QCOMPARE(picked.front().front().toInt(), atom);
+            QCOMPARE(m_window->structureView()->scene().highlightedAtom(), atom);
+            QCOMPARE(m_window->atomInfoPanel()->atom(), atom);
+
+            std::multimap<QString, double> expected; // "j | shift" → distance
+            for (std::size_t e = 0; e < reference.edgeCount(); ++e)
+                if (reference.first[e] == atom)
+                    expected.emplace(QStringLiteral("%1 | %2")
+                                         .arg(reference.second[e])
+                                         .arg(shiftText(reference.shifts[e])),
+                                     reference.distances[e]);
+            QTableWidget* table = m_window->atomInfoPanel()->table();
+            QCOMPARE(table->rowCount(), static_cast<int>(expected.size()));
+            QVERIFY(table->rowCount() > 0);
+            for (int row = 0; row < table->rowCount(); ++row) {
+                const QString key = QStringLiteral("%1 | %2").arg(
+                    table->item(row, AtomInfoPanel::Neighbour)->text(),
+                    table->item(row, AtomInfoPanel::ImageShift)->text());
+                auto it = expected.find(key);
+                QVERIFY2(it != expected.end(), qPrintable(key));
+                const double shownDistance =
+                    table->item(row, AtomInfoPanel::Distance)->text().toDouble();
+                QVERIFY(qAbs(shownDistance - it->second) < 1e-4);
+                const int j = table->item(row, AtomInfoPanel::Neighbour)->text().toInt();
+                QCOMPARE(table->item(row, AtomInfoPanel::Element)->text(),
+                         QString::fromUtf8(elementSymbol(m_data.structures[0].numbers[j])));
+                expected.erase(it);
+                if (row > 0) // nearest first
+                    QVERIFY(table->item(row - 1, AtomInfoPanel::Distance)->text().toDouble() <=
+                            shownDistance);
+            }
+        }
+        // The list follows the cutoff while the atom stays picked.
+        setCutoff(2.0);
+        const NeighborList smaller = computeNeighborList(m_data.structures[0], 2.0);
+        int count = 0;
+        for (int i : smaller.first)
+            count += i == 95 ? 1 : 0;
+        QCOMPARE(m_window->atomInfoPanel()->table()->rowCount(), count);
+        m_window->pickAtom(-1);
+        QCOMPARE(m_window->atomInfoPanel()->table()->rowCount(), 0);
+        QCOMPARE(m_window->structureView()->scene().highlightedAtom(), -1);
+    }
+
+    // A click on the nearest atom's centre picks that atom (through VTK's camera transform).
+    void clickPicksNearestAtom() {
+        m_window->selectStructure(0);
+        setCutoff(3.0);
+        StructureView* view = m_window->structureView();
+        VtkViewport* viewport = view->viewport();
+        QTRY_VERIFY(viewport->renderedFrames() > 0);
+        int nearest = -1;
+        double depth = 2.0;
+        std::array<double, 3> where{};
+        for (int atom = 0; atom < 96; ++atom) {
+            const auto p = view->scene().projectAtom(atom);
+            if (p[2] < depth) {
+                depth = p[2];
+                nearest = atom;
+                where = p;
+            }
+        }
+        QVERIFY(nearest >= 0);
+        const double ratio = viewport->devicePixelRatioF();
+        const QPoint at(qRound(where[0] / ratio),
+                        qRound((viewport->height() * ratio - 1 - where[1]) / ratio));
+        QVERIFY(viewport->rect().contains(at));
+        QSignalSpy picked(view, &StructureView::atomPicked);
+        QTest::mouseClick(viewport, Qt::LeftButton, Qt::NoModifier, at);
+        QCOMPARE(picked.count(), 1);
+        QCOMPARE(picked.front().front().toInt(), nearest);
+        QCOMPARE(m_window->atomInfoPanel()->atom(), nearest);
+        // A click on empty space (a corner) clears the pick.
+        QTest::mouseClick(viewport, Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));
+        QCOMPARE(picked.count(), 2);
+        QCOMPARE(picked.back().front().toInt(), -1);
+    }
+
+    // Mouse drag orbits, the wheel zooms, "Reset view" restores the framing; the projection
+    // toggles between perspective and orthographic.
+    void mouseOrbitsZoomsAndResets() {
+        StructureView* view = m_window->structureView();
+        VtkViewport* viewport = view->viewport();
+        view->resetView();
+        const auto start = view->scene().cameraState();
+        const QPoint centre = viewport->rect().center();
+        QTest::mousePress(viewport, Qt::LeftButton, Qt::NoModifier, centre);
+        for (int step = 1; step <= 10; ++step) {
+            QMouseEvent move(QEvent::MouseMove, QPointF(centre + QPoint(8 * step, 3 * step)),
+                             viewport->mapToGlobal(QPointF(centre + QPoint(8 * step, 3 * step))),
+                             Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(viewport, &move);
+        }
+        QTest::mouseRelease(viewport, Qt::LeftButton, Qt::NoModifier, centre + QPoint(80, 30));
+        const auto orbited = view->scene().cameraState();
+        auto distance = [](const std::array<double, 6>& c) {
+            return std::sqrt(std::pow(c[0] - c[3], 2) + std::pow(c[1] - c[4], 2) +
+                             std::pow(c[2] - c[5], 2));
+        };
+        QVERIFY(std::abs(orbited[0] - start[0]) + std::abs(orbited[1] - start[1]) +
+                    std::abs(orbited[2] - start[2]) >
+                1.0);
+        QVERIFY(std::abs(distance(orbited) - distance(start)) < 1e-6 * distance(start));
+
+        QWheelEvent wheel(QPointF(centre), viewport->mapToGlobal(QPointF(centre)), QPoint(),
+                          QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(viewport, &wheel);
+        QVERIFY(distance(view->scene().cameraState()) < distance(orbited));
+
+        view->resetView();
+        const auto reset = view->scene().cameraState();
+        for (int k = 0; k < 6; ++k)
+            QVERIFY(std::abs(reset[k] - start[k]) < 1e-6 * (1 + std::abs(start[k])));
+
+        QVERIFY(!view->scene().parallelProjection());
+        view->setParallelProjection(true);
+        QVERIFY(view->scene().parallelProjection());
+        view->setParallelProjection(false);
+        QVERIFY(!view->scene().parallelProjection());
+    }
+
+    // Bonds and ghosts follow from the neighbour list: each bond inside the cell is drawn
+    // once, each bond that leaves the cell ends on one faded image per (atom, shift).
+    void bondsAndImagesMatchNeighbourList() {
+        m_window->selectStructure(0);
+        setCutoff(3.0);
+        const NeighborList list = computeNeighborList(m_data.structures[0], 3.0);
+        int inside = 0, crossing = 0;
+        QSet<QString> images;
+        for (std::size_t e = 0; e < list.edgeCount(); ++e) {
+            if (list.shifts[e] == Shift{0, 0, 0}) {
+                ++inside;
+            } else {
+                ++crossing;
+                images.insert(
+                    QStringLiteral("%1 %2").arg(list.second[e]).arg(shiftText(list.shifts[e])));
+            }
+        }
+        const StructureScene& scene = m_window->structureView()->scene();
+        QCOMPARE(scene.bondCount(), inside / 2 + crossing);
+        QCOMPARE(scene.ghostAtomCount(), images.size());
+        QVERIFY(crossing > 0);
+
+        // Without images, every bond that leaves the cell becomes a half-bond: same count,
+        // no ghosts.
+        QCheckBox* imagesBox = nullptr;
+        for (QCheckBox* box : m_window->structureView()->findChildren<QCheckBox*>())
+            if (box->text() == QStringLiteral("Images"))
+                imagesBox = box;
+        QVERIFY(imagesBox);
+        imagesBox->setChecked(false);
+        QCOMPARE(scene.ghostAtomCount(), 0);
+        QCOMPARE(scene.bondCount(), inside / 2 + crossing);
+        imagesBox->setChecked(true);
+        QCOMPARE(scene.ghostAtomCount(), images.size());
+    }
+
+    void replicasMultiplyAtoms() {
+        StructureView* view = m_window->structureView();
+        view->replicaBox(0)->setValue(2);
+        view->replicaBox(1)->setValue(3);
+        QCOMPARE(view->scene().displayedAtomCount(), 96 * 2 * 3);
+        // Bonds inside the block: the 6-cell block holds every edge 6 times over.
+        const NeighborList list = computeNeighborList(m_data.structures[0], 3.0);
+        QVERIFY(view->scene().bondCount() >= static_cast<int>(list.edgeCount() * 6 / 2));
+        view->replicaBox(0)->setValue(1);
+        view->replicaBox(1)->setValue(1);
+        QCOMPARE(view->scene().displayedAtomCount(), 96);
+    }
+
+    void colourByDegreeToggles() {
+        QCheckBox* box = m_window->structureView()->colourByDegreeBox();
+        box->setChecked(true);
+        QVERIFY(m_window->structureView()->scene().options().colourByDegree);
+        box->setChecked(false);
+        QVERIFY(!m_window->structureView()->scene().options().colourByDegree);
+    }
+
+    void filterHidesRows() {
+        m_window->filterEdit()->setText(QStringLiteral("no such configuration"));
+        QCOMPARE(m_window->datasetView()->model()->rowCount(), 0);
+        m_window->filterEdit()->clear();
+        QCOMPARE(m_window->datasetView()->model()->rowCount(), 4);
+    }
+
+    // Selecting a row in the dataset table shows that configuration.
+    void tableSelectionShowsStructure() {
+        QTableView* table = m_window->datasetView();
+        table->setCurrentIndex(table->model()->index(3, 0));
+        const int source = table->model()->index(3, 0).data().toInt();
+        QCOMPARE(m_window->currentStructure(), source);
+        QCOMPARE(shown().positions.front(), m_data.structures[source].positions.front());
+    }
+
+    // A bad file: dialog with file, line and problem; the loaded data stays.
+    void badFileKeepsPreviousData() {
+        const QString bad = m_dir.filePath(QStringLiteral("broken.xyz"));
+        {
+            std::ofstream out(bad.toStdString());
+            out << "2\n"
+                   "Lattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"\n"
+                   "Hf 0 0 0\n"
+                   "O 1.0 abc 1.0\n";
+        }
+        const auto before = m_window->dataset();
+        const int shownBefore = m_window->currentStructure();
+        QVERIFY(!load({bad}));
+        QVERIFY(m_window->lastError().contains(bad));
+        QVERIFY(m_window->lastError().contains(QStringLiteral("line 4")));
+        QVERIFY(m_window->errorDialog());
+        QTRY_VERIFY(m_window->errorDialog()->isVisible());
+        QVERIFY(m_window->errorDialog()->text().contains(QStringLiteral("broken.xyz")));
+        QCOMPARE(m_window->dataset(), before);
+        QCOMPARE(m_window->currentStructure(), shownBefore);
+        QCOMPARE(m_window->datasetView()->model()->rowCount(), 4);
+        m_window->errorDialog()->close();
+    }
+
+    void multipleFilesAndDrop() {
+        QVERIFY(load({m_file, m_file}));
+        QCOMPARE(m_window->dataset()->size(), std::size_t(8));
+        QVERIFY(m_window->lastError().isEmpty());
+
+        // Drag and drop of one file replaces the dataset.
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(m_file)});
+        QSignalSpy finished(m_window.get(), &MainWindow::loadFinished);
+        QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(200, 200), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &drop);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(m_window->dataset()->size(), std::size_t(4));
+        delete mime;
+        waitForHistogram();
+    }
+
+    // What a person sees: an opaque window with a rendered 3D view (not one flat colour).
+    void grabShowsRenderedView() {
+        m_window->selectStructure(0);
+        setCutoff(3.0);
+        waitForHistogram();
+        QTest::qWait(200);
+        const QImage image = m_window->grabImage();
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), m_window->size() * m_window->devicePixelRatioF());
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                QCOMPARE(qAlpha(image.pixel(x, y)), 255);
+        QVERIFY(distinctColours(image, image.rect()) > 200);
+
+        VtkViewport* viewport = m_window->structureView()->viewport();
+        const QRect area(viewport->mapTo(m_window.get(), QPoint(0, 0)), viewport->size());
+        const double ratio = m_window->devicePixelRatioF();
+        const QRect pixels(area.topLeft() * ratio, area.size() * ratio);
+        QVERIFY(image.rect().contains(pixels));
+        // Background gradient, atoms of two elements with shading, bonds, cell lines.
+        QVERIFY2(distinctColours(image, pixels) > 100,
+                 qPrintable(QString::number(distinctColours(image, pixels))));
+    }
+
+    void cleanupTestCase() { m_window.reset(); }
+};
+
+QTEST_MAIN(TestGuiMainWindow)
+#include "test_gui_main_window.moc"

@@ -1,0 +1,215 @@
+// graphace_ui pieces that need no window: the cutoff cache, the dataset table model, the
+// loader's error reporting, the degree colour scale.
+#include "graphace/extxyz.h"
+#include "graphace/graph_statistics.h"
+#include "graphace/neighbor_list.h"
+#include "graphace/sample_dataset.h"
+#include "graphace/ui/cutoff_graph.h"
+#include "graphace/ui/dataset_loader.h"
+#include "graphace/ui/dataset_model.h"
+#include "graphace/ui/structure_scene.h"
+#include "testing.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <set>
+#include <tuple>
+
+using namespace graphace;
+using namespace graphace::ui;
+
+namespace {
+
+Dataset smallSample(int configurations) {
+    SampleOptions options;
+    options.configurations = configurations;
+    return generateSampleDataset(options);
+}
+
+// A two-atom rock-salt-like cell, 4 Å cubic: every distance is known by hand.
+Structure twoAtomCell() {
+    Structure s;
+    s.cell = Mat3::Identity() * 4.0;
+    s.pbc = {true, true, true};
+    s.positions = {Vec3(0, 0, 0), Vec3(2, 2, 2)};
+    s.numbers = {72, 8};
+    return s;
+}
+
+void writeText(const QString& path, const char* text) {
+    std::ofstream out(path.toStdString());
+    out << text;
+}
+
+} // namespace
+
+class TestGuiModels : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    // Filtering the cached list must give exactly what a fresh search gives: same edges, same
+    // order, same statistics; whether the cache was searched upwards or downwards.
+    void cutoffGraphMatchesFreshSearch() {
+        const Dataset data = smallSample(2);
+        auto structure = std::make_shared<const Structure>(data.structures[1]);
+        CutoffGraph graph(structure);
+        for (double cutoff : {3.0, 2.2, 0.5, 4.7, 6.0, 1.9, 9.9, 2.6}) {
+            const NeighborList& got = graph.at(cutoff);
+            const NeighborList want = computeNeighborList(*structure, cutoff);
+            QCOMPARE(got.edgeCount(), want.edgeCount());
+            QVERIFY(got.first == want.first);
+            QVERIFY(got.second == want.second);
+            QVERIFY(got.shifts == want.shifts);
+            QCOMPARE(got.cutoff, cutoff);
+            QVERIFY(graph.searchedCutoff() >= cutoff);
+            const DegreeStatistics ref =
+                degreeStatistics(want, static_cast<int>(structure->size()));
+            QCOMPARE(graph.statistics().edges, ref.edges);
+            QCOMPARE(graph.statistics().isolatedAtoms, ref.isolatedAtoms);
+            QCOMPARE(graph.statistics().trivial, ref.trivial);
+            // Degrees add up to the edge count, one per directed edge.
+            std::size_t sum = 0;
+            for (int d : graph.degrees())
+                sum += static_cast<std::size_t>(d);
+            QCOMPARE(sum, want.edgeCount());
+        }
+    }
+
+    // Dragging down never searches again; dragging up searches with headroom.
+    void cutoffGraphCachesLargestSearch() {
+        auto structure = std::make_shared<const Structure>(twoAtomCell());
+        CutoffGraph graph(structure);
+        QCOMPARE(graph.searchedCutoff(), 0.0);
+        graph.at(4.0);
+        const double searched = graph.searchedCutoff();
+        QVERIFY(searched >= 4.0);
+        QVERIFY(searched <= 10.0 + 1e-12);
+        graph.at(2.0);
+        QCOMPARE(graph.searchedCutoff(), searched);
+        // Hand count: 8 nearest unlike neighbours at √12 ≈ 3.46 Å, 6 like ones at 4 Å (not < 4).
+        QCOMPARE(graph.at(3.5).edgeCount(), std::size_t(16));
+        QCOMPARE(graph.at(4.0).edgeCount(), std::size_t(16));
+        QCOMPARE(graph.at(4.01).edgeCount(), std::size_t(16 + 12));
+        QCOMPARE(graph.at(3.0).edgeCount(), std::size_t(0));
+        QVERIFY(graph.statistics().trivial);
+        QCOMPARE(graph.statistics().isolatedAtoms, 2);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, graph.at(0.0));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, graph.at(-1.0));
+    }
+
+    void cutoffGraphAcceptsLargerList() {
+        auto structure = std::make_shared<const Structure>(twoAtomCell());
+        CutoffGraph graph(structure);
+        graph.at(2.0);
+        graph.offerLargerList(computeNeighborList(*structure, 9.0));
+        QCOMPARE(graph.searchedCutoff(), 9.0);
+        graph.offerLargerList(computeNeighborList(*structure, 5.0)); // smaller: ignored
+        QCOMPARE(graph.searchedCutoff(), 9.0);
+        QCOMPARE(graph.at(8.5).edgeCount(), computeNeighborList(*structure, 8.5).edgeCount());
+    }
+
+    void cutoffGraphReportsDegenerateCell() {
+        Structure s = twoAtomCell();
+        s.cell.row(2).setZero(); // periodic along a3 with no a3
+        CutoffGraph graph(std::make_shared<const Structure>(s));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, graph.at(3.0));
+    }
+
+    void formula() {
+        QCOMPARE(chemicalFormula(smallSample(1).structures[0]), QStringLiteral("Hf32O64"));
+        QCOMPARE(chemicalFormula(twoAtomCell()), QStringLiteral("HfO"));
+    }
+
+    void datasetModelRowsAndSorting() {
+        auto data = std::make_shared<const Dataset>(smallSample(5));
+        DatasetModel model;
+        model.setDataset(data);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.index(3, DatasetModel::Atoms).data().toInt(), 96);
+        QCOMPARE(model.index(0, DatasetModel::Formula).data().toString(),
+                 QStringLiteral("Hf32O64"));
+        const double e = *data->structures[2].energy;
+        QCOMPARE(model.index(2, DatasetModel::Energy).data(DatasetModel::SortRole).toDouble(), e);
+        QCOMPARE(
+            model.index(2, DatasetModel::EnergyPerAtom).data(DatasetModel::SortRole).toDouble(),
+            e / 96.0);
+
+        DatasetFilterModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(DatasetModel::Energy, Qt::AscendingOrder);
+        for (int row = 1; row < proxy.rowCount(); ++row)
+            QVERIFY(proxy.index(row - 1, DatasetModel::Energy)
+                        .data(DatasetModel::SortRole)
+                        .toDouble() <=
+                    proxy.index(row, DatasetModel::Energy).data(DatasetModel::SortRole).toDouble());
+        proxy.setFilterFixedString(QStringLiteral("hf32")); // case-insensitive
+        QCOMPARE(proxy.rowCount(), 5);
+        proxy.setFilterFixedString(QStringLiteral("no such text"));
+        QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    void loaderReadsSeveralFiles() {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.xyz"));
+        const QString b = dir.filePath(QStringLiteral("b.xyz"));
+        writeExtxyzFile(a.toStdString(), smallSample(2));
+        writeExtxyzFile(b.toStdString(), smallSample(3));
+        QList<double> fractions;
+        const LoadResult result =
+            loadDatasetFiles({a, b}, [&](double f, const QString&) { fractions << f; });
+        QVERIFY(result.ok());
+        QCOMPARE(result.dataset->size(), std::size_t(5));
+        QVERIFY(!fractions.isEmpty());
+        QCOMPARE(fractions.back(), 1.0);
+        for (int k = 1; k < fractions.size(); ++k)
+            QVERIFY(fractions[k] >= fractions[k - 1]);
+    }
+
+    // The dialog needs file, line and problem: they come from graphace::ParseError.
+    void loaderReportsFileLineAndProblem() {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(QStringLiteral("good.xyz"));
+        const QString bad = dir.filePath(QStringLiteral("bad.xyz"));
+        writeExtxyzFile(good.toStdString(), smallSample(1));
+        writeText(bad,
+                  "2\n"
+                  "Lattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"\n"
+                  "Hf 0 0 0\n"
+                  "O 1.0 abc 1.0\n");
+        const LoadResult result = loadDatasetFiles({good, bad});
+        QVERIFY(!result.ok());
+        QVERIFY(!result.cancelled);
+        QCOMPARE(result.error.file, bad);
+        QCOMPARE(result.error.line, 4L);
+        QVERIFY(!result.error.message.isEmpty());
+        QVERIFY(result.error.toText().contains(QStringLiteral("line 4")));
+
+        const LoadResult missing = loadDatasetFiles({dir.filePath(QStringLiteral("nope.xyz"))});
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error.file.endsWith(QStringLiteral("nope.xyz")));
+        QVERIFY(!missing.error.message.isEmpty());
+    }
+
+    void loaderCancels() {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.xyz"));
+        writeExtxyzFile(a.toStdString(), smallSample(3));
+        std::atomic_bool cancel{true};
+        const LoadResult result = loadDatasetFiles({a}, {}, &cancel);
+        QVERIFY(result.cancelled);
+        QVERIFY(!result.ok());
+    }
+
+    void degreeColours() {
+        const auto isolated = degreeColour(0, 12);
+        QVERIFY(isolated[0] > 0.8f && isolated[1] < 0.3f); // red
+        const auto low = degreeColour(1, 12);
+        const auto high = degreeColour(12, 12);
+        QVERIFY(low[2] > low[0]);                                    // blue end
+        QVERIFY(high[0] > 0.9f && high[1] > 0.8f && high[2] < 0.2f); // yellow end
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGuiModels)
+#include "test_gui_models.moc"

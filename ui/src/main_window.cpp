@@ -1,0 +1,561 @@
+#include "graphace/ui/main_window.h"
+
+#include "graphace/element.h"
+#include "graphace/graph_statistics.h"
+#include "graphace/ui/atom_info_panel.h"
+#include "graphace/ui/cutoff_graph.h"
+#include "graphace/ui/cutoff_panel.h"
+#include "graphace/ui/dataset_model.h"
+#include "graphace/ui/pair_distance_chart.h"
+#include "graphace/ui/structure_view.h"
+#include "graphace/ui/vtk_viewport.h"
+#include "graphace/version.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <exception>
+
+namespace graphace::ui {
+
+namespace {
+
+constexpr int kMaxRecentFiles = 10;
+// Above this many edges the histogram's 10 Å list is not kept as the cutoff cache: it would
+// hold hundreds of MB for a 10,000-atom cell, and the cache searches small cutoffs itself.
+constexpr std::size_t kMaxSharedEdges = 1'000'000;
+
+QSettings settings() {
+    return QSettings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"));
+}
+
+QStringList localFiles(const QMimeData* mime) {
+    QStringList files;
+    if (!mime || !mime->hasUrls())
+        return files;
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile())
+            files << url.toLocalFile();
+    return files;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(tr("GraphACE Studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/graphace/graphace.svg")));
+    setAcceptDrops(true);
+    buildLayout();
+    buildMenus();
+    connect(&m_loadWatcher, &QFutureWatcher<LoadResult>::finished, this,
+            &MainWindow::onLoadFinished);
+    connect(&m_histogramWatcher, &QFutureWatcher<HistogramResult>::finished, this,
+            &MainWindow::onHistogramFinished);
+    resize(1360, 860);
+}
+
+MainWindow::~MainWindow() {
+    // Workers capture `this` for progress: stop them before the members go.
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    m_loadWatcher.waitForFinished();
+    m_histogramWatcher.waitForFinished();
+}
+
+void MainWindow::buildLayout() {
+    // Dataset dock.
+    m_model = new DatasetModel(this);
+    m_proxy = new DatasetFilterModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_filter = new QLineEdit;
+    m_filter->setPlaceholderText(tr("Filter (composition, type, file, …)"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy,
+            &QSortFilterProxyModel::setFilterFixedString);
+    m_datasetView = new QTableView;
+    m_datasetView->setModel(m_proxy);
+    m_datasetView->setSortingEnabled(true);
+    m_datasetView->sortByColumn(DatasetModel::Index, Qt::AscendingOrder);
+    m_datasetView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_datasetView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_datasetView->setAlternatingRowColors(true);
+    m_datasetView->verticalHeader()->hide();
+    m_datasetView->verticalHeader()->setDefaultSectionSize(22);
+    m_datasetView->horizontalHeader()->setStretchLastSection(true);
+    connect(m_datasetView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid())
+                    showStructure(m_proxy->mapToSource(current).row());
+            });
+    auto* datasetPanel = new QWidget;
+    auto* datasetLayout = new QVBoxLayout(datasetPanel);
+    datasetLayout->setContentsMargins(4, 4, 4, 4);
+    datasetLayout->addWidget(m_filter);
+    datasetLayout->addWidget(m_datasetView, 1);
+    auto* dock = new QDockWidget(tr("Dataset"), this);
+    dock->setObjectName(QStringLiteral("datasetDock"));
+    dock->setWidget(datasetPanel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    resizeDocks({dock}, {300}, Qt::Horizontal);
+
+    // Structure tab: 3D view | (cutoff panel, chart, atom neighbours).
+    m_structureView = new StructureView;
+    m_cutoffPanel = new CutoffPanel;
+    m_chart = new PairDistanceChart;
+    m_atomInfo = new AtomInfoPanel;
+    m_structureTitle = new QLabel;
+    m_structureTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_structureTitle->setContentsMargins(6, 4, 6, 4);
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(0);
+    leftLayout->addWidget(m_structureTitle);
+    leftLayout->addWidget(m_structureView, 1);
+
+    auto* side = new QSplitter(Qt::Vertical);
+    side->addWidget(m_cutoffPanel);
+    side->addWidget(m_chart);
+    side->addWidget(m_atomInfo);
+    side->setStretchFactor(0, 0);
+    side->setStretchFactor(1, 3);
+    side->setStretchFactor(2, 2);
+    side->setChildrenCollapsible(false);
+    side->setMinimumWidth(380);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(side);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({600, 440});
+
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(split, tr("Structure"));
+    auto* training = new QLabel(tr("Training (ACE descriptors, linear and GCN fits) will appear "
+                                   "here."));
+    training->setAlignment(Qt::AlignCenter);
+    const int trainingTab = m_tabs->addTab(training, tr("Training"));
+    m_tabs->setTabEnabled(trainingTab, false);
+    m_tabs->setTabToolTip(trainingTab, tr("Not available yet"));
+    setCentralWidget(m_tabs);
+
+    connect(m_cutoffPanel, &CutoffPanel::cutoffChanged, this, &MainWindow::applyCutoff);
+    connect(m_structureView, &StructureView::atomPicked, this, [this](int atom) {
+        if (m_structure && atom >= 0 && m_graph)
+            m_atomInfo->showAtom(*m_structure, *currentNeighbors(), atom);
+        else
+            m_atomInfo->clear();
+    });
+    connect(m_structureView->colourByDegreeBox(), &QAbstractButton::toggled, this, [this]() {
+        if (m_graph)
+            m_structureView->setNeighbors(*currentNeighbors(), m_graph->degrees());
+    });
+    connect(m_structureView->viewport(), &VtkViewport::frameRendered, this, [this](double ms) {
+        m_lastFrameMs = ms;
+        updateTimingLabel();
+    });
+
+    // Status bar: message, progress of a load, timings of the last update.
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->hide();
+    m_timing = new QLabel;
+    m_timing->setToolTip(tr("Time of the last cutoff update (graph + scene) and of the last "
+                            "3D frame"));
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_timing);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openFileDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Load &sample dataset"), this, [this]() { loadSample(); });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    rebuildRecentMenu();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Reset view"), m_structureView, &StructureView::resetView);
+    QAction* ortho = view->addAction(tr("&Orthographic projection"));
+    ortho->setCheckable(true);
+    connect(ortho, &QAction::toggled, m_structureView, &StructureView::setParallelProjection);
+    QAction* degree = view->addAction(tr("Colour atoms by &degree"));
+    degree->setCheckable(true);
+    connect(degree, &QAction::toggled, m_structureView->colourByDegreeBox(),
+            &QAbstractButton::setChecked);
+    connect(m_structureView->colourByDegreeBox(), &QAbstractButton::toggled, degree,
+            &QAction::setChecked);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About GraphACE Studio"), this, [this]() {
+        QMessageBox::about(this, tr("About GraphACE Studio"),
+                           tr("<b>GraphACE Studio %1</b><br>Extended-XYZ data, periodic "
+                              "neighbour graphs, ACE descriptors and graph networks for "
+                              "interatomic potentials.<br><br>Units: Å, eV, eV/Å.")
+                               .arg(QString::fromUtf8(kVersion)));
+    });
+}
+
+// --- loading --------------------------------------------------------------------------------
+
+bool MainWindow::isLoading() const {
+    return m_loadWatcher.isRunning();
+}
+
+bool MainWindow::isBusy() const {
+    return isLoading() || m_histogramPending;
+}
+
+void MainWindow::openFileDialog() {
+    const QString dir = settings().value(QStringLiteral("lastDirectory")).toString();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open extended XYZ"), dir, tr("Extended XYZ (*.xyz *.extxyz);;All files (*)"));
+    if (files.isEmpty())
+        return;
+    settings().setValue(QStringLiteral("lastDirectory"), QFileInfo(files.front()).absolutePath());
+    openFiles(files);
+}
+
+void MainWindow::openFiles(const QStringList& files) {
+    if (files.isEmpty())
+        return;
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    // Progress comes from the worker: hop to the UI thread, and only when the value changes.
+    auto lastPermille = std::make_shared<std::atomic_int>(-1);
+    auto progress = [this, lastPermille](double fraction, const QString& file) {
+        const int permille = static_cast<int>(fraction * 1000);
+        if (lastPermille->exchange(permille) == permille)
+            return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, permille, file]() {
+                m_progress->setValue(permille);
+                statusBar()->showMessage(tr("Reading %1…").arg(QFileInfo(file).fileName()));
+            },
+            Qt::QueuedConnection);
+    };
+    const QString what =
+        files.size() == 1
+            ? QFileInfo(files.front()).fileName()
+            : tr("%1 (+%2 files)").arg(QFileInfo(files.front()).fileName()).arg(files.size() - 1);
+    if (m_loadCancel)
+        m_loadCancel->store(true); // a newer request supersedes a running one
+    m_loadCancel = cancel;
+    startLoad(loadDatasetFilesAsync(files, progress, cancel), what);
+}
+
+void MainWindow::loadSample(const SampleOptions& options) {
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    m_loadCancel = std::make_shared<std::atomic_bool>(false);
+    auto cancel = m_loadCancel;
+    startLoad(
+        QtConcurrent::run([options, cancel]() {
+            LoadResult result;
+            try {
+                result.dataset = std::make_shared<Dataset>(
+                    generateSampleDataset(options, [cancel](double) { return !cancel->load(); }));
+            } catch (const Cancelled&) {
+                result.cancelled = true;
+            } catch (const std::exception& e) {
+                result.error = {QStringLiteral("<sample>"), 0, QString::fromStdString(e.what())};
+            }
+            return result;
+        }),
+        tr("built-in sample"));
+}
+
+void MainWindow::startLoad(QFuture<LoadResult> future, const QString& what) {
+    m_loadWhat = what;
+    m_progress->setValue(0);
+    m_progress->show();
+    statusBar()->showMessage(tr("Loading %1…").arg(what));
+    m_loadWatcher.setFuture(future);
+}
+
+void MainWindow::onLoadFinished() {
+    m_progress->hide();
+    const LoadResult result = m_loadWatcher.result();
+    if (result.cancelled) {
+        statusBar()->showMessage(tr("Loading cancelled"), 4000);
+        return;
+    }
+    if (!result.ok()) {
+        reportLoadError(result.error);
+        Q_EMIT loadFinished(false);
+        return;
+    }
+    m_lastError.clear();
+    if (!result.files.isEmpty())
+        addRecentFiles(result.files);
+    setDataset(result.dataset, m_loadWhat);
+    statusBar()->showMessage(tr("Loaded %1: %2 configurations, %3 atoms")
+                                 .arg(m_loadWhat)
+                                 .arg(result.dataset->size())
+                                 .arg(result.dataset->atomCount()),
+                             8000);
+    Q_EMIT loadFinished(true);
+}
+
+void MainWindow::reportLoadError(const LoadError& error) {
+    m_lastError = error.toText();
+    statusBar()->showMessage(tr("Could not load %1").arg(QFileInfo(error.file).fileName()), 8000);
+    if (!m_errorDialog) {
+        m_errorDialog = new QMessageBox(this);
+        m_errorDialog->setIcon(QMessageBox::Warning);
+        m_errorDialog->setWindowTitle(tr("Could not read file"));
+        m_errorDialog->setStandardButtons(QMessageBox::Ok);
+    }
+    QString where = tr("<b>File:</b> %1").arg(error.file.toHtmlEscaped());
+    if (error.line > 0)
+        where += tr("<br><b>Line:</b> %1").arg(error.line);
+    m_errorDialog->setText(
+        tr("%1<br><b>Problem:</b> %2<br><br>%3")
+            .arg(where, error.message.toHtmlEscaped(),
+                 m_dataset ? tr("The data loaded before is still shown.") : QString()));
+    // open(), not exec(): the window (and any test driving it) keeps running.
+    m_errorDialog->open();
+}
+
+void MainWindow::setDataset(std::shared_ptr<const Dataset> dataset, const QString& label) {
+    m_dataset = std::move(dataset);
+    m_label = label;
+    m_current = -1;
+    m_structure.reset();
+    m_graph.reset();
+    m_model->setDataset(m_dataset);
+    m_datasetView->resizeColumnsToContents();
+    setWindowTitle(label.isEmpty() ? tr("GraphACE Studio") : tr("%1 — GraphACE Studio").arg(label));
+    if (m_dataset && m_dataset->size() > 0)
+        selectStructure(0);
+    else
+        showStructure(-1);
+}
+
+QStringList MainWindow::recentFiles() const {
+    return settings().value(QStringLiteral("recentFiles")).toStringList();
+}
+
+void MainWindow::addRecentFiles(const QStringList& files) {
+    QStringList recent = recentFiles();
+    for (auto it = files.rbegin(); it != files.rend(); ++it) {
+        const QString path = QFileInfo(*it).absoluteFilePath();
+        recent.removeAll(path);
+        recent.prepend(path);
+    }
+    while (recent.size() > kMaxRecentFiles)
+        recent.removeLast();
+    settings().setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = recentFiles();
+    for (const QString& path : recent)
+        m_recentMenu
+            ->addAction(QFileInfo(path).fileName(), this, [this, path]() { openFiles({path}); })
+            ->setToolTip(path);
+    m_recentMenu->setToolTipsVisible(true);
+    if (!recent.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear list"), this, [this]() {
+            settings().remove(QStringLiteral("recentFiles"));
+            rebuildRecentMenu();
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!localFiles(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QStringList files = localFiles(event->mimeData());
+    if (files.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openFiles(files);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_loadCancel)
+        m_loadCancel->store(true);
+    QMainWindow::closeEvent(event);
+}
+
+// --- structure and cutoff -----------------------------------------------------------------
+
+void MainWindow::selectStructure(int index) {
+    if (!m_dataset || index < 0 || index >= static_cast<int>(m_dataset->size()))
+        return;
+    const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->index(index, 0));
+    if (proxyIndex.isValid())
+        m_datasetView->setCurrentIndex(proxyIndex); // → currentRowChanged → showStructure
+    if (m_current != index)
+        showStructure(index); // filtered out of the table, or the row was current already
+}
+
+void MainWindow::showStructure(int index) {
+    if (index == m_current && m_structure)
+        return;
+    m_atomInfo->clear();
+    if (!m_dataset || index < 0 || index >= static_cast<int>(m_dataset->size())) {
+        m_current = -1;
+        m_structure.reset();
+        m_graph.reset();
+        m_structureView->setStructure(nullptr);
+        m_cutoffPanel->clearStatistics();
+        m_chart->clear(tr("no structure"));
+        m_structureTitle->setText(tr("No structure loaded"));
+        return;
+    }
+    m_current = index;
+    // Aliasing pointer: the structure lives inside the dataset and keeps it alive.
+    m_structure = std::shared_ptr<const Structure>(m_dataset, &m_dataset->structures[index]);
+    m_graph = std::make_unique<CutoffGraph>(m_structure);
+    const Structure& s = *m_structure;
+    QString pbc;
+    for (bool p : s.pbc)
+        pbc += p ? QLatin1Char('T') : QLatin1Char('F');
+    m_structureTitle->setText(
+        tr("<b>#%1</b> %2 — %3 atoms, pbc %4%5%6")
+            .arg(index)
+            .arg(chemicalFormula(s))
+            .arg(s.size())
+            .arg(pbc)
+            .arg(s.volume() > 0 ? tr(", V = %1 Å³").arg(s.volume(), 0, 'f', 1) : QString())
+            .arg(s.energy ? tr(", E = %1 eV (%2 eV/atom)")
+                                .arg(*s.energy, 0, 'f', 4)
+                                .arg(*s.energy / std::max<std::size_t>(1, s.size()), 0, 'f', 4)
+                          : QString()));
+    m_structureView->setStructure(m_structure);
+    applyCutoff(m_cutoffPanel->cutoff());
+    startHistogram();
+}
+
+const NeighborList* MainWindow::currentNeighbors() const {
+    return m_graph ? &m_graph->current() : nullptr;
+}
+
+void MainWindow::applyCutoff(double cutoff) {
+    if (!m_graph)
+        return;
+    QElapsedTimer timer;
+    timer.start();
+    try {
+        const NeighborList& list = m_graph->at(cutoff);
+        m_cutoffPanel->setStatistics(m_graph->statistics(), static_cast<int>(m_structure->size()));
+        m_structureView->setNeighbors(list, m_graph->degrees());
+        if (m_atomInfo->atom() >= 0)
+            m_atomInfo->showAtom(*m_structure, list, m_atomInfo->atom());
+    } catch (const std::exception& e) {
+        m_cutoffPanel->setProblem(
+            tr("No neighbour graph for this structure: %1").arg(QString::fromStdString(e.what())));
+        m_structureView->setNeighbors(NeighborList{}, {});
+    }
+    m_chart->setCutoff(cutoff);
+    m_lastUpdateMs = timer.nsecsElapsed() / 1e6;
+    updateTimingLabel();
+    Q_EMIT cutoffApplied(cutoff);
+}
+
+void MainWindow::pickAtom(int atom) {
+    m_structureView->pickAtom(atom);
+}
+
+void MainWindow::updateTimingLabel() {
+    m_timing->setText(tr("update %1 ms · frame %2 ms")
+                          .arg(m_lastUpdateMs, 0, 'f', 1)
+                          .arg(m_lastFrameMs, 0, 'f', 1));
+}
+
+// --- pair-distance histogram ---------------------------------------------------------------
+
+void MainWindow::startHistogram() {
+    if (!m_structure)
+        return;
+    const int generation = ++m_histogramGeneration;
+    m_histogramPending = true;
+    m_chart->clear(tr("computing…"));
+    m_chart->setCutoff(m_cutoffPanel->cutoff());
+    auto structure = m_structure;
+    m_histogramWatcher.setFuture(QtConcurrent::run([structure, generation]() {
+        HistogramResult result;
+        result.generation = generation;
+        result.atoms = static_cast<int>(structure->size());
+        try {
+            result.neighbors = computeNeighborList(*structure, kHistogramRange);
+            PairDistributionAccumulator accumulator(kHistogramRange, kHistogramBins);
+            accumulator.add(*structure, result.neighbors);
+            result.distribution = accumulator.result();
+            if (result.neighbors.edgeCount() > kMaxSharedEdges)
+                result.neighbors = NeighborList{};
+        } catch (const std::exception& e) {
+            result.error = QString::fromStdString(e.what());
+        }
+        return result;
+    }));
+}
+
+void MainWindow::onHistogramFinished() {
+    HistogramResult result = m_histogramWatcher.result();
+    if (result.generation != m_histogramGeneration)
+        return; // a newer structure was selected meanwhile; its job is running
+    m_histogramPending = false;
+    if (!result.error.isEmpty()) {
+        m_chart->clear(tr("not available: %1").arg(result.error));
+    } else {
+        m_chart->setDistribution(result.distribution, result.atoms);
+        if (m_graph && result.neighbors.cutoff > 0)
+            m_graph->offerLargerList(std::move(result.neighbors));
+    }
+    m_chart->setCutoff(m_cutoffPanel->cutoff());
+    Q_EMIT histogramReady();
+}
+
+// --- screenshots -----------------------------------------------------------------------------
+
+QImage MainWindow::grabImage() {
+    // grab() paints every child into a pixmap; the QOpenGLWidget renders through paintGL into
+    // its framebuffer object, which grab() reads back.
+    return grab().toImage().convertToFormat(QImage::Format_ARGB32);
+}
+
+bool MainWindow::saveScreenshot(const QString& path) {
+    return grabImage().save(path);
+}
+
+} // namespace graphace::ui
