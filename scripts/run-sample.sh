@@ -14,9 +14,9 @@ mkdir -p "$out"
 "$cli" sample --out "$out/sample.xyz"
 "$cli" info "$out/sample.xyz"
 echo "Neighbour graph at the 2023 study's 0.5 Å cutoff (self-loops only):"
-"$cli" graph "$out/sample.xyz" --cutoff 0.5 | tail -n 3
+"$cli" graph "$out/sample.xyz" --cutoff 0.5 | awk 'NR <= 3 || /^total/' 
 echo "Neighbour graph at 3.5 Å:"
-"$cli" graph "$out/sample.xyz" --cutoff 3.5 | tail -n 3
+"$cli" graph "$out/sample.xyz" --cutoff 3.5 | awk 'NR <= 3 || /^total/' 
 "$cli" fit-linear --train "$out/sample.xyz" --split 160:40 --seed 1
 
 if [ ! -x "$studio" ]; then
