@@ -164,8 +164,9 @@ const char* tokenEnd(const char* p, const char* end) {
     return p;
 }
 
-// Parses the field starting at p; on success p moves to the field's end.
-bool readReal(const char*& p, const char* end, double& value) {
+// Parses the field starting at p as a number (from_chars: no locale, no allocation, and a
+// leading '+' accepted by hand); on success p moves to the field's end.
+template <typename Number> bool readNumber(const char*& p, const char* end, Number& value) {
     const char* q = p;
     if (*q == '+' && q + 1 != end && q[1] != '+' && q[1] != '-')
         ++q;
@@ -176,15 +177,9 @@ bool readReal(const char*& p, const char* end, double& value) {
     return true;
 }
 
+bool readReal(const char*& p, const char* end, double& value) { return readNumber(p, end, value); }
 bool readInteger(const char*& p, const char* end, long long& value) {
-    const char* q = p;
-    if (*q == '+' && q + 1 != end && q[1] != '+' && q[1] != '-')
-        ++q;
-    const auto [stop, ec] = std::from_chars(q, end, value);
-    if (ec != std::errc() || (stop != end && !isBlankChar(*stop)))
-        return false;
-    p = stop;
-    return true;
+    return readNumber(p, end, value);
 }
 
 // Items of a list value such as a Lattice: optional enclosing [] or {}, spaces or commas between.
