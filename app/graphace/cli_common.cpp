@@ -34,25 +34,13 @@ Dataset readInput(const std::string& path, const InputOptions& options) {
     readOptions.energyKey = options.energyKey;
     readOptions.forcesKey = options.forcesKey;
 
-    // A progress line only where a person watches and only when it is worth it.
+    // A progress line only for files large enough to take a noticeable time.
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(path, ec);
-    const bool showProgress = !ec && bytes > (8u << 20) && isatty(STDERR_FILENO);
-    int lastPercent = -1;
-    ProgressCallback progress;
-    if (showProgress) {
-        progress = [&](double fraction) {
-            const int percent = static_cast<int>(fraction * 100);
-            if (percent != lastPercent) {
-                lastPercent = percent;
-                std::fprintf(stderr, "\rreading %s: %3d%%", path.c_str(), percent);
-            }
-            return true;
-        };
-    }
+    const ProgressCallback progress =
+        !ec && bytes > (8u << 20) ? terminalProgress("reading " + path) : ProgressCallback{};
     Dataset dataset = readExtxyzFile(path, readOptions, progress);
-    if (showProgress)
-        std::fprintf(stderr, "\r\033[K");
+    finishTerminalProgress();
     return dataset;
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <iostream>
 #include <limits>
+#include <optional>
 
 namespace graphace::cli {
 namespace {
@@ -34,8 +35,9 @@ nlohmann::json statisticsJson(const DegreeStatistics& stats, std::size_t atoms) 
 
 nlohmann::json analyseFile(const std::string& path, const GraphCommandOptions& options) {
     const Dataset dataset = readInput(path, options.input);
-    const double histogramRange = options.cutoff;
-    PairDistributionAccumulator histogram(histogramRange, std::max(options.histogramBins, 1));
+    std::optional<PairDistributionAccumulator> histogram;
+    if (options.histogramBins > 0)
+        histogram.emplace(options.cutoff, options.histogramBins);
 
     nlohmann::json perConfiguration = nlohmann::json::array();
     std::size_t edges = 0, atoms = 0, isolated = 0, trivialCount = 0;
@@ -44,8 +46,8 @@ nlohmann::json analyseFile(const std::string& path, const GraphCommandOptions& o
         const Structure& s = dataset.structures[i];
         const NeighborList neighbors = computeNeighborList(s, options.cutoff);
         const DegreeStatistics stats = degreeStatistics(neighbors, static_cast<int>(s.size()));
-        if (options.histogramBins > 0)
-            histogram.add(s, neighbors);
+        if (histogram)
+            histogram->add(s, neighbors);
         nlohmann::json c = statisticsJson(stats, s.size());
         c["index"] = i;
         c["line"] = s.sourceLine;
@@ -80,8 +82,8 @@ nlohmann::json analyseFile(const std::string& path, const GraphCommandOptions& o
         warnings.push_back(std::to_string(isolated) + " atoms have no neighbour within " +
                            formatNumber(options.cutoff) + " Å");
     f["warnings"] = warnings;
-    if (options.histogramBins > 0) {
-        const PairDistribution d = histogram.result();
+    if (histogram) {
+        const PairDistribution d = histogram->result();
         f["pair_distance_histogram"] = {{"bin_width", d.binWidth},
                                         {"bin_centres", d.binCentres},
                                         {"counts", d.counts},
