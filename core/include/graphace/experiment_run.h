@@ -1,0 +1,57 @@
+#pragma once
+// The steps of a training experiment before the network: data split, cutoff choice, descriptors,
+// graphs and the linear baseline on the same descriptors. Shared by `graphace train` and the
+// GUI's training worker so that both report identical numbers. No torch here.
+
+#include "graphace/ace_basis.h"
+#include "graphace/dataset_split.h"
+#include "graphace/experiment_config.h"
+#include "graphace/graph_dataset.h"
+#include "graphace/progress.h"
+#include "graphace/regression_metrics.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graphace {
+
+struct PreparedExperiment {
+    // As run: ace.species resolved from the data, graph.options.cutoff set when autoCutoff was
+    // asked for (autoCutoff stays true so that the record says how it was chosen).
+    ExperimentConfig config;
+    Dataset train;
+    Dataset test;                           // may be empty
+    std::vector<std::size_t> trainIndices;  // into the train file when split from it, else 0…n−1
+    std::vector<std::size_t> testIndices;   // into the train file when split, else into the test file
+    std::shared_ptr<const AceBasis> basis;
+    GraphDataset trainGraphs;
+    GraphDataset testGraphs;
+    DegreeStatistics graphStatistics;  // over the training graphs
+    // Empty, or one sentence for a person: "The graph has only self-loops at 0.50 Å (no pair of
+    // atoms is that close): every graph convolution is a per-atom dense layer and no message
+    // passing happens." / "N atoms have no neighbour within …".
+    std::string graphWarning;
+};
+
+// `trainFile`: the data of config.data.trainFile (or the built-in sample); `testFile`: the data
+// of config.data.testFile, or null to split trainFile by data.trainSize/testSize with
+// training.seed. Throws std::invalid_argument for impossible sizes or data without energies.
+PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Dataset& trainFile,
+                                     const Dataset* testFile, int threads = 0,
+                                     const ProgressCallback& progress = {});
+
+struct LinearBaseline {
+    RegressionMetrics train;
+    RegressionMetrics test;  // configurations == 0 without a test set
+    std::vector<double> trainPredicted;  // eV per configuration
+    std::vector<double> testPredicted;
+    int basisSize = 0;
+    double seconds = 0;
+};
+
+// Energies-only linear least squares (config.linear with forcesWeight 0) on exactly the
+// descriptors of `prepared`, scored on its train and test sets.
+LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared);
+
+} // namespace graphace

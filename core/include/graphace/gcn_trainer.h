@@ -1,0 +1,120 @@
+#pragma once
+// The graph convolutional network and its trainer (LibTorch behind a torch-free interface, so
+// only the graphace_gcn sources pay for torch headers). See gcn_config.h for the model.
+//
+// Batching: a batch of graphs is one disjoint union; the aggregation Â H is an index-add over
+// the union's COO entries and pooling an index-add over atoms (no per-element tensor indexing).
+//
+// Determinism: the same config and data give the identical history on CPU (weights initialised
+// from training.seed; batch order fixed, or shuffled by a generator seeded from it).
+
+#include "graphace/experiment_config.h"
+#include "graphace/graph_dataset.h"
+#include "graphace/regression_metrics.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graphace {
+
+// One line of history.csv and one progress report.
+struct EpochRecord {
+    int epoch = 0;  // 1-based over all phases
+    int phase = 0;  // 0-based index into optimiser.phases
+    double trainLoss = 0;  // the optimised loss (optimiser.loss) over the training set, after the epoch
+    double testLoss = 0;   // same on the test set; NaN without one
+    double trainRmseMevPerAtom = 0, trainMaeMevPerAtom = 0;
+    double testRmseMevPerAtom = 0, testMaeMevPerAtom = 0;  // NaN without a test set
+    double learningRate = 0;    // used during this epoch
+    double seconds = 0;         // wall time of the epoch (optimisation + evaluation)
+    double atomsPerSecond = 0;  // training atoms per second in the optimisation pass
+};
+
+enum class TrainingStop {
+    Completed,     // all phases ran
+    Cancelled,     // the callback or the cancel flag asked to stop
+    Diverged,      // NaN/Inf in the loss or the weights; the best weights so far are kept
+    EarlyStopped,  // optimiser.earlyStoppingPatience epochs without improvement; best kept
+};
+std::string toString(TrainingStop stop);
+
+struct TrainingOutcome {
+    TrainingStop stop = TrainingStop::Completed;
+    std::string message;  // one sentence for a person, e.g. why it diverged
+    int epochsRun = 0;
+    int bestEpoch = 0;    // epoch whose weights the model holds
+    double seconds = 0;
+    std::vector<EpochRecord> history;
+};
+
+// A trained (or freshly initialised) network with everything needed to apply it: its config
+// (ace, graph, model), the input standardisation, μ/σ, reference energies, species.
+class GcnModel {
+public:
+    GcnModel(GcnModel&&) noexcept;
+    GcnModel& operator=(GcnModel&&) noexcept;
+    ~GcnModel();
+
+    const ExperimentConfig& config() const;
+    int parameterCount() const;
+
+    // Total energies (eV) of each sample, evaluated in fixed chunks so that the same samples in
+    // the same order always give bit-identical numbers (train-time metrics = predict metrics).
+    std::vector<double> predictEnergies(const GraphDataset& data) const;
+
+    // One file (torch archive: weights, standardisation, reference energies, and the config as
+    // JSON text), written atomically (temporary file + rename).
+    void save(const std::string& path) const;
+    // Throws std::runtime_error naming the file when it is missing or not a GraphACE model.
+    // `device` as in training.device ("cpu" when empty: a CUDA-trained model loads anywhere).
+    static GcnModel load(const std::string& path, const std::string& device = "cpu");
+
+private:
+    friend class GcnTrainer;
+    struct Impl;
+    explicit GcnModel(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Called after every epoch; return false to stop (TrainingStop::Cancelled).
+using EpochCallback = std::function<bool(const EpochRecord&)>;
+
+class GcnTrainer {
+public:
+    // Fits input statistics and reference energies on `train`, initialises the weights.
+    // Throws std::invalid_argument for an invalid config, an empty training set or samples
+    // without energy, and std::runtime_error for an unavailable device ("CUDA was requested but
+    // this build of LibTorch has no CUDA" / "no CUDA device is available").
+    GcnTrainer(const ExperimentConfig& config, const GraphDataset& train, const GraphDataset& test);
+    ~GcnTrainer();
+
+    // Runs the whole schedule. `cancel` (optional) is checked before every batch, so a stop
+    // request returns within one batch; the callback is called after every epoch.
+    TrainingOutcome train(const EpochCallback& onEpoch = {}, const std::atomic<bool>* cancel = nullptr);
+
+    const GcnModel& model() const;  // the weights as described by the outcome's bestEpoch
+    GcnModel takeModel();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Energy metrics of predictions against the samples' reference energies (no forces).
+RegressionMetrics scoreEnergies(const GraphDataset& data, const std::vector<double>& predicted);
+
+// Torch build information for Help → About and `--version`.
+struct TorchInfo {
+    std::string version;     // e.g. "1.13.1"
+    bool cudaAvailable = false;
+    int cudaDevices = 0;
+};
+TorchInfo torchInfo();
+
+// Throws std::runtime_error with a clear message when `device` cannot be used here.
+void checkDevice(const std::string& device);
+
+} // namespace graphace

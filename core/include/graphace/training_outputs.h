@@ -1,0 +1,44 @@
+#pragma once
+// The files of a training run (`graphace train --out DIR`, and the GUI's model export), all
+// written atomically (temporary file + rename):
+//   DIR/config.json   the ExperimentConfig as run (everything needed to rerun), plus "split"
+//                     {"train": [...], "test": [...]} indices when split from one file
+//   DIR/history.csv   header + one row per epoch (EpochRecord fields, snake_case)
+//   DIR/metrics.json  {"train": {...}, "test": {...}, "linear": {"train": ..., "test": ...},
+//                      "stop": "completed", "message": ..., "epochs": N, "best_epoch": K,
+//                      "seconds": ..., "parameters": P, "graph": {degree statistics, warning}}
+//                     metric objects use the keys of `graphace fit-linear --json`
+//   DIR/model.pt      GcnModel::save (weights, standardisation, reference energies, config)
+
+#include "graphace/experiment_run.h"
+#include "graphace/gcn_trainer.h"
+#include "graphace/regression_metrics.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace graphace {
+
+// The metric object of fit-linear's JSON (energy_rmse_mev_per_atom, energy_mae_mev_per_atom,
+// energy_rmse_ev, energy_mae_ev, energy_r2, configurations, and force keys when forces were
+// compared).
+nlohmann::json metricsToJson(const RegressionMetrics& metrics);
+
+void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history);
+// Throws ParseError (file, line, what) for a malformed file.
+std::vector<EpochRecord> readHistoryCsv(const std::string& path);
+
+// Writes the whole training run into `directory` (created if needed).
+struct TrainingRunFiles {
+    std::string config, history, metrics, model;
+};
+TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedExperiment& prepared,
+                                  const TrainingOutcome& outcome, const GcnModel& model,
+                                  const LinearBaseline& linear);
+
+// Writes `text` to `path` through a temporary file in the same directory and a rename.
+void writeFileAtomically(const std::string& path, const std::string& text);
+
+} // namespace graphace

@@ -1,0 +1,39 @@
+#pragma once
+// One training run as the Training tab keeps it: what was asked, what happened, and everything
+// needed to export it or to restore it in a later session. Filled by the training worker
+// (training_worker.h) on its thread and handed to the UI thread whole, at the end, or as
+// snapshots; exported by training_export.h.
+
+#include "graphace/experiment_run.h"
+#include "graphace/gcn_trainer.h"
+
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace graphace::ui {
+
+struct ParityPoints {
+    std::vector<double> referencePerAtom;  // eV/atom, per configuration
+    std::vector<double> predictedPerAtom;
+};
+
+struct TrainingRunRecord {
+    QString name;                 // e.g. "recommended", "train 50", "activation relu"
+    ExperimentConfig config;      // as run (cutoff and species resolved once prepared)
+    std::vector<EpochRecord> history;
+    bool finished = false;
+    TrainingOutcome outcome;      // valid when finished
+    LinearBaseline linear;        // the linear least-squares fit on the same split/descriptors
+    RegressionMetrics gcnTrain;   // valid when finished
+    RegressionMetrics gcnTest;
+    ParityPoints gcnParityTrain, gcnParityTest, linearParityTrain, linearParityTest;
+    double seconds = 0;           // wall time of the whole run (preparation + training)
+    // Present while the session lives (not restored from a session file): the trained model
+    // and the prepared data, for export as `graphace train --out DIR` writes it.
+    std::shared_ptr<const GcnModel> model;
+    std::shared_ptr<const PreparedExperiment> prepared;
+};
+
+} // namespace graphace::ui
