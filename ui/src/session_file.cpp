@@ -1,0 +1,423 @@
+#include "graphace/ui/session_file.h"
+
+#include "graphace/error.h"
+
+#include <QFile>
+#include <QSaveFile>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace graphace::ui {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFormat = "graphace-session";
+constexpr int kVersion = 1;
+
+// A field that cannot be read: where it is in the document and why.
+struct FieldError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// --- writing ------------------------------------------------------------------------------
+
+// JSON has no NaN or infinity: NaN (a test metric without a test set) is written as null,
+// infinities (a diverged loss) as the strings "inf" / "-inf".
+json real(double value) {
+    if (std::isnan(value))
+        return nullptr;
+    if (std::isinf(value))
+        return value > 0 ? "inf" : "-inf";
+    return value;
+}
+
+json reals(const std::vector<double>& values) {
+    json array = json::array();
+    for (double v : values)
+        array.push_back(real(v));
+    return array;
+}
+
+json epochJson(const EpochRecord& e) {
+    return {{"epoch", e.epoch},
+            {"phase", e.phase},
+            {"train_loss", real(e.trainLoss)},
+            {"test_loss", real(e.testLoss)},
+            {"train_rmse_mev_per_atom", real(e.trainRmseMevPerAtom)},
+            {"train_mae_mev_per_atom", real(e.trainMaeMevPerAtom)},
+            {"test_rmse_mev_per_atom", real(e.testRmseMevPerAtom)},
+            {"test_mae_mev_per_atom", real(e.testMaeMevPerAtom)},
+            {"learning_rate", real(e.learningRate)},
+            {"seconds", real(e.seconds)},
+            {"atoms_per_second", real(e.atomsPerSecond)}};
+}
+
+json historyJson(const std::vector<EpochRecord>& history) {
+    json array = json::array();
+    for (const EpochRecord& e : history)
+        array.push_back(epochJson(e));
+    return array;
+}
+
+json metricsJson(const RegressionMetrics& m) {
+    return {{"configurations", m.configurations},
+            {"energy_rmse_mev_per_atom", real(m.energyRmseMevPerAtom)},
+            {"energy_mae_mev_per_atom", real(m.energyMaeMevPerAtom)},
+            {"energy_rmse_ev", real(m.energyRmseEv)},
+            {"energy_mae_ev", real(m.energyMaeEv)},
+            {"energy_r2", real(m.energyR2)},
+            {"force_components", m.forceComponents},
+            {"force_rmse_ev_per_a", real(m.forceRmseEvPerA)},
+            {"force_mae_ev_per_a", real(m.forceMaeEvPerA)}};
+}
+
+json parityJson(const ParityPoints& p) {
+    return {{"reference_per_atom", reals(p.referencePerAtom)},
+            {"predicted_per_atom", reals(p.predictedPerAtom)}};
+}
+
+std::string stopName(TrainingStop stop) {
+    switch (stop) {
+    case TrainingStop::Completed:
+        return "completed";
+    case TrainingStop::Cancelled:
+        return "cancelled";
+    case TrainingStop::Diverged:
+        return "diverged";
+    case TrainingStop::EarlyStopped:
+        return "early_stopped";
+    }
+    return "completed";
+}
+
+// Bitwise-style equality that treats NaN as equal to NaN (for "outcome.history is the run's").
+bool same(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+bool sameHistory(const std::vector<EpochRecord>& a, const std::vector<EpochRecord>& b) {
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(), [](const EpochRecord& x, const EpochRecord& y) {
+            return x.epoch == y.epoch && x.phase == y.phase && same(x.trainLoss, y.trainLoss) &&
+                   same(x.testLoss, y.testLoss) &&
+                   same(x.trainRmseMevPerAtom, y.trainRmseMevPerAtom) &&
+                   same(x.trainMaeMevPerAtom, y.trainMaeMevPerAtom) &&
+                   same(x.testRmseMevPerAtom, y.testRmseMevPerAtom) &&
+                   same(x.testMaeMevPerAtom, y.testMaeMevPerAtom) &&
+                   same(x.learningRate, y.learningRate) && same(x.seconds, y.seconds) &&
+                   same(x.atomsPerSecond, y.atomsPerSecond);
+        });
+}
+
+json runJson(const TrainingRunRecord& run) {
+    json outcome = {{"stop", stopName(run.outcome.stop)},
+                    {"message", run.outcome.message},
+                    {"epochs", run.outcome.epochsRun},
+                    {"best_epoch", run.outcome.bestEpoch},
+                    {"seconds", real(run.outcome.seconds)}};
+    // The outcome's history is normally the run's own: stored once, unless they differ.
+    if (!sameHistory(run.outcome.history, run.history))
+        outcome["history"] = historyJson(run.outcome.history);
+    return {{"name", run.name.toStdString()},
+            {"config", run.config},
+            {"history", historyJson(run.history)},
+            {"finished", run.finished},
+            {"outcome", outcome},
+            {"linear",
+             {{"train", metricsJson(run.linear.train)},
+              {"test", metricsJson(run.linear.test)},
+              {"train_predicted", reals(run.linear.trainPredicted)},
+              {"test_predicted", reals(run.linear.testPredicted)},
+              {"basis_size", run.linear.basisSize},
+              {"seconds", real(run.linear.seconds)}}},
+            {"gcn", {{"train", metricsJson(run.gcnTrain)}, {"test", metricsJson(run.gcnTest)}}},
+            {"parity",
+             {{"gcn_train", parityJson(run.gcnParityTrain)},
+              {"gcn_test", parityJson(run.gcnParityTest)},
+              {"linear_train", parityJson(run.linearParityTrain)},
+              {"linear_test", parityJson(run.linearParityTest)}}},
+            {"seconds", real(run.seconds)}};
+}
+
+// --- reading ------------------------------------------------------------------------------
+
+// A JSON object being read, with its place in the document for error messages.
+class Reader {
+public:
+    Reader(const json& object, std::string where) : m_object(object), m_where(std::move(where)) {
+        if (!m_object.is_object())
+            throw FieldError(m_where + ": expected an object");
+    }
+
+    const json& at(const std::string& key) const {
+        const auto it = m_object.find(key);
+        if (it == m_object.end())
+            throw FieldError(path(key) + ": missing");
+        return *it;
+    }
+    bool has(const std::string& key) const { return m_object.contains(key); }
+    std::string path(const std::string& key) const {
+        return m_where.empty() ? key : m_where + "." + key;
+    }
+    Reader object(const std::string& key) const { return Reader(at(key), path(key)); }
+
+    double real(const std::string& key) const { return realValue(at(key), path(key)); }
+    bool boolean(const std::string& key) const {
+        const json& v = at(key);
+        if (!v.is_boolean())
+            throw FieldError(path(key) + ": expected true or false");
+        return v.get<bool>();
+    }
+    std::string string(const std::string& key) const {
+        const json& v = at(key);
+        if (!v.is_string())
+            throw FieldError(path(key) + ": expected a string");
+        return v.get<std::string>();
+    }
+    template <typename Int> Int integer(const std::string& key) const {
+        const json& v = at(key);
+        if (!v.is_number_integer())
+            throw FieldError(path(key) + ": expected an integer");
+        if constexpr (std::is_unsigned_v<Int>) {
+            if (v.get<long long>() < 0)
+                throw FieldError(path(key) + ": expected a non-negative integer");
+            return static_cast<Int>(v.get<unsigned long long>());
+        } else {
+            const long long value = v.get<long long>();
+            if (value < std::numeric_limits<Int>::min() || value > std::numeric_limits<Int>::max())
+                throw FieldError(path(key) + ": out of range");
+            return static_cast<Int>(value);
+        }
+    }
+    std::vector<double> reals(const std::string& key) const {
+        const json& v = at(key);
+        if (!v.is_array())
+            throw FieldError(path(key) + ": expected an array");
+        std::vector<double> values;
+        values.reserve(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i)
+            values.push_back(realValue(v[i], path(key) + "[" + std::to_string(i) + "]"));
+        return values;
+    }
+    const json& array(const std::string& key) const {
+        const json& v = at(key);
+        if (!v.is_array())
+            throw FieldError(path(key) + ": expected an array");
+        return v;
+    }
+
+    static double realValue(const json& v, const std::string& where) {
+        if (v.is_null())
+            return std::numeric_limits<double>::quiet_NaN();
+        if (v.is_number())
+            return v.get<double>();
+        if (v.is_string()) {
+            const std::string& s = v.get_ref<const std::string&>();
+            if (s == "inf")
+                return std::numeric_limits<double>::infinity();
+            if (s == "-inf")
+                return -std::numeric_limits<double>::infinity();
+            if (s == "nan")
+                return std::numeric_limits<double>::quiet_NaN();
+        }
+        throw FieldError(where + ": expected a number, null, \"inf\" or \"-inf\"");
+    }
+
+private:
+    const json& m_object;
+    std::string m_where;
+};
+
+ExperimentConfig configFrom(const Reader& parent, const std::string& key) {
+    const json& document = parent.at(key);
+    try {
+        return document.get<ExperimentConfig>();
+    } catch (const std::exception& e) {
+        throw FieldError(parent.path(key) + ": " + e.what());
+    }
+}
+
+EpochRecord epochFrom(const Reader& r) {
+    EpochRecord e;
+    e.epoch = r.integer<int>("epoch");
+    e.phase = r.integer<int>("phase");
+    e.trainLoss = r.real("train_loss");
+    e.testLoss = r.real("test_loss");
+    e.trainRmseMevPerAtom = r.real("train_rmse_mev_per_atom");
+    e.trainMaeMevPerAtom = r.real("train_mae_mev_per_atom");
+    e.testRmseMevPerAtom = r.real("test_rmse_mev_per_atom");
+    e.testMaeMevPerAtom = r.real("test_mae_mev_per_atom");
+    e.learningRate = r.real("learning_rate");
+    e.seconds = r.real("seconds");
+    e.atomsPerSecond = r.real("atoms_per_second");
+    return e;
+}
+
+std::vector<EpochRecord> historyFrom(const Reader& parent, const std::string& key) {
+    const json& array = parent.array(key);
+    std::vector<EpochRecord> history;
+    history.reserve(array.size());
+    for (std::size_t i = 0; i < array.size(); ++i)
+        history.push_back(
+            epochFrom(Reader(array[i], parent.path(key) + "[" + std::to_string(i) + "]")));
+    return history;
+}
+
+RegressionMetrics metricsFrom(const Reader& r) {
+    RegressionMetrics m;
+    m.configurations = r.integer<std::size_t>("configurations");
+    m.energyRmseMevPerAtom = r.real("energy_rmse_mev_per_atom");
+    m.energyMaeMevPerAtom = r.real("energy_mae_mev_per_atom");
+    m.energyRmseEv = r.real("energy_rmse_ev");
+    m.energyMaeEv = r.real("energy_mae_ev");
+    m.energyR2 = r.real("energy_r2");
+    m.forceComponents = r.integer<std::size_t>("force_components");
+    m.forceRmseEvPerA = r.real("force_rmse_ev_per_a");
+    m.forceMaeEvPerA = r.real("force_mae_ev_per_a");
+    return m;
+}
+
+ParityPoints parityFrom(const Reader& r) {
+    ParityPoints p;
+    p.referencePerAtom = r.reals("reference_per_atom");
+    p.predictedPerAtom = r.reals("predicted_per_atom");
+    if (p.referencePerAtom.size() != p.predictedPerAtom.size())
+        throw FieldError(r.path("predicted_per_atom") + ": " +
+                         std::to_string(p.predictedPerAtom.size()) + " values for " +
+                         std::to_string(p.referencePerAtom.size()) + " reference values");
+    return p;
+}
+
+TrainingStop stopFrom(const Reader& r) {
+    const std::string name = r.string("stop");
+    for (TrainingStop stop : {TrainingStop::Completed, TrainingStop::Cancelled,
+                              TrainingStop::Diverged, TrainingStop::EarlyStopped})
+        if (stopName(stop) == name)
+            return stop;
+    throw FieldError(r.path("stop") + ": unknown value \"" + name +
+                     "\" (completed, cancelled, diverged, early_stopped)");
+}
+
+TrainingRunRecord runFrom(const Reader& r) {
+    TrainingRunRecord run;
+    run.name = QString::fromStdString(r.string("name"));
+    run.config = configFrom(r, "config");
+    run.history = historyFrom(r, "history");
+    run.finished = r.boolean("finished");
+
+    const Reader outcome = r.object("outcome");
+    run.outcome.stop = stopFrom(outcome);
+    run.outcome.message = outcome.string("message");
+    run.outcome.epochsRun = outcome.integer<int>("epochs");
+    run.outcome.bestEpoch = outcome.integer<int>("best_epoch");
+    run.outcome.seconds = outcome.real("seconds");
+    run.outcome.history = outcome.has("history") ? historyFrom(outcome, "history") : run.history;
+
+    const Reader linear = r.object("linear");
+    run.linear.train = metricsFrom(linear.object("train"));
+    run.linear.test = metricsFrom(linear.object("test"));
+    run.linear.trainPredicted = linear.reals("train_predicted");
+    run.linear.testPredicted = linear.reals("test_predicted");
+    run.linear.basisSize = linear.integer<int>("basis_size");
+    run.linear.seconds = linear.real("seconds");
+
+    const Reader gcn = r.object("gcn");
+    run.gcnTrain = metricsFrom(gcn.object("train"));
+    run.gcnTest = metricsFrom(gcn.object("test"));
+
+    const Reader parity = r.object("parity");
+    run.gcnParityTrain = parityFrom(parity.object("gcn_train"));
+    run.gcnParityTest = parityFrom(parity.object("gcn_test"));
+    run.linearParityTrain = parityFrom(parity.object("linear_train"));
+    run.linearParityTest = parityFrom(parity.object("linear_test"));
+    run.seconds = r.real("seconds");
+    return run;
+}
+
+// 1-based line of a byte offset, for syntax errors.
+long lineOf(const QByteArray& text, std::size_t offset) {
+    const auto end = static_cast<int>(std::min<std::size_t>(offset, text.size()));
+    return 1 + static_cast<long>(text.left(end).count('\n'));
+}
+
+} // namespace
+
+void saveSession(const Session& session, const QString& path) {
+    json files = json::array();
+    for (const QString& file : session.files)
+        files.push_back(file.toStdString());
+    json runs = json::array();
+    for (const TrainingRunRecord& run : session.runs)
+        runs.push_back(runJson(run));
+    const json document = {{"format", kFormat},
+                           {"version", kVersion},
+                           {"files", files},
+                           {"current_structure", session.currentStructure},
+                           {"cutoff", real(session.cutoff)},
+                           {"settings", session.settings},
+                           {"runs", runs}};
+    const QByteArray text = QByteArray::fromStdString(document.dump(2) + "\n");
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
+        throw std::runtime_error(QStringLiteral("%1: cannot write the session: %2")
+                                     .arg(path, file.errorString())
+                                     .toStdString());
+}
+
+Session loadSession(const QString& path) {
+    const std::string file = path.toStdString();
+    QFile input(path);
+    if (!input.open(QIODevice::ReadOnly))
+        throw std::runtime_error(file +
+                                 ": cannot open the session: " + input.errorString().toStdString());
+    const QByteArray text = input.readAll();
+
+    json document;
+    try {
+        document = json::parse(text.constBegin(), text.constEnd());
+    } catch (const json::parse_error& e) {
+        throw ParseError(file, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
+                         "invalid JSON in the session file");
+    }
+
+    if (!document.is_object() || !document.contains("format") || document["format"] != kFormat)
+        throw std::runtime_error(file + ": not a GraphACE session (\"format\" must be \"" +
+                                 kFormat + "\")");
+    if (!document.contains("version") || document["version"] != kVersion)
+        throw std::runtime_error(
+            file + ": unsupported session version " +
+            (document.contains("version") ? document["version"].dump() : std::string("(missing)")) +
+            " (this program reads version " + std::to_string(kVersion) + ")");
+    try {
+        const Reader r(document, "");
+        Session session;
+        const json& files = r.array("files");
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if (!files[i].is_string())
+                throw FieldError("files[" + std::to_string(i) + "]: expected a string");
+            session.files << QString::fromStdString(files[i].get<std::string>());
+        }
+        session.currentStructure = r.integer<int>("current_structure");
+        session.cutoff = r.real("cutoff");
+        session.settings = configFrom(r, "settings");
+        const json& runs = r.array("runs");
+        for (std::size_t i = 0; i < runs.size(); ++i)
+            session.runs.push_back(runFrom(Reader(runs[i], "runs[" + std::to_string(i) + "]")));
+        return session;
+    } catch (const FieldError& e) {
+        throw std::runtime_error(file + ": " + e.what());
+    } catch (const json::exception& e) {
+        throw std::runtime_error(file + ": " + e.what());
+    }
+}
+
+} // namespace graphace::ui
