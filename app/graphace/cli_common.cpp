@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include "graphace/element.h"
+#include "graphace/training_outputs.h"
 
 #include <CLI/CLI.hpp>
 
@@ -77,9 +78,13 @@ void emitJson(const nlohmann::json& document, const std::string& path) {
     std::filesystem::rename(temporary, path);
 }
 
-TextTable::TextTable(std::vector<std::string> header) { m_rows.push_back(std::move(header)); }
+TextTable::TextTable(std::vector<std::string> header) {
+    m_rows.push_back(std::move(header));
+}
 
-void TextTable::addRow(std::vector<std::string> cells) { m_rows.push_back(std::move(cells)); }
+void TextTable::addRow(std::vector<std::string> cells) {
+    m_rows.push_back(std::move(cells));
+}
 
 std::string TextTable::str() const {
     std::vector<std::size_t> widths;
@@ -113,7 +118,9 @@ std::string formatNumber(double value, int precision) {
     return buffer;
 }
 
-void printWarning(const std::string& message) { std::cerr << "warning: " << message << '\n'; }
+void printWarning(const std::string& message) {
+    std::cerr << "warning: " << message << '\n';
+}
 
 } // namespace graphace::cli
 
@@ -126,12 +133,33 @@ void addConfigOptions(CLI::App& command, ConfigOptions& options) {
                        "Override one setting, e.g. --set ace.max_degree=8 (repeatable)");
 }
 
-ExperimentConfig loadExperimentConfig(const ConfigOptions& options) {
-    nlohmann::json document = options.path.empty() ? nlohmann::json::object()
-                                                    : readJsonFile(options.path);
-    for (const auto& setting : options.settings)
-        applySetting(document, setting);
-    return document.get<ExperimentConfig>();
+ExperimentConfig loadExperimentConfig(const ConfigOptions& options, const std::string& preset,
+                                      const std::vector<std::string>& extraSettings) {
+    const nlohmann::json document =
+        options.path.empty() ? nlohmann::json::object() : readJsonFile(options.path);
+    std::vector<std::string> settings = options.settings;
+    settings.insert(settings.end(), extraSettings.begin(), extraSettings.end());
+    return composeConfig(preset, document, settings);
+}
+
+std::pair<std::size_t, std::size_t> parseSplitCounts(const std::string& text) {
+    const auto colon = text.find(':');
+    try {
+        if (colon != std::string::npos && colon > 0 && text[0] != '-' && colon + 1 < text.size() &&
+            text[colon + 1] != '-') {
+            std::size_t used = 0;
+            const unsigned long train = std::stoul(text.substr(0, colon), &used);
+            if (used == colon) {
+                const std::string rest = text.substr(colon + 1);
+                const unsigned long test = std::stoul(rest, &used);
+                if (used == rest.size())
+                    return {train, test};
+            }
+        }
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("--split expects NTRAIN:NTEST (e.g. 800:200), got \"" + text +
+                                "\"");
 }
 
 namespace {
@@ -164,20 +192,7 @@ void finishTerminalProgress() {
 }
 
 nlohmann::json metricsJson(const RegressionMetrics& m) {
-    nlohmann::json j = {{"configurations", m.configurations},
-                        {"energy_rmse_mev_per_atom", m.energyRmseMevPerAtom},
-                        {"energy_mae_mev_per_atom", m.energyMaeMevPerAtom},
-                        {"energy_rmse_ev", m.energyRmseEv},
-                        {"energy_mae_ev", m.energyMaeEv},
-                        {"energy_r2", m.energyR2}};
-    if (m.forceComponents) {
-        j["force_rmse_ev_per_a"] = m.forceRmseEvPerA;
-        j["force_mae_ev_per_a"] = m.forceMaeEvPerA;
-    } else {
-        j["force_rmse_ev_per_a"] = nullptr;
-        j["force_mae_ev_per_a"] = nullptr;
-    }
-    return j;
+    return metricsToJson(m);
 }
 
 } // namespace graphace::cli

@@ -27,7 +27,7 @@ Dataset readInput(const std::string& path, const InputOptions& options);
 
 // "Hf32O64"-style formula, elements in order of atomic number.
 std::string chemicalFormula(const std::vector<int>& numbers);
-std::string pbcString(const std::array<bool, 3>& pbc);  // "TTF"
+std::string pbcString(const std::array<bool, 3>& pbc); // "TTF"
 
 // Writes JSON (2-space indent) to stdout, or to `path` atomically when given.
 void emitJson(const nlohmann::json& document, const std::string& path = {});
@@ -60,13 +60,19 @@ struct ConfigOptions {
     std::vector<std::string> settings;
 };
 void addConfigOptions(CLI::App& command, ConfigOptions& options);
-ExperimentConfig loadExperimentConfig(const ConfigOptions& options);
+// composeConfig(preset, the file or {}, settings + extraSettings): preset → file → settings.
+ExperimentConfig loadExperimentConfig(const ConfigOptions& options, const std::string& preset = {},
+                                      const std::vector<std::string>& extraSettings = {});
+
+// "NTRAIN:NTEST" of --split; throws std::invalid_argument naming the option.
+std::pair<std::size_t, std::size_t> parseSplitCounts(const std::string& text);
 
 // A stderr progress line "LABEL: 42% (ETA 3 s)" when stderr is a terminal, nothing otherwise.
 ProgressCallback terminalProgress(const std::string& label);
 void finishTerminalProgress();
 
-// The metric keys scripts read (documented in docs/cli.md).
+// The metric keys scripts read (documented in docs/cli.md); the same as core's metricsToJson
+// (training_outputs.h), which metrics.json of `graphace train` uses.
 nlohmann::json metricsJson(const RegressionMetrics& metrics);
 
 } // namespace graphace::cli

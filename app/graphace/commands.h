@@ -14,5 +14,7 @@ void registerSampleCommand(CLI::App& app);
 void registerDescriptorsCommand(CLI::App& app);
 void registerFitLinearCommand(CLI::App& app);
 void registerBenchCommand(CLI::App& app);
+void registerTrainCommand(CLI::App& app);
+void registerPredictCommand(CLI::App& app);
 
 } // namespace graphace::cli

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     graphace::cli::registerDescriptorsCommand(app);
     graphace::cli::registerFitLinearCommand(app);
     graphace::cli::registerBenchCommand(app);
+    graphace::cli::registerTrainCommand(app);
+    graphace::cli::registerPredictCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -20,6 +20,10 @@ struct GraphSample {
     std::vector<int> species;  // per atom, index into the basis' species (0…S−1)
     AtomGraph graph;           // normalised adjacency with self-loops as configured
     double energy = 0.0;       // eV, total; NaN when the configuration has none
+    // Per atom: neighbour-list edges (i, j, S) within the cutoff, self-loops not counted (the
+    // normalised adjacency no longer tells). Empty in hand-made samples: the statistics then
+    // count distinct off-diagonal neighbours of the adjacency instead.
+    std::vector<int> degrees;
 };
 
 struct GraphDataset {

@@ -1,0 +1,284 @@
+// graphace train: a graph network on ACE descriptors, watched live against the linear fit on the
+// same descriptors; writes config.json, history.csv, metrics.json and model.pt.
+
+#include "cli_common.h"
+#include "commands.h"
+
+#include "graphace/experiment_run.h"
+#include "graphace/gcn_trainer.h"
+#include "graphace/sample_dataset.h"
+#include "graphace/training_outputs.h"
+
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace graphace::cli {
+namespace {
+
+struct TrainOptions {
+    InputOptions train; // files: empty or one
+    std::string testFile;
+    std::string split; // "NTRAIN:NTEST"
+    std::string preset;
+    ConfigOptions config;
+    std::string device;
+    int threads = -1; // < 0: from the config
+    std::string out;
+};
+
+// Set by SIGINT; the trainer checks it before every batch (async-signal-safe: lock-free atomic).
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the SIGINT flag must be lock-free");
+
+extern "C" void onInterrupt(int) {
+    g_interrupted.store(true);
+}
+
+// Installs the Ctrl-C handler for its lifetime; a second Ctrl-C kills as usual (SA_RESETHAND).
+class InterruptGuard {
+public:
+    InterruptGuard() {
+        g_interrupted = false;
+        struct sigaction action {};
+        action.sa_handler = onInterrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        sigaction(SIGINT, &action, &m_previous);
+    }
+    ~InterruptGuard() { sigaction(SIGINT, &m_previous, nullptr); }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    struct sigaction m_previous {};
+};
+
+std::string formatDuration(double seconds) {
+    char buffer[32];
+    if (!(seconds >= 0) || seconds > 360000)
+        return "?";
+    const long s = static_cast<long>(seconds + 0.5);
+    if (s >= 3600)
+        std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+    else if (s >= 60)
+        std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
+    else
+        std::snprintf(buffer, sizeof buffer, "%lds", s);
+    return buffer;
+}
+
+// The live line: on a terminal it redraws itself; in a log it prints every ~5% of the epochs.
+class EpochProgress {
+public:
+    explicit EpochProgress(int totalEpochs)
+        : m_total(totalEpochs), m_tty(isatty(STDERR_FILENO)),
+          m_start(std::chrono::steady_clock::now()) {}
+
+    bool operator()(const EpochRecord& r) {
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+        const double eta = r.epoch > 0 ? elapsed / r.epoch * (m_total - r.epoch) : 0;
+        const int width = 20;
+        const int filled = m_total > 0 ? width * r.epoch / m_total : width;
+        char line[256];
+        std::snprintf(
+            line, sizeof line,
+            "epoch %d/%d [%s%s] loss %.4g / %.4g | test RMSE %s meV/atom | lr %.3g | "
+            "ETA %s",
+            r.epoch, m_total, std::string(filled, '#').c_str(),
+            std::string(width - filled, '.').c_str(), r.trainLoss, r.testLoss,
+            std::isnan(r.testRmseMevPerAtom) ? "-" : formatNumber(r.testRmseMevPerAtom, 4).c_str(),
+            r.learningRate, formatDuration(eta).c_str());
+        if (m_tty) {
+            std::fprintf(stderr, "\r%s\033[K", line);
+            m_shown = true;
+        } else {
+            const int every = std::max(1, m_total / 20);
+            if (r.epoch == 1 || r.epoch % every == 0 || r.epoch == m_total)
+                std::fprintf(stderr, "%s\n", line);
+        }
+        return !g_interrupted.load();
+    }
+
+    void finish() {
+        if (m_shown)
+            std::fprintf(stderr, "\n");
+        m_shown = false;
+    }
+
+private:
+    int m_total;
+    bool m_tty;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+std::string number(const nlohmann::json& metrics, const char* key, int precision) {
+    if (!metrics.contains(key) || metrics.at(key).is_null())
+        return "-";
+    return formatNumber(metrics.at(key).get<double>(), precision);
+}
+
+void printComparison(const nlohmann::json& metrics) {
+    TextTable table(
+        {"model", "set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV", "E R²"});
+    auto row = [&](const char* model, const char* set, const nlohmann::json& m) {
+        table.addRow({model, set, std::to_string(m.at("configurations").get<long>()),
+                      number(m, "energy_rmse_mev_per_atom", 4),
+                      number(m, "energy_mae_mev_per_atom", 4), number(m, "energy_rmse_ev", 4),
+                      number(m, "energy_r2", 4)});
+    };
+    for (const char* set : {"train", "test"}) {
+        if (metrics.contains(set))
+            row("GCN", set, metrics.at(set));
+        if (metrics.at("linear").contains(set))
+            row("linear", set, metrics.at("linear").at(set));
+    }
+    std::cout << table.str();
+}
+
+} // namespace
+
+void registerTrainCommand(CLI::App& app) {
+    auto* command = app.add_subcommand(
+        "train", "Train a graph convolutional network on ACE descriptors (and the linear fit on "
+                 "the same descriptors, for comparison); write config.json, history.csv, "
+                 "metrics.json and model.pt into --out");
+    auto o = std::make_shared<TrainOptions>();
+    command
+        ->add_option("--train", o->train.files,
+                     "Training data (extended XYZ); default: data.train of the config, else "
+                     "the built-in sample")
+        ->expected(1)
+        ->check(CLI::ExistingFile);
+    command->add_option("--energy-key", o->train.energyKey, "Header key holding the energy");
+    command->add_option("--forces-key", o->train.forcesKey, "Per-atom property holding forces");
+    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ)")
+                     ->check(CLI::ExistingFile);
+    command
+        ->add_option("--split", o->split,
+                     "Split the training data: NTRAIN:NTEST configurations, shuffled by "
+                     "training.seed (NTRAIN 0: all but NTEST)")
+        ->excludes(test);
+    std::string presetList;
+    for (const auto& name : presetNames())
+        presetList += (presetList.empty() ? "" : ", ") + name;
+    command->add_option("--preset", o->preset,
+                        "Starting configuration: " + presetList +
+                            " (default: the config's \"preset\", else recommended)");
+    addConfigOptions(*command, o->config);
+    command->add_option("--device", o->device, "cpu, cuda or cuda:N (default: training.device)");
+    command
+        ->add_option("--threads", o->threads,
+                     "Threads for descriptors and torch (default: training.threads; 0: all "
+                     "cores)")
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--out", o->out, "Output directory (created if needed)")->required();
+    command->callback([o] {
+        // Command-line choices go in as the last settings, so that they are validated and
+        // recorded in config.json like any other.
+        std::vector<std::string> extra;
+        auto set = [&](const std::string& key, const nlohmann::json& value) {
+            extra.push_back(key + "=" + value.dump());
+        };
+        if (!o->train.files.empty())
+            set("data.train", o->train.files.front());
+        if (!o->testFile.empty()) {
+            set("data.test", o->testFile);
+            set("data.train_size", 0);
+            set("data.test_size", 0);
+        }
+        if (!o->split.empty()) {
+            const auto [nTrain, nTest] = parseSplitCounts(o->split);
+            set("data.test", "");
+            set("data.train_size", nTrain);
+            set("data.test_size", nTest);
+        }
+        if (!o->device.empty())
+            set("training.device", o->device);
+        if (o->threads >= 0)
+            set("training.threads", o->threads);
+        std::string preset = o->preset;
+        if (preset.empty()) {
+            const bool fileNamesOne =
+                !o->config.path.empty() && readJsonFile(o->config.path).contains("preset");
+            if (!fileNamesOne)
+                preset = "recommended";
+        }
+        const ExperimentConfig config = loadExperimentConfig(o->config, preset, extra);
+        // Before any work: a CUDA request on a machine without CUDA fails now, not after the
+        // descriptors.
+        checkDevice(config.training.device);
+
+        Dataset trainData;
+        if (config.data.trainFile.empty()) {
+            trainData = generateSampleDataset(SampleOptions{});
+            std::cerr << "no --train: using the built-in sample (" << trainData.size()
+                      << " configurations of Hf32O64)\n";
+        } else {
+            trainData = readInput(config.data.trainFile, o->train);
+        }
+        Dataset testData;
+        if (!config.data.testFile.empty())
+            testData = readInput(config.data.testFile, o->train);
+
+        InterruptGuard interruptGuard;
+        const ProgressCallback bar = terminalProgress("descriptors and graphs");
+        const ProgressCallback progress = [bar](double f) {
+            return !g_interrupted.load() && (!bar || bar(f));
+        };
+        PreparedExperiment prepared =
+            prepareExperiment(config, trainData, config.data.testFile.empty() ? nullptr : &testData,
+                              config.training.threads, progress);
+        finishTerminalProgress();
+        const DegreeStatistics& g = prepared.graphStatistics;
+        std::cerr << "data: " << prepared.train.size() << " training, " << prepared.test.size()
+                  << " test configurations; " << prepared.basis->size() << " descriptors per atom\n"
+                  << "graph: cutoff " << formatNumber(prepared.config.graph.options.cutoff, 4)
+                  << " Å" << (prepared.config.graph.autoCutoff ? " (chosen from g(r))" : "") << ", "
+                  << g.edges << " edges, mean degree " << formatNumber(g.meanDegree, 4) << '\n';
+        if (!prepared.graphWarning.empty())
+            printWarning(prepared.graphWarning);
+
+        const LinearBaseline linear = fitLinearBaseline(prepared);
+        std::cerr << "linear baseline: test energy RMSE "
+                  << (prepared.test.size() ? formatNumber(linear.test.energyRmseMevPerAtom, 4)
+                                           : std::string("-"))
+                  << " meV/atom (train " << formatNumber(linear.train.energyRmseMevPerAtom, 4)
+                  << ")\n";
+
+        GcnTrainer trainer(prepared.config, prepared.trainGraphs, prepared.testGraphs);
+        EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
+        const TrainingOutcome outcome =
+            trainer.train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
+        epochProgress.finish();
+
+        const TrainingRunFiles files =
+            writeTrainingRun(o->out, prepared, outcome, trainer.model(), linear);
+        const nlohmann::json metrics = readJsonFile(files.metrics);
+        printComparison(metrics);
+        std::cout << "stop: " << toString(outcome.stop) << ", " << outcome.epochsRun
+                  << " epochs in " << formatNumber(outcome.seconds, 3) << " s";
+        if (!outcome.message.empty())
+            std::cout << ". " << outcome.message;
+        std::cout << "\nwrote " << o->out
+                  << "/{config.json, history.csv, metrics.json, model.pt}\n";
+        if (!prepared.graphWarning.empty())
+            printWarning(prepared.graphWarning); // again, beside the numbers it explains
+        if (outcome.stop == TrainingStop::Diverged)
+            printWarning("training diverged: " + outcome.message);
+        if (outcome.stop == TrainingStop::Cancelled)
+            throw CLI::RuntimeError(130); // interrupted, as a shell expects; files are written
+    });
+}
+
+} // namespace graphace::cli

@@ -1,0 +1,109 @@
+// The named starting points of an experiment (docs/cli.md, "Presets").
+
+#include "graphace/experiment_config.h"
+
+#include <stdexcept>
+
+namespace graphace {
+namespace {
+
+// The 2023 study as it really ran (ace-gnn-notes.md §1): every number here is the study's.
+ExperimentConfig study2023() {
+    ExperimentConfig c;
+    c.preset = "study-2023";
+    c.ace = AceConfig{}; // species from the data (the study: O, Hf), body order 3, degree 3
+    c.ace.body_order = 3;
+    c.ace.max_degree = 3;
+    c.ace.wL = 1;
+    c.ace.csp = 1;
+    c.ace.r0 = 1;
+    c.ace.rcut = 5;
+    // The adjacency's default threshold: no pair is that close, so only self-loops remain.
+    c.graph.autoCutoff = false;
+    c.graph.options.cutoff = 0.5;
+    c.graph.options.weighting = EdgeWeighting::Binary;
+    c.graph.options.selfLoops = true; // GCNConv adds its own self-loop
+    c.graph.options.normalisation = Normalisation::Symmetric;
+    c.model.graphLayers = {{26, Activation::Tanh}, {26, Activation::Identity}};
+    c.model.denseLayers = {{1, Activation::Identity}};
+    c.model.pooling = Pooling::Mean;
+    c.model.target = EnergyTarget::Total;
+    c.model.standardiseInputs = false;
+    c.model.standardiseTargets = false;
+    c.model.referenceEnergies = false;
+    c.model.precision = Precision::Float32;
+    c.optimiser.kind = OptimiserKind::Adam;
+    c.optimiser.eps = 1e-8;
+    c.optimiser.weightDecay = 0;
+    c.optimiser.loss = LossKind::TotalEnergy;
+    c.optimiser.phases = {{500, 0.1, 0.9, 0.8, true}, {500, 1e-5, 0.9, 0.8, true}};
+    c.optimiser.decay = LearningRateDecay::None;
+    c.optimiser.gradientClipNorm = 0;
+    c.optimiser.earlyStoppingPatience = 0;
+    c.training.batchSize = 1;
+    c.training.shuffle = false;
+    c.training.seed = 2023;
+    return c;
+}
+
+// What we would do: a real neighbour graph, physics-shaped target, well-scaled inputs and a
+// schedule that settles. Values are sensible starting points, documented in docs/cli.md.
+ExperimentConfig recommended() {
+    ExperimentConfig c;
+    c.preset = "recommended";
+    // The same descriptors as the study, so that the comparison with the study and with the
+    // linear fit is about the network, not the basis.
+    c.ace = AceConfig{};
+    // First coordination shell from g(r); 4 Å is only the fallback shown before data is known.
+    c.graph.autoCutoff = true;
+    c.graph.options.cutoff = 4.0;
+    // Continuous in the positions as atoms cross the cutoff (an energy model should be).
+    c.graph.options.weighting = EdgeWeighting::SmoothCosine;
+    c.graph.options.selfLoops = true;
+    c.graph.options.normalisation = Normalisation::Symmetric;
+    c.model.graphLayers = {{64, Activation::Silu}, {64, Activation::Silu}};
+    c.model.denseLayers = {{64, Activation::Silu}, {1, Activation::Identity}};
+    c.model.pooling = Pooling::Sum;
+    c.model.target = EnergyTarget::PerAtomSum; // extensive: E = Σ_i e_i
+    c.model.standardiseInputs = true;
+    c.model.standardiseTargets = true;
+    c.model.referenceEnergies = true;
+    // Small networks on the CPU: double precision costs little and keeps predictions exact.
+    c.model.precision = Precision::Float64;
+    c.optimiser.kind = OptimiserKind::Adam;
+    c.optimiser.eps = 1e-8;
+    c.optimiser.weightDecay = 0;
+    c.optimiser.loss = LossKind::EnergyPerAtom;
+    c.optimiser.phases = {{300, 3e-3, 0.9, 0.999, true}};
+    c.optimiser.decay = LearningRateDecay::Cosine;
+    c.optimiser.minLearningRate = 1e-5;
+    c.optimiser.gradientClipNorm = 10.0;   // a safety net against a bad first batch only
+    c.optimiser.earlyStoppingPatience = 0; // it would monitor the test set: off by default
+    c.training.batchSize = 16;
+    c.training.shuffle = true;
+    c.training.seed = 2023;
+    return c;
+}
+
+} // namespace
+
+std::vector<std::string> presetNames() {
+    return {"study-2023", "recommended"};
+}
+
+ExperimentConfig presetConfig(const std::string& name) {
+    if (name == "study-2023")
+        return study2023();
+    if (name == "recommended")
+        return recommended();
+    std::string list;
+    for (const auto& n : presetNames())
+        list += (list.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("unknown preset \"" + name + "\" (known: " + list + ")");
+}
+
+nlohmann::json presetJson(const std::string& name) {
+    return presetConfig(name);
+}
+
+} // namespace graphace

@@ -1,0 +1,159 @@
+#include "graphace/experiment_run.h"
+
+#include "graphace/linear_ace_fit.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <stdexcept>
+
+namespace graphace {
+namespace {
+
+void requireEnergies(const Dataset& data, const char* which) {
+    for (std::size_t k = 0; k < data.size(); ++k) {
+        const Structure& s = data.structures[k];
+        if (!s.energy || !std::isfinite(*s.energy)) {
+            std::string where =
+                "configuration " + std::to_string(k + 1) + " of the " + which + " set";
+            if (!s.sourceFile.empty())
+                where += " (" + s.sourceFile + ":" + std::to_string(s.sourceLine) + ")";
+            throw std::invalid_argument(where + " has no energy; a network is trained on energies");
+        }
+    }
+}
+
+std::string formatCutoff(double cutoff) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f Å", cutoff);
+    return buffer;
+}
+
+std::string graphWarningFor(const DegreeStatistics& stats, const GraphOptions& options,
+                            std::size_t atoms) {
+    const std::string at = formatCutoff(options.cutoff);
+    if (stats.trivial) {
+        if (options.selfLoops)
+            return "The graph has only self-loops at " + at +
+                   " (no pair of atoms is that close): every graph convolution is a per-atom "
+                   "dense layer and no message passing happens.";
+        return "The graph has no edge at " + at +
+               " (no pair of atoms is that close) and no self-loops: every graph convolution "
+               "sees only zeros.";
+    }
+    if (stats.isolatedAtoms > 0)
+        return std::to_string(stats.isolatedAtoms) + " of " + std::to_string(atoms) +
+               " training atoms have no neighbour within " + at +
+               ": for them a graph convolution is a per-atom dense layer.";
+    return {};
+}
+
+// Maps a sub-task's progress into [begin, end) of the whole.
+ProgressCallback subProgress(const ProgressCallback& progress, double begin, double end) {
+    if (!progress)
+        return {};
+    return [progress, begin, end](double f) { return progress(begin + (end - begin) * f); };
+}
+
+} // namespace
+
+PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Dataset& trainFile,
+                                     const Dataset* testFile, int threads,
+                                     const ProgressCallback& progress) {
+    validate(config);
+    PreparedExperiment p;
+    p.config = config;
+    if (trainFile.size() == 0)
+        throw std::invalid_argument("the training data has no configuration");
+
+    if (testFile) {
+        if (config.data.trainSize > 0 || config.data.testSize > 0)
+            throw std::invalid_argument("data.train_size/test_size split the training file; "
+                                        "they cannot be combined with a separate test file");
+        p.train = trainFile;
+        p.test = *testFile;
+        p.trainIndices.resize(trainFile.size());
+        std::iota(p.trainIndices.begin(), p.trainIndices.end(), std::size_t{0});
+        p.testIndices.resize(testFile->size());
+        std::iota(p.testIndices.begin(), p.testIndices.end(), std::size_t{0});
+    } else if (config.data.trainSize == 0 && config.data.testSize == 0) {
+        // No split asked for: everything trains, in file order.
+        p.train = trainFile;
+        p.trainIndices.resize(trainFile.size());
+        std::iota(p.trainIndices.begin(), p.trainIndices.end(), std::size_t{0});
+    } else {
+        const std::size_t n = trainFile.size();
+        const std::size_t testCount = static_cast<std::size_t>(config.data.testSize);
+        if (testCount >= n)
+            throw std::invalid_argument("data.test_size " + std::to_string(testCount) +
+                                        " leaves no training configuration out of " +
+                                        std::to_string(n));
+        const std::size_t trainCount = config.data.trainSize > 0
+                                           ? static_cast<std::size_t>(config.data.trainSize)
+                                           : n - testCount;
+        const DatasetSplit split = splitIndices(n, trainCount, testCount, config.training.seed);
+        p.trainIndices = split.train;
+        p.testIndices = split.test;
+        p.train = subset(trainFile, split.train);
+        p.test = subset(trainFile, split.test);
+    }
+    requireEnergies(p.train, "training");
+    requireEnergies(p.test, "test");
+
+    // Species from both sets: a test atom of a species the training set lacks must fail loudly
+    // in the descriptors, not be silently dropped from the basis.
+    Dataset all = p.train;
+    all.structures.insert(all.structures.end(), p.test.structures.begin(), p.test.structures.end());
+    p.config.ace = resolvedFor(config.ace, all);
+    if (config.graph.autoCutoff)
+        p.config.graph.options.cutoff = suggestCutoff(p.train);
+    reportProgress(progress, 0.02);
+
+    p.basis = std::make_shared<const AceBasis>(p.config.ace);
+    const double trainShare =
+        0.02 + 0.98 * double(p.train.size()) / double(p.train.size() + p.test.size());
+    p.trainGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.train, threads,
+                                      subProgress(progress, 0.02, trainShare));
+    if (p.test.size() > 0)
+        p.testGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.test, threads,
+                                         subProgress(progress, trainShare, 1.0));
+    else {
+        p.testGraphs.featureCount = p.basis->size();
+        p.testGraphs.speciesCount = p.basis->speciesCount();
+    }
+    p.graphStatistics = graphDatasetStatistics(p.trainGraphs);
+    p.graphWarning =
+        graphWarningFor(p.graphStatistics, p.config.graph.options, p.trainGraphs.atomCount());
+    reportProgress(progress, 1.0);
+    return p;
+}
+
+LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared) {
+    if (!prepared.basis)
+        throw std::invalid_argument("linear baseline: the experiment is not prepared");
+    const auto start = std::chrono::steady_clock::now();
+    LinearFitOptions options = prepared.config.linear;
+    options.forcesWeight = 0; // the network sees energies only; so does its baseline
+    const AceBasis& basis = *prepared.basis;
+    const auto trainDescriptors = aceDescriptorsOf(prepared.trainGraphs);
+    const LinearAceModel model = fitLinearAce(basis, prepared.train, trainDescriptors, options);
+
+    LinearBaseline out;
+    out.basisSize = basis.size();
+    const LinearPrediction trainPrediction =
+        predictLinearAce(model, basis, prepared.train, trainDescriptors);
+    out.train = scoreLinearPrediction(prepared.train, trainPrediction);
+    out.trainPredicted = trainPrediction.energies;
+    if (prepared.test.size() > 0) {
+        const auto testDescriptors = aceDescriptorsOf(prepared.testGraphs);
+        const LinearPrediction testPrediction =
+            predictLinearAce(model, basis, prepared.test, testDescriptors);
+        out.test = scoreLinearPrediction(prepared.test, testPrediction);
+        out.testPredicted = testPrediction.energies;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+} // namespace graphace

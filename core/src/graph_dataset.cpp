@@ -1,0 +1,226 @@
+#include "graphace/graph_dataset.h"
+
+#include "graphace/neighbor_list.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace graphace {
+
+std::size_t GraphDataset::atomCount() const {
+    std::size_t total = 0;
+    for (const auto& s : samples)
+        total += static_cast<std::size_t>(s.atomCount);
+    return total;
+}
+
+namespace {
+
+GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
+                       const Structure& structure) {
+    const AceBasis& basis = evaluator.basis();
+    const int n = static_cast<int>(structure.size());
+    // One search serves both: ACE ignores the edges beyond rcut (its radial functions vanish
+    // there) and buildGraph those beyond the graph cutoff.
+    const NeighborList neighbors =
+        computeNeighborList(structure, std::max(basis.config().rcut, options.cutoff));
+    GraphSample sample;
+    sample.atomCount = n;
+    sample.descriptors = std::move(evaluator.compute(structure, neighbors).descriptors);
+    sample.species.resize(n);
+    for (int i = 0; i < n; ++i)
+        sample.species[i] = basis.speciesIndex(structure.numbers[i]); // checked by compute
+    sample.graph = buildGraph(neighbors, n, options);
+    sample.degrees.assign(n, 0);
+    for (std::size_t e = 0; e < neighbors.edgeCount(); ++e)
+        if (neighbors.distances[e] < options.cutoff)
+            ++sample.degrees[neighbors.first[e]];
+    sample.energy = structure.energy ? *structure.energy : std::numeric_limits<double>::quiet_NaN();
+    return sample;
+}
+
+} // namespace
+
+GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
+                               const Dataset& data, int threads, const ProgressCallback& progress) {
+    if (!std::isfinite(graph.cutoff) || graph.cutoff <= 0.0)
+        throw std::invalid_argument(
+            "graph dataset: the graph cutoff must be a positive number of Å");
+    const int n = static_cast<int>(data.size());
+    GraphDataset out;
+    out.featureCount = basis.size();
+    out.speciesCount = basis.speciesCount();
+    out.samples.resize(n);
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::max(1, std::min(threads, n));
+
+    // The same work-sharing as computeAceDescriptors: configurations handed out one at a time.
+    std::atomic<int> next{0}, done{0};
+    std::atomic<bool> stop{false}, cancelled{false};
+    std::exception_ptr error;
+    int failed = 0;
+    std::mutex mutex;
+    auto work = [&](bool reporter) {
+        AceEvaluator evaluator(basis);
+        while (!stop) {
+            const int k = next++;
+            if (k >= n)
+                break;
+            try {
+                out.samples[k] = makeSample(evaluator, graph, data.structures[k]);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!error) {
+                    error = std::current_exception();
+                    failed = k;
+                }
+                stop = true;
+            }
+            ++done;
+            // Only the calling thread reports, so the callback never runs concurrently.
+            if (reporter && progress && !progress(double(done) / std::max(1, n))) {
+                cancelled = true;
+                stop = true;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(work, false);
+    work(true);
+    for (auto& t : pool)
+        t.join();
+    if (error) {
+        // Name the configuration: with thousands of them, "atom 3 is not a basis species" alone
+        // does not say where to look.
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::invalid_argument& e) {
+            const Structure& s = data.structures[failed];
+            std::string where = "configuration " + std::to_string(failed + 1);
+            if (!s.sourceFile.empty())
+                where += " (" + s.sourceFile + ":" + std::to_string(s.sourceLine) + ")";
+            throw std::invalid_argument(where + ": " + e.what());
+        }
+    }
+    if (cancelled)
+        throw Cancelled();
+    reportProgress(progress, 1.0);
+    return out;
+}
+
+DegreeStatistics graphDatasetStatistics(const GraphDataset& data) {
+    DegreeStatistics stats;
+    bool first = true;
+    std::size_t atoms = 0;
+    std::vector<int> fallback;
+    for (const auto& s : data.samples) {
+        const std::vector<int>* degrees = &s.degrees;
+        if (static_cast<int>(s.degrees.size()) != s.atomCount) {
+            fallback.assign(s.atomCount, 0);
+            for (std::size_t e = 0; e < s.graph.rows.size(); ++e)
+                if (s.graph.rows[e] != s.graph.columns[e] && s.graph.values[e] != 0.0)
+                    ++fallback[s.graph.rows[e]];
+            degrees = &fallback;
+        }
+        for (int d : *degrees) {
+            stats.minDegree = first ? d : std::min(stats.minDegree, d);
+            stats.maxDegree = first ? d : std::max(stats.maxDegree, d);
+            first = false;
+            stats.isolatedAtoms += d == 0;
+            stats.edges += static_cast<std::size_t>(d);
+        }
+        atoms += static_cast<std::size_t>(s.atomCount);
+    }
+    stats.meanDegree = atoms ? double(stats.edges) / double(atoms) : 0.0;
+    stats.trivial = stats.edges == 0;
+    return stats;
+}
+
+std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data) {
+    std::vector<AceStructureDescriptors> out(data.samples.size());
+    for (std::size_t k = 0; k < data.samples.size(); ++k)
+        out[k].descriptors = data.samples[k].descriptors;
+    return out;
+}
+
+double suggestCutoff(const Dataset& data, double minCutoff, double maxDistance) {
+    if (!std::isfinite(maxDistance) || maxDistance <= 0 || !std::isfinite(minCutoff) ||
+        minCutoff < 0 || minCutoff > maxDistance)
+        throw std::invalid_argument("suggestCutoff: need 0 ≤ minCutoff ≤ maxDistance");
+    constexpr double kBinWidth = 0.02;
+    const int bins = std::max(1, static_cast<int>(std::lround(maxDistance / kBinWidth)));
+    PairDistributionAccumulator accumulator(maxDistance, bins);
+    for (const auto& s : data.structures)
+        accumulator.add(s, computeNeighborList(s, maxDistance));
+    const PairDistribution pd = accumulator.result();
+    double total = 0;
+    for (double c : pd.counts)
+        total += c;
+    if (!(total > 0))
+        throw std::invalid_argument("cannot suggest a graph cutoff: no pair of atoms is closer "
+                                    "than " +
+                                    std::to_string(maxDistance) + " Å");
+
+    // g(r) up to a constant: pairs per shell volume (the same shape as the normalised g(r), and
+    // defined for non-periodic data too), smoothed with a Gaussian of 0.06 Å.
+    std::vector<double> g(bins, 0.0);
+    for (int b = 0; b < bins; ++b) {
+        const double lo = b * pd.binWidth, hi = (b + 1) * pd.binWidth;
+        g[b] = pd.counts[b] / (hi * hi * hi - lo * lo * lo);
+    }
+    const double sigma = 0.06 / pd.binWidth;
+    const int reach = static_cast<int>(std::ceil(4 * sigma));
+    std::vector<double> smooth(bins, 0.0);
+    for (int b = 0; b < bins; ++b) {
+        double sum = 0, weight = 0;
+        for (int k = std::max(0, b - reach); k <= std::min(bins - 1, b + reach); ++k) {
+            const double w = std::exp(-0.5 * (k - b) * (k - b) / (sigma * sigma));
+            sum += w * g[k];
+            weight += w;
+        }
+        smooth[b] = sum / weight;
+    }
+
+    // First peak: the first local maximum that reaches a quarter of the highest one (noise
+    // bumps in the sparse short-distance tail do not count).
+    const double highest = *std::max_element(smooth.begin(), smooth.end());
+    int peak = -1;
+    for (int b = 0; b < bins && peak < 0; ++b) {
+        const bool rising = b == 0 || smooth[b] >= smooth[b - 1];
+        const bool falling = b == bins - 1 || smooth[b] > smooth[b + 1];
+        if (smooth[b] >= 0.25 * highest && rising && falling)
+            peak = b;
+    }
+    if (peak < 0)
+        peak = static_cast<int>(std::max_element(smooth.begin(), smooth.end()) - smooth.begin());
+
+    // The minimum after it: follow the curve down until it has clearly risen again (by a tenth
+    // of the peak height), then take the middle of the flat bottom (a crystal's gap between
+    // shells is a run of zeros, whose middle is the robust choice).
+    int lowest = peak;
+    int b = peak + 1;
+    for (; b < bins; ++b) {
+        if (smooth[b] < smooth[lowest])
+            lowest = b;
+        if (smooth[b] > smooth[lowest] + 0.1 * smooth[peak])
+            break;
+    }
+    const double tolerance = smooth[lowest] + 0.02 * smooth[peak];
+    int left = lowest, right = lowest;
+    while (left - 1 > peak && smooth[left - 1] <= tolerance)
+        --left;
+    while (right + 1 < std::min(b, bins) && smooth[right + 1] <= tolerance)
+        ++right;
+    const double cutoff = 0.5 * (pd.binCentres[left] + pd.binCentres[right]);
+    return std::clamp(cutoff, minCutoff, maxDistance);
+}
+
+} // namespace graphace

@@ -1,0 +1,240 @@
+// The files of a training run. Torch-free: the model writes itself (GcnModel::save).
+
+#include "graphace/training_outputs.h"
+
+#include "graphace/error.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace graphace {
+namespace {
+
+const std::vector<std::string> kHistoryColumns = {
+    "epoch",
+    "phase",
+    "train_loss",
+    "test_loss",
+    "train_rmse_mev_per_atom",
+    "train_mae_mev_per_atom",
+    "test_rmse_mev_per_atom",
+    "test_mae_mev_per_atom",
+    "learning_rate",
+    "seconds",
+    "atoms_per_second",
+};
+
+// Shortest text that reads back to the same double ("nan", "inf" and "-inf" included).
+std::string formatDouble(double value) {
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+std::vector<std::string> splitCsvLine(const std::string& line) {
+    std::vector<std::string> fields;
+    std::size_t begin = 0;
+    while (true) {
+        const auto comma = line.find(',', begin);
+        fields.push_back(
+            line.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin));
+        if (comma == std::string::npos)
+            return fields;
+        begin = comma + 1;
+    }
+}
+
+double parseDouble(const std::string& text, const std::string& path, long line,
+                   const std::string& column) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != end)
+        throw ParseError(path, line, "column " + column + ": \"" + text + "\" is not a number");
+    return value;
+}
+
+int parseInt(const std::string& text, const std::string& path, long line,
+             const std::string& column) {
+    int value = 0;
+    const char* end = text.data() + text.size();
+    const auto result = std::from_chars(text.data(), end, value);
+    if (text.empty() || result.ec != std::errc() || result.ptr != end)
+        throw ParseError(path, line, "column " + column + ": \"" + text + "\" is not an integer");
+    return value;
+}
+
+nlohmann::json graphJson(const PreparedExperiment& prepared) {
+    const DegreeStatistics& s = prepared.graphStatistics;
+    return {{"cutoff", prepared.config.graph.options.cutoff},
+            {"auto_cutoff", prepared.config.graph.autoCutoff},
+            {"edges", s.edges},
+            {"mean_degree", s.meanDegree},
+            {"min_degree", s.minDegree},
+            {"max_degree", s.maxDegree},
+            {"isolated_atoms", s.isolatedAtoms},
+            {"trivial", s.trivial},
+            {"warning", prepared.graphWarning}};
+}
+
+} // namespace
+
+nlohmann::json metricsToJson(const RegressionMetrics& m) {
+    nlohmann::json j = {{"configurations", m.configurations},
+                        {"energy_rmse_mev_per_atom", m.energyRmseMevPerAtom},
+                        {"energy_mae_mev_per_atom", m.energyMaeMevPerAtom},
+                        {"energy_rmse_ev", m.energyRmseEv},
+                        {"energy_mae_ev", m.energyMaeEv},
+                        {"energy_r2", m.energyR2}};
+    if (m.forceComponents) {
+        j["force_rmse_ev_per_a"] = m.forceRmseEvPerA;
+        j["force_mae_ev_per_a"] = m.forceMaeEvPerA;
+    } else {
+        j["force_rmse_ev_per_a"] = nullptr;
+        j["force_mae_ev_per_a"] = nullptr;
+    }
+    return j;
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text) {
+    namespace fs = std::filesystem;
+    // Same directory, so that the rename stays within one file system and is atomic; the
+    // process id keeps two writers from sharing a temporary file.
+    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot write " + temporary);
+        out << text;
+        out.flush();
+        if (!out) {
+            std::error_code ignored;
+            fs::remove(temporary, ignored);
+            throw std::runtime_error("cannot write " + temporary + " (disk full?)");
+        }
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        throw std::runtime_error("cannot replace " + path);
+    }
+}
+
+void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history) {
+    std::ostringstream out;
+    for (std::size_t c = 0; c < kHistoryColumns.size(); ++c)
+        out << (c ? "," : "") << kHistoryColumns[c];
+    out << '\n';
+    for (const EpochRecord& r : history) {
+        out << r.epoch << ',' << r.phase;
+        for (double v : {r.trainLoss, r.testLoss, r.trainRmseMevPerAtom, r.trainMaeMevPerAtom,
+                         r.testRmseMevPerAtom, r.testMaeMevPerAtom, r.learningRate, r.seconds,
+                         r.atomsPerSecond})
+            out << ',' << formatDouble(v);
+        out << '\n';
+    }
+    writeFileAtomically(path, out.str());
+}
+
+std::vector<EpochRecord> readHistoryCsv(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw ParseError(path, 0, "cannot open the file");
+    std::string line;
+    long lineNumber = 0;
+    std::vector<EpochRecord> history;
+    bool header = true;
+    while (std::getline(in, line)) {
+        ++lineNumber;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back(); // written on Windows or edited there
+        if (line.empty())
+            continue;
+        const std::vector<std::string> fields = splitCsvLine(line);
+        if (header) {
+            if (fields != kHistoryColumns) {
+                std::string expected;
+                for (const auto& c : kHistoryColumns)
+                    expected += (expected.empty() ? "" : ",") + c;
+                throw ParseError(path, lineNumber, "expected the header \"" + expected + "\"");
+            }
+            header = false;
+            continue;
+        }
+        if (fields.size() != kHistoryColumns.size())
+            throw ParseError(path, lineNumber,
+                             "expected " + std::to_string(kHistoryColumns.size()) +
+                                 " comma-separated fields, found " + std::to_string(fields.size()));
+        EpochRecord r;
+        r.epoch = parseInt(fields[0], path, lineNumber, kHistoryColumns[0]);
+        r.phase = parseInt(fields[1], path, lineNumber, kHistoryColumns[1]);
+        double* values[] = {&r.trainLoss,           &r.testLoss,
+                            &r.trainRmseMevPerAtom, &r.trainMaeMevPerAtom,
+                            &r.testRmseMevPerAtom,  &r.testMaeMevPerAtom,
+                            &r.learningRate,        &r.seconds,
+                            &r.atomsPerSecond};
+        for (std::size_t k = 0; k < 9; ++k)
+            *values[k] = parseDouble(fields[k + 2], path, lineNumber, kHistoryColumns[k + 2]);
+        if (r.epoch < 1 || r.phase < 0)
+            throw ParseError(path, lineNumber, "epoch must be ≥ 1 and phase ≥ 0");
+        history.push_back(r);
+    }
+    if (header)
+        throw ParseError(path, lineNumber, "empty file: expected a header line");
+    return history;
+}
+
+TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedExperiment& prepared,
+                                  const TrainingOutcome& outcome, const GcnModel& model,
+                                  const LinearBaseline& linear) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(directory, ec);
+    if (ec || !fs::is_directory(directory))
+        throw std::runtime_error("cannot create the directory " + directory +
+                                 (ec ? ": " + ec.message() : std::string()));
+    const fs::path dir(directory);
+    TrainingRunFiles files{(dir / "config.json").string(), (dir / "history.csv").string(),
+                           (dir / "metrics.json").string(), (dir / "model.pt").string()};
+
+    // The model first and the metrics last: a directory with metrics.json is complete.
+    model.save(files.model);
+
+    nlohmann::json config = prepared.config;
+    if (prepared.config.data.testFile.empty())
+        config["split"] = {{"train", prepared.trainIndices}, {"test", prepared.testIndices}};
+    writeFileAtomically(files.config, config.dump(2) + "\n");
+
+    writeHistoryCsv(files.history, outcome.history);
+
+    nlohmann::json metrics;
+    metrics["train"] = metricsToJson(
+        scoreEnergies(prepared.trainGraphs, model.predictEnergies(prepared.trainGraphs)));
+    if (!prepared.testGraphs.samples.empty())
+        metrics["test"] = metricsToJson(
+            scoreEnergies(prepared.testGraphs, model.predictEnergies(prepared.testGraphs)));
+    nlohmann::json linearJson = {{"train", metricsToJson(linear.train)},
+                                 {"basis_size", linear.basisSize},
+                                 {"seconds", linear.seconds}};
+    if (!prepared.testGraphs.samples.empty())
+        linearJson["test"] = metricsToJson(linear.test);
+    metrics["linear"] = linearJson;
+    metrics["stop"] = toString(outcome.stop);
+    metrics["message"] = outcome.message;
+    metrics["epochs"] = outcome.epochsRun;
+    metrics["best_epoch"] = outcome.bestEpoch;
+    metrics["seconds"] = outcome.seconds;
+    metrics["parameters"] = model.parameterCount();
+    metrics["graph"] = graphJson(prepared);
+    writeFileAtomically(files.metrics, metrics.dump(2) + "\n");
+    return files;
+}
+
+} // namespace graphace

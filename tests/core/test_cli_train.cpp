@@ -1,0 +1,334 @@
+// Drives `graphace train` and `graphace predict` end to end: the four files of a run, their keys
+// and rows, predict reproducing metrics.json, Ctrl-C, and the errors a person meets first.
+
+#include "testing.h"
+
+#include "graphace/dataset_split.h"
+#include "graphace/gcn_trainer.h"
+#include "graphace/training_outputs.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <signal.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+using namespace graphace;
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliResult runCli(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(GRAPHACE_CLI), arguments);
+    if (!process.waitForFinished(600000))
+        qFatal("graphace did not finish: %s", qPrintable(arguments.join(' ')));
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+nlohmann::json readJson(const QString& path) {
+    return readJsonFile(path.toStdString());
+}
+
+const char* const kMetricKeys[] = {"configurations",          "energy_rmse_mev_per_atom",
+                                   "energy_mae_mev_per_atom", "energy_rmse_ev",
+                                   "energy_mae_ev",           "energy_r2",
+                                   "force_rmse_ev_per_a",     "force_mae_ev_per_a"};
+
+void checkMetricKeys(const nlohmann::json& m, const char* where) {
+    QVERIFY2(m.is_object(), where);
+    for (const char* key : kMetricKeys)
+        QVERIFY2(m.contains(key), qPrintable(QStringLiteral("%1: no %2").arg(where, key)));
+}
+
+} // namespace
+
+class TestCliTrain : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_sample; // 12 configurations of the built-in sample
+    QString m_run;    // the study-preset run of trainStudyPreset
+
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        m_sample = path("sample.xyz");
+        const CliResult r =
+            runCli({"sample", "--out", m_sample, "--configurations", "12", "--seed", "5"});
+        QCOMPARE(r.exitCode, 0);
+    }
+
+    void helpListsTheCommands() {
+        for (const char* command : {"train", "predict"}) {
+            const CliResult help = runCli({command, "--help"});
+            QCOMPARE(help.exitCode, 0);
+            QVERIFY2(help.out.contains("--out") || help.out.contains("--model"), command);
+        }
+    }
+
+    void trainStudyPreset() {
+        m_run = path("study");
+        const CliResult r =
+            runCli({"train", "--train", m_sample, "--split", "6:3", "--preset", "study-2023",
+                    "--set", "optimiser.phases.0.epochs=3", "--set", "optimiser.phases.1.epochs=2",
+                    "--threads", "1", "--out", m_run});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The study's graph is trivial: said clearly.
+        QVERIFY2(r.err.contains("warning: The graph has only self-loops at 0.50 Å"),
+                 r.err.constData());
+        // The final comparison table.
+        QVERIFY2(r.out.contains("GCN") && r.out.contains("linear") && r.out.contains("test"),
+                 r.out.constData());
+
+        // config.json: the config as run, plus the split.
+        const nlohmann::json config = readJson(path("study/config.json"));
+        QCOMPARE(config.at("preset").get<std::string>(), std::string("study-2023"));
+        QCOMPARE(config.at("graph").at("cutoff").get<double>(), 0.5);
+        QCOMPARE(config.at("optimiser").at("phases").at(0).at("epochs").get<int>(), 3);
+        QCOMPARE(config.at("optimiser").at("phases").at(1).at("epochs").get<int>(), 2);
+        QCOMPARE(config.at("optimiser").at("phases").at(1).at("learning_rate").get<double>(), 1e-5);
+        QCOMPARE(config.at("data").at("train").get<std::string>(), m_sample.toStdString());
+        QCOMPARE(config.at("data").at("train_size").get<int>(), 6);
+        QCOMPARE(config.at("ace").at("species"), nlohmann::json::parse(R"(["O", "Hf"])"));
+        const DatasetSplit split = splitIndices(12, 6, 3, 2023); // training.seed of the preset
+        QCOMPARE(config.at("split").at("train").get<std::vector<std::size_t>>(), split.train);
+        QCOMPARE(config.at("split").at("test").get<std::vector<std::size_t>>(), split.test);
+        nlohmann::json bare = config;
+        bare.erase("split");
+        validate(bare.get<ExperimentConfig>()); // the record parses as a config
+
+        // history.csv: a header and one row per epoch, phases as scheduled.
+        const std::vector<EpochRecord> history =
+            readHistoryCsv(path("study/history.csv").toStdString());
+        QCOMPARE(history.size(), std::size_t(5));
+        for (int k = 0; k < 5; ++k) {
+            QCOMPARE(history[k].epoch, k + 1);
+            QCOMPARE(history[k].phase, k < 3 ? 0 : 1);
+            QVERIFY(std::isfinite(history[k].trainLoss));
+            QVERIFY(std::isfinite(history[k].testLoss)); // there is a test set
+        }
+        QCOMPARE(history[0].learningRate, 0.1);
+        QCOMPARE(history[4].learningRate, 1e-5);
+
+        // metrics.json.
+        const nlohmann::json metrics = readJson(path("study/metrics.json"));
+        checkMetricKeys(metrics.at("train"), "train");
+        checkMetricKeys(metrics.at("test"), "test");
+        checkMetricKeys(metrics.at("linear").at("train"), "linear.train");
+        checkMetricKeys(metrics.at("linear").at("test"), "linear.test");
+        QCOMPARE(metrics.at("train").at("configurations").get<int>(), 6);
+        QCOMPARE(metrics.at("test").at("configurations").get<int>(), 3);
+        QCOMPARE(metrics.at("stop").get<std::string>(), std::string("completed"));
+        QCOMPARE(metrics.at("epochs").get<int>(), 5);
+        QVERIFY(metrics.at("best_epoch").get<int>() >= 1 &&
+                metrics.at("best_epoch").get<int>() <= 5);
+        // GCN(26→26) → GCN(26→26) → Dense(26→1): two (W, b) of 26×26 + 26 and one of 26 + 1.
+        QCOMPARE(metrics.at("parameters").get<int>(), 2 * (26 * 26 + 26) + 26 + 1);
+        QVERIFY(metrics.at("graph").at("trivial").get<bool>());
+        QCOMPARE(metrics.at("graph").at("edges").get<int>(), 0);
+        QVERIFY(metrics.at("graph").at("warning").get<std::string>().find("self-loops") !=
+                std::string::npos);
+        QVERIFY(QFileInfo(path("study/model.pt")).size() > 0);
+        // No temporary files left behind.
+        QCOMPARE(QDir(m_run).entryList(QDir::Files).size(), 4);
+
+        // The linear baseline is fit-linear's energies-only fit on the same split.
+        const CliResult linear = runCli(
+            {"fit-linear", "--train", m_sample, "--split", "6:3", "--seed", "2023", "--json", "-"});
+        QCOMPARE(linear.exitCode, 0);
+        const nlohmann::json fit = nlohmann::json::parse(linear.out.toStdString());
+        for (const char* set : {"train", "test"}) {
+            const double expected = fit.at(set).at("energy_rmse_mev_per_atom").get<double>();
+            const double got =
+                metrics.at("linear").at(set).at("energy_rmse_mev_per_atom").get<double>();
+            QVERIFY2(
+                std::abs(got - expected) <= 1e-6 * std::abs(expected) + 1e-9,
+                qPrintable(
+                    QStringLiteral("%1: %2 vs fit-linear %3").arg(set).arg(got).arg(expected)));
+        }
+    }
+
+    void predictReproducesMetrics() {
+        QVERIFY(!m_run.isEmpty());
+        const nlohmann::json metrics = readJson(m_run + "/metrics.json");
+        const nlohmann::json config = readJson(m_run + "/config.json");
+        for (const char* set : {"train", "test"}) {
+            const QString out = path(QStringLiteral("predict-%1.json").arg(set));
+            const CliResult r =
+                runCli({"predict", "--model", m_run, m_sample, "--subset", set, "--json", out});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QVERIFY(r.out.contains("E RMSE meV/atom")); // the table
+            const nlohmann::json p = readJson(out);
+            // Exactly the numbers metrics.json holds (both written with round-trip precision).
+            for (const char* key : kMetricKeys)
+                QVERIFY2(
+                    p.at("metrics").at(key) == metrics.at(set).at(key),
+                    qPrintable(QStringLiteral("%1.%2: %3 vs %4")
+                                   .arg(set, key)
+                                   .arg(QString::fromStdString(p.at("metrics").at(key).dump()),
+                                        QString::fromStdString(metrics.at(set).at(key).dump()))));
+            const auto& energies = p.at("energies");
+            const auto indices = config.at("split").at(set).get<std::vector<std::size_t>>();
+            QCOMPARE(energies.size(), indices.size());
+            for (std::size_t k = 0; k < indices.size(); ++k) {
+                QCOMPARE(energies[k].at("index").get<std::size_t>(), indices[k]);
+                QCOMPARE(energies[k].at("atoms").get<int>(), 96);
+                QVERIFY(std::isfinite(energies[k].at("predicted").get<double>()));
+                QVERIFY(std::isfinite(energies[k].at("reference").get<double>()));
+            }
+        }
+        // The whole file, JSON on stdout.
+        const CliResult all = runCli({"predict", "--model", m_run, m_sample, "--json", "-"});
+        QVERIFY2(all.exitCode == 0, all.err.constData());
+        const nlohmann::json p = nlohmann::json::parse(all.out.toStdString());
+        QCOMPARE(p.at("energies").size(), std::size_t(12));
+        QCOMPARE(p.at("metrics").at("configurations").get<int>(), 12);
+        QCOMPARE(p.at("energies").at(11).at("index").get<int>(), 11);
+    }
+
+    void predictErrors() {
+        QVERIFY(!m_run.isEmpty());
+        // A file other than the one trained on: the split does not fit it.
+        const QString small = path("small.xyz");
+        QCOMPARE(runCli({"sample", "--out", small, "--configurations", "2"}).exitCode, 0);
+        CliResult r = runCli({"predict", "--model", m_run, small, "--subset", "train"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("is this the file"), r.err.constData());
+        // A directory without a model.
+        QDir().mkpath(path("empty-run"));
+        r = runCli({"predict", "--model", path("empty-run"), m_sample});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("config.json"), r.err.constData());
+    }
+
+    void recommendedPresetChoosesTheCutoff() {
+        const QString dir = path("recommended");
+        const CliResult r = runCli({"train", "--train", m_sample, "--split", "8:4", "--set",
+                                    "optimiser.phases.0.epochs=2", "--set",
+                                    "model.graph_layers=[{\"width\":8,\"activation\":\"silu\"}]",
+                                    "--threads", "1", "--out", dir});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(!r.err.contains("warning:"), r.err.constData()); // a real graph: no warning
+        const nlohmann::json config = readJson(dir + "/config.json");
+        QCOMPARE(config.at("preset").get<std::string>(), std::string("recommended"));
+        QCOMPARE(config.at("graph").at("cutoff").get<std::string>(), std::string("auto"));
+        // Fluorite HfO2: the first shell ends between the bonds (2.2–2.5 Å) and Hf–Hf (≥ 3.38 Å).
+        const double cutoff = config.at("graph").at("resolved_cutoff").get<double>();
+        QVERIFY2(cutoff > 2.4 && cutoff < 3.38, qPrintable(QString::number(cutoff)));
+        const nlohmann::json metrics = readJson(dir + "/metrics.json");
+        QVERIFY(!metrics.at("graph").at("trivial").get<bool>());
+        QCOMPARE(metrics.at("graph").at("cutoff").get<double>(), cutoff);
+        QCOMPARE(readHistoryCsv((dir + "/history.csv").toStdString()).size(), std::size_t(2));
+        // Predicting the training data with the recorded cutoff reproduces metrics.json.
+        const CliResult p =
+            runCli({"predict", "--model", dir, m_sample, "--subset", "train", "--json", "-"});
+        QVERIFY2(p.exitCode == 0, p.err.constData());
+        QVERIFY(nlohmann::json::parse(p.out.toStdString()).at("metrics") == metrics.at("train"));
+    }
+
+    void ctrlCStopsCleanlyAndWrites() {
+        const QString dir = path("interrupted");
+        QProcess process;
+        process.start(QStringLiteral(GRAPHACE_CLI),
+                      {"train", "--train", m_sample, "--split", "6:3", "--preset", "study-2023",
+                       "--set", "optimiser.phases.0.epochs=1000000", "--threads", "1", "--out",
+                       dir});
+        QVERIFY(process.waitForStarted());
+        // Wait for the first epoch line (stderr is not a terminal: plain lines).
+        QByteArray err;
+        for (int waited = 0; !err.contains("epoch 1/") && waited < 600; ++waited) {
+            process.waitForReadyRead(1000);
+            err += process.readAllStandardError();
+            QVERIFY2(process.state() == QProcess::Running, err.constData());
+        }
+        QVERIFY2(err.contains("epoch 1/"), err.constData());
+        ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+        QVERIFY(process.waitForFinished(120000));
+        err += process.readAllStandardError();
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit); // not killed by the signal
+        QCOMPARE(process.exitCode(), 130);
+        const nlohmann::json metrics = readJson(dir + "/metrics.json");
+        QCOMPARE(metrics.at("stop").get<std::string>(), std::string("cancelled"));
+        const int epochs = metrics.at("epochs").get<int>();
+        QVERIFY(epochs < 1000002);
+        const auto history = readHistoryCsv((dir + "/history.csv").toStdString());
+        QCOMPARE(int(history.size()), epochs);
+        QVERIFY(QFileInfo(dir + "/model.pt").size() > 0);
+        QVERIFY(QFileInfo(dir + "/config.json").size() > 0);
+    }
+
+    void badDevice() {
+        if (torchInfo().cudaAvailable)
+            QSKIP("this machine has CUDA: the missing-CUDA error cannot be provoked");
+        const QString dir = path("cuda-run");
+        CliResult r = runCli({"train", "--train", m_sample, "--device", "cuda", "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("graphace: error:") && r.err.contains("CUDA"), r.err.constData());
+        QVERIFY(!QDir(dir).exists()); // refused before any work
+        r = runCli({"train", "--train", m_sample, "--device", "gpu", "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("training.device"), r.err.constData());
+    }
+
+    void badPresetAndConfig() {
+        const QString dir = path("bad-run");
+        CliResult r = runCli({"train", "--train", m_sample, "--preset", "fast", "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("unknown preset \"fast\"") && r.err.contains("study-2023") &&
+                     r.err.contains("recommended"),
+                 r.err.constData());
+
+        const QString broken = path("broken.json");
+        {
+            QFile f(broken);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\n  \"model\": {\"pooling\": mean}\n}\n");
+        }
+        r = runCli({"train", "--train", m_sample, "--config", broken, "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("broken.json:2:") && r.err.contains("invalid JSON"),
+                 r.err.constData());
+
+        const QString unknown = path("unknown.json");
+        {
+            QFile f(unknown);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"model": {"activation": "tanh"}})");
+        }
+        r = runCli({"train", "--train", m_sample, "--config", unknown, "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("model.activation") && r.err.contains("graph_layers"),
+                 r.err.constData());
+
+        r = runCli({"train", "--train", m_sample, "--config", path("missing.json"), "--out", dir});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("missing.json"), r.err.constData());
+
+        r = runCli(
+            {"train", "--train", m_sample, "--set", "optimiser.phases.7.epochs=1", "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("out of range"), r.err.constData());
+
+        r = runCli({"train", "--train", m_sample, "--split", "20:5", "--out", dir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("only 12"), r.err.constData());
+        QVERIFY(!QDir(dir).exists());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCliTrain)
+#include "test_cli_train.moc"
