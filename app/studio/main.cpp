@@ -1,6 +1,7 @@
 // graphace-studio: GraphACE Studio's desktop window (a thin shell around graphace_ui).
 //
 //   graphace-studio [FILE...]                 open files (extended XYZ), or the built-in sample
+//   graphace-studio [--tab structure|training] ...   the tab shown first
 //   graphace-studio --screenshot OUT.png [FILE...]
 //                                             render the window once everything is loaded,
 //                                             save it as an image and exit
@@ -13,9 +14,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -63,6 +66,13 @@ void scheduleScreenshot(graphace::ui::MainWindow& window, const QString& path) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // --version before QApplication, which needs a display: it works on a headless machine
+    // too (package checks, bug reports over ssh). Same text as QCommandLineParser's.
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("GraphACE Studio %s\n", graphace::kVersion);
+            return 0;
+        }
     // Before QApplication: contexts take the default format at creation.
     graphace::ui::VtkViewport::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
@@ -87,8 +97,12 @@ int main(int argc, char** argv) {
     QCommandLineOption cutoff(QStringLiteral("cutoff"),
                               QStringLiteral("Initial neighbour cutoff in Å (0.1–10, default 5)."),
                               QStringLiteral("R"));
+    QCommandLineOption tab(QStringLiteral("tab"),
+                           QStringLiteral("Tab to show first: structure (default) or training."),
+                           QStringLiteral("NAME"));
     parser.addOption(screenshot);
     parser.addOption(cutoff);
+    parser.addOption(tab);
     parser.process(app);
 
     graphace::ui::MainWindow window;
@@ -101,6 +115,18 @@ int main(int argc, char** argv) {
             return 2;
         }
         window.cutoffPanel()->setCutoff(r);
+    }
+    if (parser.isSet(tab)) {
+        const QString name = parser.value(tab).toLower();
+        int index = -1;
+        for (int i = 0; i < window.tabs()->count(); ++i)
+            if (window.tabs()->tabText(i).remove(QLatin1Char('&')).toLower() == name)
+                index = i;
+        if (index < 0) {
+            std::fprintf(stderr, "graphace-studio: error: --tab must be structure or training\n");
+            return 2;
+        }
+        window.tabs()->setCurrentIndex(index);
     }
     const QStringList files = parser.positionalArguments();
     if (files.isEmpty())

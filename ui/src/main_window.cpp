@@ -2,12 +2,18 @@
 
 #include "graphace/element.h"
 #include "graphace/graph_statistics.h"
+#include "graphace/ui/about_dialog.h"
 #include "graphace/ui/atom_info_panel.h"
 #include "graphace/ui/cutoff_graph.h"
 #include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/dataset_model.h"
 #include "graphace/ui/pair_distance_chart.h"
+#include "graphace/ui/session_file.h"
 #include "graphace/ui/structure_view.h"
+#include "graphace/ui/training_export.h"
+#include "graphace/ui/training_panel.h"
+#include "graphace/ui/training_tab.h"
+#include "graphace/ui/user_guide_dialog.h"
 #include "graphace/ui/vtk_viewport.h"
 #include "graphace/version.h"
 
@@ -16,6 +22,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -37,6 +44,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 
 namespace graphace::ui {
@@ -157,13 +166,23 @@ void MainWindow::buildLayout() {
 
     m_tabs = new QTabWidget;
     m_tabs->addTab(split, tr("Structure"));
-    auto* training = new QLabel(tr("Training (ACE descriptors, linear and GCN fits) will appear "
-                                   "here."));
-    training->setAlignment(Qt::AlignCenter);
-    const int trainingTab = m_tabs->addTab(training, tr("Training"));
-    m_tabs->setTabEnabled(trainingTab, false);
-    m_tabs->setTabToolTip(trainingTab, tr("Not available yet"));
+    m_trainingTab = new TrainingTab;
+    m_tabs->addTab(m_trainingTab, tr("Training"));
     setCentralWidget(m_tabs);
+
+    // The graph cutoff is one setting seen from two tabs, linked both ways. The slider holds
+    // 0.01 Å steps within 0.1–10 Å: its echo of a value typed in the Training tab (say 4.123)
+    // must not overwrite that value, so only a real change of the slider is passed on.
+    TrainingPanel* trainingPanel = m_trainingTab->panel();
+    trainingPanel->setCutoff(m_cutoffPanel->cutoff());
+    connect(m_cutoffPanel, &CutoffPanel::cutoffChanged, trainingPanel, [trainingPanel](double c) {
+        const double mirrored =
+            std::clamp(std::round(trainingPanel->cutoff() * 100.0) / 100.0,
+                       CutoffPanel::kMinimumCutoff, CutoffPanel::kMaximumCutoff);
+        if (std::abs(mirrored - c) > 1e-9)
+            trainingPanel->setCutoff(c);
+    });
+    connect(trainingPanel, &TrainingPanel::cutoffChanged, m_cutoffPanel, &CutoffPanel::setCutoff);
 
     connect(m_cutoffPanel, &CutoffPanel::cutoffChanged, this, &MainWindow::applyCutoff);
     connect(m_structureView, &StructureView::atomPicked, this, [this](int atom) {
@@ -200,6 +219,12 @@ void MainWindow::buildMenus() {
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Load &sample dataset"), this, [this]() { loadSample(); });
     file->addSeparator();
+    file->addAction(tr("Open Sessio&n…"), this, &MainWindow::openSessionDialog)
+        ->setObjectName(QStringLiteral("actionOpenSession"));
+    file->addAction(tr("Sa&ve Session…"), this, &MainWindow::saveSessionDialog)
+        ->setObjectName(QStringLiteral("actionSaveSession"));
+    buildExportMenu(file);
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     rebuildRecentMenu();
@@ -217,13 +242,20 @@ void MainWindow::buildMenus() {
             &QAction::setChecked);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About GraphACE Studio"), this, [this]() {
-        QMessageBox::about(this, tr("About GraphACE Studio"),
-                           tr("<b>GraphACE Studio %1</b><br>Extended-XYZ data, periodic "
-                              "neighbour graphs, ACE descriptors and graph networks for "
-                              "interatomic potentials.<br><br>Units: Å, eV, eV/Å.")
-                               .arg(QString::fromUtf8(kVersion)));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction* guide = help->addAction(tr("&User guide"), this, [this]() {
+        auto* dialog = new UserGuideDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show(); // non-modal: read it beside the window
     });
+    guide->setObjectName(QStringLiteral("actionUserGuide"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    QAction* about = help->addAction(tr("&About GraphACE Studio"), this, [this]() {
+        AboutDialog dialog(this);
+        dialog.exec();
+    });
+    about->setObjectName(QStringLiteral("actionAbout"));
+    about->setMenuRole(QAction::AboutRole);
 }
 
 // --- loading --------------------------------------------------------------------------------
@@ -319,6 +351,9 @@ void MainWindow::onLoadFinished() {
     if (!result.files.isEmpty())
         addRecentFiles(result.files);
     setDataset(result.dataset, m_loadWhat);
+    m_files.clear();
+    for (const QString& f : result.files)
+        m_files << QFileInfo(f).absoluteFilePath();
     statusBar()->showMessage(tr("Loaded %1: %2 configurations, %3 atoms")
                                  .arg(m_loadWhat)
                                  .arg(result.dataset->size())
@@ -353,7 +388,9 @@ void MainWindow::setDataset(std::shared_ptr<const Dataset> dataset, const QStrin
     m_current = -1;
     m_structure.reset();
     m_graph.reset();
+    m_files.clear();
     m_model->setDataset(m_dataset);
+    m_trainingTab->setDataset(m_dataset, label);
     m_datasetView->resizeColumnsToContents();
     setWindowTitle(label.isEmpty() ? tr("GraphACE Studio") : tr("%1 — GraphACE Studio").arg(label));
     if (m_dataset && m_dataset->size() > 0)
@@ -544,6 +581,152 @@ void MainWindow::onHistogramFinished() {
     }
     m_chart->setCutoff(m_cutoffPanel->cutoff());
     Q_EMIT histogramReady();
+}
+
+// --- export and sessions ---------------------------------------------------------------------
+
+void MainWindow::buildExportMenu(QMenu* file) {
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->setObjectName(QStringLiteral("exportMenu"));
+    exportMenu->addAction(tr("&Model…"), this, &MainWindow::exportModelDialog)
+        ->setObjectName(QStringLiteral("actionExportModel"));
+    exportMenu->addAction(tr("&Charts (PNG+SVG)…"), this, &MainWindow::exportChartsDialog)
+        ->setObjectName(QStringLiteral("actionExportCharts"));
+    exportMenu->addAction(tr("&Series CSV…"), this, &MainWindow::exportSeriesDialog)
+        ->setObjectName(QStringLiteral("actionExportSeries"));
+    exportMenu->addAction(tr("C&onfig JSON…"), this, &MainWindow::exportConfigDialog)
+        ->setObjectName(QStringLiteral("actionExportConfig"));
+}
+
+void MainWindow::showExportError(const QString& what, const std::exception& error) {
+    QMessageBox::warning(this, what, QString::fromStdString(error.what()));
+}
+
+void MainWindow::exportModelDialog() {
+    const TrainingRunRecord* run = m_trainingTab->currentRun();
+    if (!run || !run->model || !run->prepared) {
+        QMessageBox::information(this, tr("Export model"),
+                                 tr("There is no trained model in this session yet: train one in "
+                                    "the Training tab (models are not kept in session files)."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export model to folder"));
+    if (dir.isEmpty())
+        return;
+    try {
+        exportModel(*run, dir);
+        statusBar()->showMessage(tr("Model “%1” written to %2").arg(run->name, dir), 8000);
+    } catch (const std::exception& e) {
+        showExportError(tr("Export model"), e);
+    }
+}
+
+void MainWindow::exportChartsDialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export charts to folder"));
+    if (dir.isEmpty())
+        return;
+    try {
+        for (const auto& [stem, widget] : m_trainingTab->chartWidgets()) {
+            exportWidgetPng(widget, QDir(dir).filePath(stem + QStringLiteral(".png")));
+            exportWidgetSvg(widget, QDir(dir).filePath(stem + QStringLiteral(".svg")), stem);
+        }
+        statusBar()->showMessage(tr("Charts written to %1").arg(dir), 8000);
+    } catch (const std::exception& e) {
+        showExportError(tr("Export charts"), e);
+    }
+}
+
+void MainWindow::exportSeriesDialog() {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export series"), QStringLiteral("series.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    try {
+        exportSeriesCsv(m_trainingTab->runs(), path);
+        statusBar()->showMessage(tr("Series written to %1").arg(path), 8000);
+    } catch (const std::exception& e) {
+        showExportError(tr("Export series"), e);
+    }
+}
+
+void MainWindow::exportConfigDialog() {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export config"), QStringLiteral("config.json"), tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    // The selected run's config as it ran; without runs, the settings of the Training tab.
+    TrainingRunRecord settings;
+    const TrainingRunRecord* run = m_trainingTab->currentRun();
+    if (!run) {
+        settings.config = m_trainingTab->panel()->config();
+        run = &settings;
+    }
+    try {
+        exportConfigJson(*run, path);
+        statusBar()->showMessage(tr("Config written to %1").arg(path), 8000);
+    } catch (const std::exception& e) {
+        showExportError(tr("Export config"), e);
+    }
+}
+
+Session MainWindow::currentSession() const {
+    Session session;
+    session.files = m_files;
+    session.currentStructure = std::max(0, m_current);
+    session.cutoff = m_cutoffPanel->cutoff();
+    session.settings = m_trainingTab->panel()->config();
+    session.runs = m_trainingTab->runs();
+    return session;
+}
+
+void MainWindow::restoreSession(const Session& session) {
+    // The data loads asynchronously; the rest follows once it is there.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection =
+        connect(this, &MainWindow::loadFinished, this, [this, session, connection](bool ok) {
+            disconnect(*connection);
+            if (!ok)
+                return;
+            selectStructure(session.currentStructure);
+            m_cutoffPanel->setCutoff(session.cutoff);
+            m_trainingTab->panel()->setConfig(session.settings);
+            m_trainingTab->setRuns(session.runs);
+        });
+    if (session.files.isEmpty())
+        loadSample();
+    else
+        openFiles(session.files);
+}
+
+void MainWindow::saveSessionDialog() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save session"),
+                                                      QStringLiteral("session.graphace.json"),
+                                                      tr("GraphACE session (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        saveSession(currentSession(), path);
+        statusBar()->showMessage(tr("Session saved to %1").arg(path), 8000);
+    } catch (const std::exception& e) {
+        showExportError(tr("Save session"), e);
+    }
+}
+
+void MainWindow::openSessionDialog() {
+    if (m_trainingTab->isRunning()) {
+        QMessageBox::information(this, tr("Open session"),
+                                 tr("Stop the training run before opening a session."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open session"), QString(), tr("GraphACE session (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        restoreSession(loadSession(path));
+    } catch (const std::exception& e) {
+        showExportError(tr("Open session"), e);
+    }
 }
 
 // --- screenshots -----------------------------------------------------------------------------

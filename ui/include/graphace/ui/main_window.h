@@ -3,8 +3,9 @@
 //
 // Layout: a dock with the dataset table (sortable, filterable) on the left; a tab widget in
 // the centre whose "Structure" tab holds the 3D view and, beside it, the cutoff panel, the
-// pair-distance chart and the picked atom's neighbours. The "Training" tab is reserved for
-// the ACE / GCN fits.
+// pair-distance chart and the picked atom's neighbours. The "Training" tab trains the linear
+// ACE fit and the GCN on the loaded data (training_tab.h); its graph cutoff and the Structure
+// tab's slider are linked both ways.
 //
 // Files load on a worker thread (QtConcurrent); the window keeps responding and the previous
 // data stays shown until the new data is complete. A bad file is reported in a non-blocking
@@ -20,6 +21,7 @@
 #include <QMainWindow>
 
 #include <atomic>
+#include <exception>
 #include <memory>
 
 class QAction;
@@ -40,6 +42,8 @@ class DatasetFilterModel;
 class DatasetModel;
 class PairDistanceChart;
 class StructureView;
+class TrainingTab;
+struct Session;
 
 // Histogram range and bins of the pair-distance chart: the cutoff spin box's full range.
 inline constexpr double kHistogramRange = 10.0;
@@ -85,6 +89,14 @@ public:
     QTableView* datasetView() const { return m_datasetView; }
     QLineEdit* filterEdit() const { return m_filter; }
     QTabWidget* tabs() const { return m_tabs; }
+    TrainingTab* trainingTab() const { return m_trainingTab; }
+
+    // --- sessions (File → Save Session… / Open Session…) -----------------------------------------
+    // What is open now: data files (empty for the sample), structure, cutoff, training settings
+    // and runs.
+    Session currentSession() const;
+    // Loads the session's data (asynchronously, like openFiles) and restores the rest.
+    void restoreSession(const Session& session);
 
     // The window as a person sees it (the 3D view included); saved as PNG by the extension.
     QImage grabImage();
@@ -122,12 +134,21 @@ private:
     void rebuildRecentMenu();
     void updateTimingLabel();
     void openFileDialog();
+    void buildExportMenu(QMenu* file);
+    void exportModelDialog();
+    void exportChartsDialog();
+    void exportSeriesDialog();
+    void exportConfigDialog();
+    void saveSessionDialog();
+    void openSessionDialog();
+    void showExportError(const QString& what, const std::exception& error);
 
     std::shared_ptr<const Dataset> m_dataset;
     std::shared_ptr<const Structure> m_structure;
     std::unique_ptr<CutoffGraph> m_graph;
     int m_current = -1;
     QString m_label;
+    QStringList m_files;  // files of the dataset shown; empty for the sample
     QString m_lastError;
     double m_lastUpdateMs = 0.0;
     double m_lastFrameMs = 0.0;
@@ -148,6 +169,7 @@ private:
     CutoffPanel* m_cutoffPanel = nullptr;
     PairDistanceChart* m_chart = nullptr;
     AtomInfoPanel* m_atomInfo = nullptr;
+    TrainingTab* m_trainingTab = nullptr;
     QLabel* m_structureTitle = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_timing = nullptr;

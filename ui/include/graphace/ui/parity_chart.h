@@ -1,0 +1,43 @@
+#pragma once
+// Parity plot of one run: predicted against reference energy per atom for the GCN and the
+// linear fit, training and test configurations, with the line y = x (perfect prediction).
+
+#include "graphace/ui/training_run.h"
+
+#include <QChartView>
+
+class QChart;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace graphace::ui {
+
+class ParityChart : public QChartView {
+    Q_OBJECT
+public:
+    enum Series { GcnTrain, GcnTest, LinearTrain, LinearTest, SeriesCount };
+
+    explicit ParityChart(QWidget* parent = nullptr);
+
+    // Shows the run's parity points (the GCN's only once it finished).
+    void setRun(const TrainingRunRecord& run);
+    void clear();
+
+    QScatterSeries* series(Series series) const { return m_series[series]; }
+    QLineSeries* diagonal() const { return m_diagonal; }
+    QValueAxis* xAxis() const { return m_x; }
+    QValueAxis* yAxis() const { return m_y; }
+    // Points beyond the plotted range (far-off predictions; the title says how many).
+    int pointsOffScale() const { return m_outside; }
+
+private:
+    QChart* m_chart = nullptr;
+    QScatterSeries* m_series[SeriesCount] = {};
+    QLineSeries* m_diagonal = nullptr;
+    QValueAxis* m_x = nullptr;
+    QValueAxis* m_y = nullptr;
+    int m_outside = 0;
+};
+
+} // namespace graphace::ui

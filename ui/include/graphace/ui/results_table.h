@@ -1,0 +1,42 @@
+#pragma once
+// Results of the runs: one row per run and method (linear least squares / GCN) with train and
+// test energy RMSE and MAE in meV/atom, R² and seconds.
+
+#include "graphace/ui/training_run.h"
+
+#include <QTableWidget>
+
+#include <vector>
+
+namespace graphace::ui {
+
+class ResultsTable : public QTableWidget {
+    Q_OBJECT
+public:
+    enum Column {
+        Run,
+        Method,
+        TrainRmse,
+        TestRmse,
+        TrainMae,
+        TestMae,
+        TrainR2,
+        TestR2,
+        Seconds,
+        Stop,
+        ColumnCount
+    };
+
+    explicit ResultsTable(QWidget* parent = nullptr);
+
+    // Rows for every run: its linear fit once fitted (configurations > 0), its GCN once
+    // finished.
+    void setRuns(const std::vector<TrainingRunRecord>& runs);
+    // Index (into the runs given) of the selected row's run; -1 when none is selected.
+    int selectedRun() const;
+
+Q_SIGNALS:
+    void runSelected(int run);
+};
+
+} // namespace graphace::ui

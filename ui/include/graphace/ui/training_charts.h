@@ -1,0 +1,103 @@
+#pragma once
+// Live training curves (Qt Charts): loss per epoch (train / test, log scale) with the linear
+// least-squares fit's train / test loss as horizontal reference lines, energy RMSE in meV/atom
+// (GCN train / test + linear lines, log scale) and the learning rate (log scale).
+//
+// Epochs arrive faster than a person can read and every QLineSeries change repaints, so points
+// are buffered and applied with one rescale on a timer, at most 1000 / kRedrawIntervalMs times
+// per second. Several runs (a sweep) overlay: one colour per run; solid = GCN train,
+// dashed = GCN test, dotted = linear train, dash-dot = linear test.
+
+#include "graphace/gcn_trainer.h"
+
+#include <QColor>
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <vector>
+
+class QChart;
+class QChartView;
+class QLineSeries;
+class QLogValueAxis;
+class QTimer;
+class QValueAxis;
+
+namespace graphace::ui {
+
+class TrainingCharts : public QWidget {
+    Q_OBJECT
+public:
+    enum Series {
+        TrainLoss,
+        TestLoss,
+        LinearTrainLoss,
+        LinearTestLoss,
+        TrainRmse,
+        TestRmse,
+        LinearTrainRmse,
+        LinearTestRmse,
+        LearningRate,
+        SeriesCount
+    };
+    static constexpr int kRedrawIntervalMs = 250;
+
+    explicit TrainingCharts(QWidget* parent = nullptr);
+
+    void clear();
+    // A new run (curves in the next colour); returns its index.
+    int addRun(const QString& name);
+    int runCount() const { return static_cast<int>(m_runs.size()); }
+    QString runName(int run) const { return m_runs.at(run).name; }
+    static QColor runColour(int run);
+
+    // Horizontal lines at the linear fit's values (NaN: no line, e.g. no test set).
+    void setLinearReference(int run, double trainLoss, double testLoss, double trainRmse,
+                            double testRmse);
+    double linearReference(int run, Series series) const;
+    // Buffered; drawn at the next redraw.
+    void addEpoch(int run, const EpochRecord& record);
+    // Applies what is buffered now (the timer does it otherwise).
+    void flush();
+    // "eV²" or "(eV/atom)²": the unit of the loss axis.
+    void setLossUnit(const QString& unit);
+
+    QChartView* lossView() const { return m_views[0]; }
+    QChartView* rmseView() const { return m_views[1]; }
+    QChartView* learningRateView() const { return m_views[2]; }
+    QLineSeries* series(int run, Series series) const;
+    int pendingPoints() const;
+    int redrawCount() const { return m_redraws; }
+
+private:
+    struct Run {
+        QString name;
+        std::array<QLineSeries*, SeriesCount> series{};
+        std::array<QList<QPointF>, SeriesCount> pending;
+        std::array<double, SeriesCount> reference;
+        int lastEpoch = 0;
+    };
+    struct Range {
+        double minimum = 0, maximum = 0;
+        bool empty = true;
+        void add(double y);
+    };
+    void updateReferenceLines();
+    void rescale();
+    void updateLegends();
+
+    std::array<QChart*, 3> m_charts{};
+    std::array<QChartView*, 3> m_views{};
+    std::array<QValueAxis*, 3> m_x{};
+    std::array<QLogValueAxis*, 3> m_y{};
+    std::array<Range, 3> m_ranges;
+    std::vector<Run> m_runs;
+    QTimer* m_timer = nullptr;
+    int m_maxEpoch = 0;
+    int m_redraws = 0;
+};
+
+} // namespace graphace::ui

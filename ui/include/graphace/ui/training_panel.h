@@ -1,0 +1,165 @@
+#pragma once
+// The Training tab's settings: every field of an ExperimentConfig a person tunes (ACE, graph,
+// model, schedule, split, device), grouped as in the JSON config (experiment_config.h).
+//
+// config() / setConfig() round-trip exactly: real numbers are edited as text in their shortest
+// exact form (not spin boxes, which round to their decimals), and the fields without a widget
+// (data files, species, linear weights) are kept from the last setConfig or preset.
+
+#include "graphace/experiment_config.h"
+
+#include <QLineEdit>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QTableWidget;
+
+namespace graphace::ui {
+
+// A line edit for one real number that keeps it exactly (shortest round-trip text).
+class RealEdit : public QLineEdit {
+    Q_OBJECT
+public:
+    explicit RealEdit(double minimum, double maximum, QWidget* parent = nullptr);
+    // The number shown, or the last valid one while the text does not parse or is out of range.
+    double value() const;
+    void setValue(double value);
+    static QString format(double value);
+
+Q_SIGNALS:
+    // The person finished editing with a valid number.
+    void valueEdited(double value);
+
+private:
+    double m_minimum, m_maximum;
+    double m_value = 0.0;
+};
+
+// Editable layer list (width + activation per row) with add / remove buttons.
+class LayerTable : public QWidget {
+    Q_OBJECT
+public:
+    explicit LayerTable(QWidget* parent = nullptr);
+    std::vector<LayerConfig> layers() const;
+    void setLayers(const std::vector<LayerConfig>& layers);
+    QTableWidget* table() const { return m_table; }
+
+private:
+    void appendRow(const LayerConfig& layer);
+    QTableWidget* m_table = nullptr;
+};
+
+// Editable schedule: one row per phase (epochs, lr, beta1, beta2, reset moments).
+class PhaseTable : public QWidget {
+    Q_OBJECT
+public:
+    enum Column { Epochs, LearningRate, Beta1, Beta2, ResetMoments, ColumnCount };
+    explicit PhaseTable(QWidget* parent = nullptr);
+    std::vector<OptimiserPhase> phases() const;
+    void setPhases(const std::vector<OptimiserPhase>& phases);
+    QTableWidget* table() const { return m_table; }
+
+private:
+    void appendRow(const OptimiserPhase& phase);
+    QTableWidget* m_table = nullptr;
+};
+
+class TrainingPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainingPanel(QWidget* parent = nullptr);
+
+    ExperimentConfig config() const;
+    // Shows `config` (no signals about the cutoff: nothing was edited by the person).
+    void setConfig(const ExperimentConfig& config);
+    // Fills every field from presetConfig(name), with the GUI's torch thread default.
+    void applyPreset(const QString& name);
+
+    double cutoff() const;
+    bool autoCutoff() const;
+
+    // Torch threads for GUI runs unless the person says otherwise: one, so a core stays free for
+    // the window on small machines.
+    static constexpr int kDefaultThreads = 1;
+
+    // Widgets, for tests and the tab.
+    QComboBox* presetCombo() const { return m_preset; }
+    QComboBox* deviceCombo() const { return m_device; }
+    RealEdit* cutoffEdit() const { return m_cutoff; }
+    QCheckBox* autoCutoffBox() const { return m_autoCutoff; }
+    PhaseTable* phaseTable() const { return m_phases; }
+    LayerTable* graphLayerTable() const { return m_graphLayers; }
+    LayerTable* denseLayerTable() const { return m_denseLayers; }
+    QSpinBox* trainSizeBox() const { return m_trainSize; }
+    QSpinBox* testSizeBox() const { return m_testSize; }
+    QSpinBox* threadsBox() const { return m_threads; }
+
+public Q_SLOTS:
+    // From the Structure tab's slider: only the value; "auto" stays as chosen.
+    void setCutoff(double cutoff);
+
+Q_SIGNALS:
+    // The person changed the graph cutoff here (typed, or by choosing a preset).
+    void cutoffChanged(double cutoff);
+
+private:
+    void buildDeviceItems();
+    void updateEnabled();
+
+    ExperimentConfig m_base; // fields without a widget come from here
+
+    QComboBox* m_preset = nullptr;
+    QLabel* m_presetNote = nullptr;
+    // ace
+    QSpinBox* m_bodyOrder = nullptr;
+    QSpinBox* m_maxDegree = nullptr;
+    RealEdit* m_wL = nullptr;
+    RealEdit* m_csp = nullptr;
+    RealEdit* m_r0 = nullptr;
+    RealEdit* m_rcut = nullptr;
+    QLabel* m_species = nullptr;
+    // linear
+    RealEdit* m_ridge = nullptr;
+    QCheckBox* m_linearReference = nullptr;
+    // graph
+    RealEdit* m_cutoff = nullptr;
+    QCheckBox* m_autoCutoff = nullptr;
+    QComboBox* m_normalisation = nullptr;
+    QCheckBox* m_selfLoops = nullptr;
+    QComboBox* m_weighting = nullptr;
+    // model
+    LayerTable* m_graphLayers = nullptr;
+    LayerTable* m_denseLayers = nullptr;
+    QComboBox* m_pooling = nullptr;
+    QComboBox* m_target = nullptr;
+    QCheckBox* m_standardiseInputs = nullptr;
+    QCheckBox* m_standardiseTargets = nullptr;
+    QCheckBox* m_referenceEnergies = nullptr;
+    QComboBox* m_precision = nullptr;
+    // optimiser
+    QComboBox* m_optimiser = nullptr;
+    QComboBox* m_loss = nullptr;
+    RealEdit* m_eps = nullptr;
+    RealEdit* m_weightDecay = nullptr;
+    PhaseTable* m_phases = nullptr;
+    QComboBox* m_decay = nullptr;
+    RealEdit* m_gamma = nullptr;
+    RealEdit* m_factor = nullptr;
+    QSpinBox* m_patience = nullptr;
+    RealEdit* m_minLr = nullptr;
+    RealEdit* m_clip = nullptr;
+    QSpinBox* m_earlyStopping = nullptr;
+    // training
+    QSpinBox* m_trainSize = nullptr;
+    QSpinBox* m_testSize = nullptr;
+    QLineEdit* m_seed = nullptr;
+    QSpinBox* m_batchSize = nullptr;
+    QCheckBox* m_shuffle = nullptr;
+    QComboBox* m_device = nullptr;
+    QSpinBox* m_threads = nullptr;
+};
+
+} // namespace graphace::ui

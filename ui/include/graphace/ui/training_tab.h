@@ -1,0 +1,151 @@
+#pragma once
+// The Training tab: settings panel, Start / Pause / Resume / Stop, progress (epoch, ETA), the
+// graph warning (e.g. "only self-loops"), live charts, parity plot and the results table.
+//
+// Training runs on a TrainingWorker in its own QThread; the tab only receives queued signals,
+// so the window stays responsive. Start begins a new experiment (the previous runs are
+// replaced); a sweep is one experiment of several runs overlaid in the charts.
+
+#include "graphace/structure.h"
+#include "graphace/ui/training_run.h"
+#include "graphace/ui/training_worker.h"
+
+#include <QElapsedTimer>
+#include <QStringList>
+#include <QThread>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QToolButton;
+
+namespace graphace::ui {
+
+class ParityChart;
+class ResultsTable;
+class TrainingCharts;
+class TrainingPanel;
+
+class TrainingTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainingTab(QWidget* parent = nullptr);
+    ~TrainingTab() override;
+
+    // The data every run trains on (split by the panel's sizes). Ignored while running.
+    void setDataset(std::shared_ptr<const Dataset> dataset, const QString& label = {});
+    const std::shared_ptr<const Dataset>& dataset() const { return m_data; }
+
+    // --- runs ------------------------------------------------------------------------------------
+    // One run of the panel's config. Returns false (and says why in lastError()) when it cannot
+    // start: no data, an invalid config, an unavailable device, or a run in progress.
+    bool start();
+    // Several runs one after another, overlaid.
+    bool startJobs(const std::vector<TrainingJob>& jobs);
+    // The panel's config with data.trainSize = each size ("train N").
+    bool startTrainingSizeSweep(const QList<int>& sizes);
+    // The panel's config with every graph layer's activation set to each name ("act NAME").
+    bool startActivationSweep(const QStringList& activations);
+    void pause();
+    void resume();
+    void stop();
+    bool isRunning() const { return m_running; }
+    bool isPaused() const { return m_paused; }
+
+    const std::vector<TrainingRunRecord>& runs() const { return m_runs; }
+    // The run selected in the results table, else the last one; null when there is none.
+    const TrainingRunRecord* currentRun() const;
+    // Shows runs restored from a session (charts, parity, results); not while running.
+    void setRuns(std::vector<TrainingRunRecord> runs);
+    QString lastError() const { return m_lastError; }
+
+    // --- widgets (tests, export) -----------------------------------------------------------------
+    TrainingPanel* panel() const { return m_panel; }
+    TrainingCharts* charts() const { return m_charts; }
+    ParityChart* parityChart() const { return m_parity; }
+    ResultsTable* resultsTable() const { return m_results; }
+    TrainingWorker* worker() const { return m_worker; }
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* pauseButton() const { return m_pause; }
+    QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* stopButton() const { return m_stop; }
+    QToolButton* sweepButton() const { return m_sweep; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QLabel* statusLabel() const { return m_status; }
+    QLabel* warningLabel() const { return m_warning; }
+    // The exportable charts with file stems: loss, rmse, learning_rate, parity.
+    QList<QPair<QString, QWidget*>> chartWidgets() const;
+
+Q_SIGNALS:
+    void trainingStarted();
+    void trainingFinished();
+    void runsChanged();
+    // The worker's reports, re-emitted on the UI thread once the tab has taken them in (safe to
+    // spy on from the UI thread; the worker's own signals come from its thread).
+    void runStarted(int index, const QString& name);
+    void linearReady(int index);
+    void epochFinished(int index, const graphace::EpochRecord& record);
+    void runFinished(int index);
+    void runFailed(int index, const QString& message);
+
+private:
+    void onRunStarted(int index, const QString& name);
+    void onPreparing(double fraction);
+    void onPrepared(int index, std::shared_ptr<const PreparedExperiment> prepared);
+    void onLinearReady(int index, const LinearBaseline& linear);
+    void onEpoch(int index, const EpochRecord& record);
+    void onRunFinished(int index, std::shared_ptr<const TrainingRunRecord> run);
+    void onFailed(int index, const QString& message);
+    void onAllFinished();
+    void showLinear(int index);
+    void updateButtons();
+    void updateProgress(bool force);
+    void setError(const QString& text);
+    void showWarning(const QString& text);
+    void askTrainingSizeSweep();
+    void askActivationSweep();
+
+    std::shared_ptr<const Dataset> m_data;
+    QString m_dataLabel;
+    std::vector<TrainingJob> m_jobs;
+    std::vector<TrainingRunRecord> m_runs;
+    bool m_running = false;
+    bool m_paused = false;
+    int m_currentIndex = -1;
+    int m_plannedEpochs = 0;       // over the whole run list
+    int m_epochsBeforeCurrent = 0; // planned epochs of the runs before the current one
+    int m_currentEpoch = 0;
+    double m_epochSeconds = 0; // sum over the epochs seen
+    int m_epochsSeen = 0;
+    double m_prepareFraction = 0;
+    QElapsedTimer m_statusClock; // the status line is refreshed at most every 100 ms
+    QString m_lastError;
+    QStringList m_warnings;
+
+    QThread m_thread;
+    TrainingWorker* m_worker = nullptr;
+
+    TrainingPanel* m_panel = nullptr;
+    TrainingCharts* m_charts = nullptr;
+    ParityChart* m_parity = nullptr;
+    ResultsTable* m_results = nullptr;
+    QPushButton* m_start = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_resume = nullptr;
+    QPushButton* m_stop = nullptr;
+    QToolButton* m_sweep = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    QLabel* m_warning = nullptr;
+    QLabel* m_dataInfo = nullptr;
+};
+
+// The linear fit's loss in the network's loss units, from its metrics:
+// TotalEnergy: RMSE(eV)²; EnergyPerAtom: (RMSE(meV/atom) / 1000)². NaN without configurations.
+double linearLossFromMetrics(const RegressionMetrics& metrics, LossKind loss);
+
+} // namespace graphace::ui

@@ -1,0 +1,92 @@
+#pragma once
+// Runs training experiments off the UI thread (Avogadro's CalcWorker pattern): the worker
+// object lives on a QThread, run() is invoked there through a queued call, and it reports
+// through signals that arrive queued on the UI thread. Control from the UI thread is through
+// thread-safe calls: requestStop() (atomic flag, checked by the trainer before every batch, so a
+// stop returns within one batch) and setPaused() (the epoch callback waits on a condition
+// variable while paused; a stop also releases a pause).
+//
+// A run list is several configs run one after another (a sweep); a stop ends the whole list.
+
+#include "graphace/experiment_run.h"
+#include "graphace/gcn_trainer.h"
+#include "graphace/structure.h"
+#include "graphace/ui/training_run.h"
+
+#include <QMetaType>
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QWaitCondition>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace graphace::ui {
+
+struct TrainingJob {
+    QString name;
+    ExperimentConfig config;
+};
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit TrainingWorker(QObject* parent = nullptr);
+
+    // --- thread-safe controls (call from any thread) ------------------------------------------
+    void requestStop();
+    // Clears stop and pause before a new run list is queued (a stop pressed after this, even
+    // before the list starts, is kept).
+    void resetControls();
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused.load(); }
+    bool stopRequested() const { return m_cancel.load(); }
+    // Epochs reported (epochFinished emitted) since the run list started, over all its runs.
+    int epochsReported() const { return m_epochsReported.load(); }
+
+    // --- on the worker's thread ----------------------------------------------------------------
+    // Runs `jobs` in order on `data` (a test set, when given, is used by every job instead of a
+    // split). Blocks until done: invoke it queued on the worker's thread.
+    void run(const std::vector<TrainingJob>& jobs, std::shared_ptr<const Dataset> data,
+             std::shared_ptr<const Dataset> testData = {});
+
+Q_SIGNALS:
+    void runStarted(int index, const QString& name);
+    // Preparation (split, descriptors, graphs) of the current run, fraction in [0, 1].
+    void preparing(double fraction);
+    // The prepared data (config as run, graph statistics and warning); shared read-only.
+    void prepared(int index, std::shared_ptr<const graphace::PreparedExperiment> prepared);
+    void linearReady(int index, const graphace::LinearBaseline& linear);
+    void epochFinished(int index, const graphace::EpochRecord& record);
+    void runFinished(int index, std::shared_ptr<const graphace::ui::TrainingRunRecord> run);
+    void failed(int index, const QString& message);
+    // The run list is done (completed, stopped or failed).
+    void allFinished();
+
+private:
+    // Blocks while paused; returns false when a stop was requested.
+    bool waitWhilePaused();
+
+    std::atomic<bool> m_cancel{false};
+    std::atomic<bool> m_paused{false};
+    std::atomic<int> m_epochsReported{0};
+    QMutex m_mutex;
+    QWaitCondition m_resume;
+};
+
+// The linear baseline's loss in the units the network optimises (`loss`), from its
+// predictions on `data`: TotalEnergy: mean (Ê − E)²; EnergyPerAtom: mean ((Ê − E) / N)².
+// NaN when `data` is empty.
+double linearLoss(const GraphDataset& data, const std::vector<double>& predicted, LossKind loss);
+
+// Reference and predicted energy per atom of each sample, for a parity plot.
+ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& predicted);
+
+} // namespace graphace::ui
+
+Q_DECLARE_METATYPE(graphace::EpochRecord)
+Q_DECLARE_METATYPE(graphace::LinearBaseline)
+Q_DECLARE_METATYPE(std::shared_ptr<const graphace::PreparedExperiment>)
+Q_DECLARE_METATYPE(std::shared_ptr<const graphace::ui::TrainingRunRecord>)

@@ -1,0 +1,129 @@
+#include "graphace/ui/parity_chart.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QPen>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace graphace::ui {
+
+ParityChart::ParityChart(QWidget* parent) : QChartView(parent) {
+    m_chart = new QChart;
+    m_chart->setTitle(tr("Parity (energy per atom)"));
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    QFont small = m_chart->legend()->font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    m_chart->legend()->setFont(small);
+
+    m_diagonal = new QLineSeries;
+    m_diagonal->setName(tr("y = x"));
+    m_diagonal->setPen(QPen(QColor(90, 90, 90), 1.2, Qt::DashLine));
+    m_chart->addSeries(m_diagonal);
+
+    const QString names[SeriesCount] = {tr("GCN train"), tr("GCN test"), tr("lin. train"),
+                                        tr("lin. test")};
+    // Filled markers for the GCN, hollow ones for the linear fit; blue train, red test.
+    const QColor colours[SeriesCount] = {QColor(31, 119, 180), QColor(214, 39, 40),
+                                         QColor(31, 119, 180), QColor(214, 39, 40)};
+    for (int s = 0; s < SeriesCount; ++s) {
+        auto* series = new QScatterSeries;
+        series->setName(names[s]);
+        const bool linear = s == LinearTrain || s == LinearTest;
+        series->setMarkerShape(linear ? QScatterSeries::MarkerShapeRectangle
+                                      : QScatterSeries::MarkerShapeCircle);
+        series->setMarkerSize(linear ? 7.0 : 6.0);
+        series->setColor(linear ? QColor(0, 0, 0, 0) : colours[s]);
+        series->setBorderColor(colours[s]);
+        m_series[s] = series;
+        m_chart->addSeries(series);
+    }
+
+    m_x = new QValueAxis;
+    m_x->setTitleText(tr("reference (eV/atom)"));
+    m_y = new QValueAxis;
+    m_y->setTitleText(tr("predicted (eV/atom)"));
+    for (QValueAxis* axis : {m_x, m_y}) {
+        axis->setLabelFormat(QStringLiteral("%.3f"));
+        axis->setTickCount(5);
+    }
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    for (QAbstractSeries* s : m_chart->series()) {
+        s->attachAxis(m_x);
+        s->attachAxis(m_y);
+    }
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(240, 200);
+    clear();
+}
+
+void ParityChart::clear() {
+    for (QScatterSeries* s : m_series)
+        s->clear();
+    m_diagonal->clear();
+    m_x->setRange(0, 1);
+    m_y->setRange(0, 1);
+    m_outside = 0;
+    m_chart->setTitle(tr("Parity (energy per atom)"));
+}
+
+void ParityChart::setRun(const TrainingRunRecord& run) {
+    const ParityPoints* sources[SeriesCount] = {&run.gcnParityTrain, &run.gcnParityTest,
+                                                &run.linearParityTrain, &run.linearParityTest};
+    double low = std::numeric_limits<double>::infinity();
+    double high = -low;
+    // The axes follow the reference energies (and predictions close to them): a diverged
+    // network predicting −10⁶ eV/atom must not squash the picture to a dot.
+    for (const ParityPoints* p : sources)
+        for (double y : p->referencePerAtom)
+            if (std::isfinite(y)) {
+                low = std::min(low, y);
+                high = std::max(high, y);
+            }
+    const double span = std::isfinite(low) ? std::max(high - low, 1e-3) : 1.0;
+    if (!std::isfinite(low)) {
+        low = 0;
+        high = 1;
+    }
+    const double lo = low - 0.6 * span, hi = high + 0.6 * span;
+    double predictedLow = low, predictedHigh = high;
+    int outside = 0;
+    for (int s = 0; s < SeriesCount; ++s) {
+        QList<QPointF> points;
+        const ParityPoints& p = *sources[s];
+        const std::size_t n = std::min(p.referencePerAtom.size(), p.predictedPerAtom.size());
+        points.reserve(static_cast<int>(n));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = p.referencePerAtom[i], y = p.predictedPerAtom[i];
+            if (!std::isfinite(x) || !std::isfinite(y))
+                continue;
+            points.append(QPointF(x, y));
+            if (y >= lo && y <= hi) {
+                predictedLow = std::min(predictedLow, y);
+                predictedHigh = std::max(predictedHigh, y);
+            } else {
+                ++outside;
+            }
+        }
+        m_series[s]->replace(points);
+    }
+    const double pad = 0.05 * span;
+    const double a = std::min(low, predictedLow) - pad, b = std::max(high, predictedHigh) + pad;
+    m_diagonal->replace({QPointF(a, a), QPointF(b, b)});
+    m_x->setRange(a, b);
+    m_y->setRange(a, b);
+    m_outside = outside;
+    m_chart->setTitle(
+        outside == 0 ? tr("Parity — %1").arg(run.name)
+                     : tr("Parity — %1 (%2 predictions off the scale)").arg(run.name).arg(outside));
+}
+
+} // namespace graphace::ui

@@ -1,0 +1,88 @@
+#include "graphace/ui/results_table.h"
+
+#include <QHeaderView>
+
+#include <cmath>
+
+namespace graphace::ui {
+
+namespace {
+
+constexpr int kRunRole = Qt::UserRole + 1;
+
+QTableWidgetItem* number(double value, int decimals) {
+    auto* item = new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals)
+                                                           : QStringLiteral("—"));
+    item->setData(Qt::UserRole, value);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+} // namespace
+
+ResultsTable::ResultsTable(QWidget* parent) : QTableWidget(0, ColumnCount, parent) {
+    setHorizontalHeaderLabels({tr("Run"), tr("Method"), tr("Train RMSE"), tr("Test RMSE"),
+                               tr("Train MAE"), tr("Test MAE"), tr("Train R²"), tr("Test R²"),
+                               tr("Seconds"), tr("Stop")});
+    for (int c : {TrainRmse, TestRmse, TrainMae, TestMae})
+        horizontalHeaderItem(c)->setToolTip(tr("Energy per atom, meV/atom"));
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::SingleSelection);
+    setAlternatingRowColors(true);
+    verticalHeader()->hide();
+    verticalHeader()->setDefaultSectionSize(22);
+    horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    horizontalHeader()->setStretchLastSection(true);
+    connect(this, &QTableWidget::itemSelectionChanged, this,
+            [this]() { Q_EMIT runSelected(selectedRun()); });
+}
+
+void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
+    const int selected = selectedRun();
+    const QSignalBlocker blocker(this);
+    setRowCount(0);
+    auto addRow = [this](int run, const QString& name, const QString& method,
+                         const RegressionMetrics& train, const RegressionMetrics& test,
+                         double seconds, const QString& stop) {
+        const int row = rowCount();
+        insertRow(row);
+        auto* nameItem = new QTableWidgetItem(name);
+        nameItem->setData(kRunRole, run);
+        setItem(row, Run, nameItem);
+        setItem(row, Method, new QTableWidgetItem(method));
+        const double nan = std::nan("");
+        const bool hasTest = test.configurations > 0;
+        setItem(row, TrainRmse, number(train.energyRmseMevPerAtom, 2));
+        setItem(row, TestRmse, number(hasTest ? test.energyRmseMevPerAtom : nan, 2));
+        setItem(row, TrainMae, number(train.energyMaeMevPerAtom, 2));
+        setItem(row, TestMae, number(hasTest ? test.energyMaeMevPerAtom : nan, 2));
+        setItem(row, TrainR2, number(train.energyR2, 4));
+        setItem(row, TestR2, number(hasTest ? test.energyR2 : nan, 4));
+        setItem(row, Seconds, number(seconds, 2));
+        setItem(row, Stop, new QTableWidgetItem(stop));
+    };
+    for (int r = 0; r < static_cast<int>(runs.size()); ++r) {
+        const TrainingRunRecord& run = runs[r];
+        if (run.linear.train.configurations > 0)
+            addRow(r, run.name, tr("linear"), run.linear.train, run.linear.test, run.linear.seconds,
+                   QString());
+        if (run.finished)
+            addRow(r, run.name, tr("GCN"), run.gcnTrain, run.gcnTest, run.outcome.seconds,
+                   QString::fromStdString(toString(run.outcome.stop)));
+    }
+    for (int row = 0; row < rowCount(); ++row)
+        if (item(row, Run)->data(kRunRole).toInt() == selected) {
+            selectRow(row);
+            break;
+        }
+}
+
+int ResultsTable::selectedRun() const {
+    const auto rows = selectionModel() ? selectionModel()->selectedRows() : QModelIndexList{};
+    if (rows.isEmpty())
+        return -1;
+    return item(rows.front().row(), Run)->data(kRunRole).toInt();
+}
+
+} // namespace graphace::ui

@@ -1,0 +1,320 @@
+#include "graphace/ui/training_charts.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QGridLayout>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPen>
+#include <QTimer>
+#include <QValueAxis>
+
+#include <cmath>
+#include <limits>
+
+namespace graphace::ui {
+
+namespace {
+
+constexpr int kLossChart = 0, kRmseChart = 1, kLearningRateChart = 2;
+constexpr double kMaxLogLabels = 6;
+
+// One run: a colour per curve kind (the legend tells them apart by colour). Several runs: the
+// run's colour, and the line style tells the kind.
+const QColor kSingleRunColours[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),
+                                    QColor(255, 127, 14)};
+
+int chartOf(int series) {
+    if (series <= TrainingCharts::LinearTestLoss)
+        return kLossChart;
+    if (series <= TrainingCharts::LinearTestRmse)
+        return kRmseChart;
+    return kLearningRateChart;
+}
+
+bool isReference(int series) {
+    return series == TrainingCharts::LinearTrainLoss || series == TrainingCharts::LinearTestLoss ||
+           series == TrainingCharts::LinearTrainRmse || series == TrainingCharts::LinearTestRmse;
+}
+
+Qt::PenStyle penStyle(int series) {
+    switch (series) {
+    case TrainingCharts::TestLoss:
+    case TrainingCharts::TestRmse:
+        return Qt::DashLine;
+    case TrainingCharts::LinearTrainLoss:
+    case TrainingCharts::LinearTrainRmse:
+        return Qt::DotLine;
+    case TrainingCharts::LinearTestLoss:
+    case TrainingCharts::LinearTestRmse:
+        return Qt::DashDotLine;
+    default:
+        return Qt::SolidLine;
+    }
+}
+
+QString seriesLabel(int series) {
+    switch (series) {
+    case TrainingCharts::TrainLoss:
+    case TrainingCharts::TrainRmse:
+        return QObject::tr("GCN train");
+    case TrainingCharts::TestLoss:
+    case TrainingCharts::TestRmse:
+        return QObject::tr("GCN test");
+    case TrainingCharts::LinearTrainLoss:
+    case TrainingCharts::LinearTrainRmse:
+        return QObject::tr("lin. train");
+    case TrainingCharts::LinearTestLoss:
+    case TrainingCharts::LinearTestRmse:
+        return QObject::tr("lin. test");
+    default:
+        return QObject::tr("learning rate");
+    }
+}
+
+// Positive and finite: what a log axis can show.
+bool plottable(double y) {
+    return std::isfinite(y) && y > 0;
+}
+
+} // namespace
+
+void TrainingCharts::Range::add(double y) {
+    if (!plottable(y))
+        return;
+    minimum = empty ? y : std::min(minimum, y);
+    maximum = empty ? y : std::max(maximum, y);
+    empty = false;
+}
+
+QColor TrainingCharts::runColour(int run) {
+    static const QColor palette[] = {
+        QColor(31, 119, 180),  QColor(214, 39, 40), QColor(44, 160, 44),   QColor(255, 127, 14),
+        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207),
+        QColor(127, 127, 127), QColor(188, 189, 34)};
+    return palette[run % (sizeof(palette) / sizeof(palette[0]))];
+}
+
+TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
+    const QString titles[3] = {tr("Loss"), tr("Energy RMSE"), tr("Learning rate")};
+    const QString yTitles[3] = {tr("loss (eV²)"), tr("RMSE (meV/atom)"), tr("learning rate")};
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    for (int c = 0; c < 3; ++c) {
+        auto* chart = new QChart;
+        chart->setTitle(titles[c]);
+        chart->setMargins(QMargins(2, 2, 2, 2));
+        chart->setBackgroundRoundness(0);
+        chart->legend()->setAlignment(Qt::AlignBottom);
+        QFont small = chart->legend()->font();
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        chart->legend()->setFont(small);
+        auto* x = new QValueAxis;
+        x->setTitleText(tr("epoch"));
+        x->setLabelFormat(QStringLiteral("%d"));
+        x->setRange(1, 10);
+        auto* y = new QLogValueAxis;
+        y->setTitleText(yTitles[c]);
+        y->setLabelFormat(QStringLiteral("%.3g"));
+        y->setBase(10);
+        y->setRange(1e-3, 1);
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+        auto* view = new QChartView(chart);
+        view->setRenderHint(QPainter::Antialiasing);
+        view->setMinimumSize(240, 200);
+        m_charts[c] = chart;
+        m_views[c] = view;
+        m_x[c] = x;
+        m_y[c] = y;
+    }
+    layout->addWidget(m_views[kLossChart], 0, 0);
+    layout->addWidget(m_views[kRmseChart], 0, 1);
+    layout->addWidget(m_views[kLearningRateChart], 0, 2);
+    layout->setColumnStretch(0, 3);
+    layout->setColumnStretch(1, 3);
+    layout->setColumnStretch(2, 2);
+
+    m_timer = new QTimer(this);
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(kRedrawIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, &TrainingCharts::flush);
+}
+
+void TrainingCharts::setLossUnit(const QString& unit) {
+    m_y[kLossChart]->setTitleText(tr("loss (%1)").arg(unit));
+}
+
+void TrainingCharts::clear() {
+    m_timer->stop();
+    for (QChart* chart : m_charts)
+        chart->removeAllSeries(); // deletes them
+    m_runs.clear();
+    m_ranges = {};
+    m_maxEpoch = 0;
+    rescale();
+}
+
+int TrainingCharts::addRun(const QString& name) {
+    const int index = runCount();
+    Run run;
+    run.name = name;
+    run.reference.fill(std::numeric_limits<double>::quiet_NaN());
+    const QColor colour = runColour(index);
+    for (int s = 0; s < SeriesCount; ++s) {
+        auto* series = new QLineSeries;
+        series->setName(s == LearningRate ? name : seriesLabel(s));
+        QPen pen(colour, isReference(s) ? 1.6 : 2.0, penStyle(s));
+        series->setPen(pen);
+        QChart* chart = m_charts[chartOf(s)];
+        chart->addSeries(series);
+        series->attachAxis(m_x[chartOf(s)]);
+        series->attachAxis(m_y[chartOf(s)]);
+        run.series[s] = series;
+    }
+    m_runs.push_back(std::move(run));
+    updateLegends();
+    return index;
+}
+
+void TrainingCharts::updateLegends() {
+    // One run: a marker per curve kind. Several: one marker per run (its GCN train curve),
+    // named by the run; the line styles say which curve is which.
+    const bool several = m_runs.size() > 1;
+    for (std::size_t r = 0; r < m_runs.size(); ++r) {
+        const Run& run = m_runs[r];
+        for (int s = 0; s < SeriesCount; ++s) {
+            QLineSeries* series = run.series[s];
+            QPen pen = series->pen();
+            pen.setColor(several || s == LearningRate ? runColour(static_cast<int>(r))
+                                                      : kSingleRunColours[(s - TrainLoss) % 4]);
+            series->setPen(pen);
+            const bool primary = s == TrainLoss || s == TrainRmse || s == LearningRate;
+            series->setName(
+                several ? (primary ? run.name : seriesLabel(s) + QStringLiteral(" ") + run.name)
+                        : (s == LearningRate ? run.name : seriesLabel(s)));
+            for (QLegendMarker* marker : m_charts[chartOf(s)]->legend()->markers(series))
+                marker->setVisible(!several || primary);
+        }
+    }
+    for (int c = 0; c < 3; ++c)
+        m_charts[c]->legend()->setVisible(c != kLearningRateChart || several);
+    const QString styles = tr(" (solid: train, dashed: test, dotted: linear)");
+    m_charts[kLossChart]->setTitle(tr("Loss") + (several ? styles : QString()));
+    m_charts[kRmseChart]->setTitle(tr("Energy RMSE") + (several ? styles : QString()));
+}
+
+void TrainingCharts::setLinearReference(int run, double trainLoss, double testLoss,
+                                        double trainRmse, double testRmse) {
+    if (run < 0 || run >= runCount())
+        return;
+    Run& r = m_runs[run];
+    r.reference[LinearTrainLoss] = trainLoss;
+    r.reference[LinearTestLoss] = testLoss;
+    r.reference[LinearTrainRmse] = trainRmse;
+    r.reference[LinearTestRmse] = testRmse;
+    m_ranges[kLossChart].add(trainLoss);
+    m_ranges[kLossChart].add(testLoss);
+    m_ranges[kRmseChart].add(trainRmse);
+    m_ranges[kRmseChart].add(testRmse);
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+double TrainingCharts::linearReference(int run, Series series) const {
+    if (run < 0 || run >= runCount() || !isReference(series))
+        return std::numeric_limits<double>::quiet_NaN();
+    return m_runs[run].reference[series];
+}
+
+void TrainingCharts::addEpoch(int run, const EpochRecord& record) {
+    if (run < 0 || run >= runCount())
+        return;
+    Run& r = m_runs[run];
+    const double x = record.epoch;
+    const std::pair<Series, double> values[] = {{TrainLoss, record.trainLoss},
+                                                {TestLoss, record.testLoss},
+                                                {TrainRmse, record.trainRmseMevPerAtom},
+                                                {TestRmse, record.testRmseMevPerAtom},
+                                                {LearningRate, record.learningRate}};
+    for (const auto& [series, y] : values)
+        if (plottable(y))
+            r.pending[series].append(QPointF(x, y));
+    r.lastEpoch = std::max(r.lastEpoch, record.epoch);
+    if (!m_timer->isActive())
+        m_timer->start();
+}
+
+int TrainingCharts::pendingPoints() const {
+    int n = 0;
+    for (const Run& r : m_runs)
+        for (const auto& list : r.pending)
+            n += list.size();
+    return n;
+}
+
+void TrainingCharts::flush() {
+    m_timer->stop();
+    for (Run& r : m_runs)
+        for (int s = 0; s < SeriesCount; ++s) {
+            if (r.pending[s].isEmpty())
+                continue;
+            for (const QPointF& p : r.pending[s])
+                m_ranges[chartOf(s)].add(p.y());
+            // replace() is one change signal; append(list) would signal (and relayout) per point.
+            r.series[s]->replace(r.series[s]->points() + r.pending[s]);
+            r.pending[s].clear();
+        }
+    for (const Run& r : m_runs)
+        m_maxEpoch = std::max(m_maxEpoch, r.lastEpoch);
+    updateReferenceLines();
+    rescale();
+    ++m_redraws;
+}
+
+void TrainingCharts::updateReferenceLines() {
+    const double right = std::max(2, m_maxEpoch);
+    for (Run& r : m_runs)
+        for (int s : {LinearTrainLoss, LinearTestLoss, LinearTrainRmse, LinearTestRmse}) {
+            const double y = r.reference[s];
+            if (plottable(y))
+                r.series[s]->replace({QPointF(1, y), QPointF(right, y)});
+            else
+                r.series[s]->clear();
+        }
+}
+
+void TrainingCharts::rescale() {
+    for (int c = 0; c < 3; ++c) {
+        m_x[c]->setRange(1, std::max(2, m_maxEpoch));
+        const Range& range = m_ranges[c];
+        if (range.empty) {
+            m_y[c]->setRange(1e-3, 1);
+            continue;
+        }
+        // Whole decades, so that the axis does not jump with every new minimum. A range of many
+        // decades (a linear fit that interpolates its training set has a loss of 1e-20) gets
+        // one label every few decades instead of labels too dense to read.
+        const double decades = std::max(1.0, std::ceil(std::log10(range.maximum)) -
+                                                 std::floor(std::log10(range.minimum)));
+        const double step = std::ceil(decades / kMaxLogLabels);
+        const double base = std::pow(10.0, step);
+        double low = std::pow(base, std::floor(std::log10(range.minimum) / step));
+        double high = std::pow(base, std::ceil(std::log10(range.maximum) / step));
+        if (high <= low)
+            high = low * base;
+        m_y[c]->setBase(base);
+        m_y[c]->setMinorTickCount(step > 1 ? 0 : -1);
+        m_y[c]->setRange(low, high);
+    }
+}
+
+QLineSeries* TrainingCharts::series(int run, Series series) const {
+    if (run < 0 || run >= runCount() || series < 0 || series >= SeriesCount)
+        return nullptr;
+    return m_runs[run].series[series];
+}
+
+} // namespace graphace::ui

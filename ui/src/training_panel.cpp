@@ -1,0 +1,614 @@
+#include "graphace/ui/training_panel.h"
+
+#include "graphace/element.h"
+#include "graphace/gcn_trainer.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleValidator>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QRegularExpressionValidator>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <exception>
+#include <limits>
+
+namespace graphace::ui {
+
+namespace {
+
+constexpr Activation kActivations[] = {
+    Activation::Identity, Activation::Relu, Activation::LeakyRelu, Activation::Tanh,
+    Activation::Sigmoid,  Activation::Silu, Activation::Gelu,      Activation::Softplus};
+
+template <typename Enum, std::size_t N> QComboBox* enumCombo(const Enum (&values)[N]) {
+    auto* combo = new QComboBox;
+    for (Enum v : values)
+        combo->addItem(QString::fromStdString(toString(v)), static_cast<int>(v));
+    return combo;
+}
+
+template <typename Enum> Enum comboValue(const QComboBox* combo) {
+    return static_cast<Enum>(combo->currentData().toInt());
+}
+
+template <typename Enum> void setComboValue(QComboBox* combo, Enum value) {
+    const int index = combo->findData(static_cast<int>(value));
+    if (index >= 0)
+        combo->setCurrentIndex(index);
+}
+
+QSpinBox* spinBox(int minimum, int maximum, const QString& special = {}) {
+    auto* box = new QSpinBox;
+    box->setRange(minimum, maximum);
+    if (!special.isEmpty())
+        box->setSpecialValueText(special);
+    return box;
+}
+
+QTableWidget* compactTable(const QStringList& headers) {
+    auto* table = new QTableWidget(0, headers.size());
+    table->setHorizontalHeaderLabels(headers);
+    table->verticalHeader()->setDefaultSectionSize(26);
+    table->verticalHeader()->setMinimumWidth(20);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setMinimumHeight(100);
+    table->setMaximumHeight(150);
+    return table;
+}
+
+// "+" / "−" buttons under a table: append a copy of the last row, remove the selected one.
+QWidget* tableWithButtons(QTableWidget* table, const std::function<void()>& add, QWidget* owner) {
+    auto* box = new QWidget;
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(table);
+    auto* buttons = new QHBoxLayout;
+    auto* plus = new QToolButton;
+    plus->setText(QStringLiteral("+"));
+    plus->setToolTip(QObject::tr("Add a row (a copy of the last one)"));
+    auto* minus = new QToolButton;
+    minus->setText(QStringLiteral("−"));
+    minus->setToolTip(QObject::tr("Remove the selected row (or the last one)"));
+    buttons->addWidget(plus);
+    buttons->addWidget(minus);
+    buttons->addStretch(1);
+    layout->addLayout(buttons);
+    QObject::connect(plus, &QToolButton::clicked, owner, add);
+    QObject::connect(minus, &QToolButton::clicked, owner, [table]() {
+        if (table->rowCount() <= 1)
+            return; // the config needs at least one layer / phase
+        const int row = table->currentRow() >= 0 ? table->currentRow() : table->rowCount() - 1;
+        table->removeRow(row);
+    });
+    return box;
+}
+
+QGroupBox* group(const QString& title, QFormLayout*& form) {
+    auto* box = new QGroupBox(title);
+    form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setContentsMargins(6, 6, 6, 6);
+    form->setVerticalSpacing(4);
+    return box;
+}
+
+} // namespace
+
+// --- RealEdit --------------------------------------------------------------------------------
+
+RealEdit::RealEdit(double minimum, double maximum, QWidget* parent)
+    : QLineEdit(parent), m_minimum(minimum), m_maximum(maximum), m_value(minimum) {
+    auto* validator = new QDoubleValidator(minimum, maximum, 1000, this);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    validator->setLocale(QLocale::c());
+    setValidator(validator);
+    setValue(std::max(minimum, 0.0));
+    connect(this, &QLineEdit::editingFinished, this, [this]() {
+        bool ok = false;
+        const double v = QLocale::c().toDouble(text(), &ok);
+        if (ok && v >= m_minimum && v <= m_maximum) {
+            m_value = v;
+            Q_EMIT valueEdited(v);
+        } else {
+            setText(format(m_value));
+        }
+    });
+}
+
+QString RealEdit::format(double value) {
+    return QString::number(value, 'g', QLocale::FloatingPointShortest);
+}
+
+double RealEdit::value() const {
+    bool ok = false;
+    const double v = QLocale::c().toDouble(text(), &ok);
+    return ok && v >= m_minimum && v <= m_maximum ? v : m_value;
+}
+
+void RealEdit::setValue(double value) {
+    m_value = value;
+    setText(format(value));
+}
+
+// --- LayerTable ------------------------------------------------------------------------------
+
+LayerTable::LayerTable(QWidget* parent) : QWidget(parent) {
+    m_table = compactTable({tr("Width"), tr("Activation")});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(tableWithButtons(
+        m_table,
+        [this]() {
+            const auto current = layers();
+            appendRow(current.empty() ? LayerConfig{} : current.back());
+        },
+        this));
+}
+
+void LayerTable::appendRow(const LayerConfig& layer) {
+    const int row = m_table->rowCount();
+    m_table->insertRow(row);
+    auto* width = spinBox(1, 4096);
+    width->setValue(layer.width);
+    width->setFrame(false);
+    m_table->setCellWidget(row, 0, width);
+    QComboBox* activation = enumCombo(kActivations);
+    setComboValue(activation, layer.activation);
+    activation->setFrame(false);
+    m_table->setCellWidget(row, 1, activation);
+}
+
+std::vector<LayerConfig> LayerTable::layers() const {
+    std::vector<LayerConfig> result;
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        LayerConfig layer;
+        layer.width = static_cast<QSpinBox*>(m_table->cellWidget(row, 0))->value();
+        layer.activation =
+            comboValue<Activation>(static_cast<QComboBox*>(m_table->cellWidget(row, 1)));
+        result.push_back(layer);
+    }
+    return result;
+}
+
+void LayerTable::setLayers(const std::vector<LayerConfig>& layers) {
+    m_table->setRowCount(0);
+    for (const LayerConfig& layer : layers)
+        appendRow(layer);
+}
+
+// --- PhaseTable ------------------------------------------------------------------------------
+
+PhaseTable::PhaseTable(QWidget* parent) : QWidget(parent) {
+    m_table = compactTable({tr("Epochs"), tr("LR"), tr("β₁"), tr("β₂"), tr("Reset")});
+    m_table->horizontalHeaderItem(ResetMoments)
+        ->setToolTip(tr("Start the phase with a fresh optimiser (moments and step count zero)"));
+    m_table->horizontalHeaderItem(Beta1)->setToolTip(tr("Adam β₁, or the SGD momentum"));
+    m_table->horizontalHeader()->setSectionResizeMode(ResetMoments, QHeaderView::ResizeToContents);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(tableWithButtons(
+        m_table,
+        [this]() {
+            const auto current = phases();
+            appendRow(current.empty() ? OptimiserPhase{} : current.back());
+        },
+        this));
+}
+
+void PhaseTable::appendRow(const OptimiserPhase& phase) {
+    const int row = m_table->rowCount();
+    m_table->insertRow(row);
+    auto* epochs = spinBox(1, 10'000'000);
+    epochs->setValue(phase.epochs);
+    epochs->setFrame(false);
+    m_table->setCellWidget(row, Epochs, epochs);
+    auto addReal = [&](int column, double value, double lo, double hi) {
+        auto* edit = new RealEdit(lo, hi);
+        edit->setValue(value);
+        edit->setFrame(false);
+        m_table->setCellWidget(row, column, edit);
+    };
+    addReal(LearningRate, phase.learningRate, 0.0, 1e6);
+    addReal(Beta1, phase.beta1, 0.0, 1.0);
+    addReal(Beta2, phase.beta2, 0.0, 1.0);
+    auto* reset = new QCheckBox;
+    reset->setChecked(phase.resetMoments);
+    m_table->setCellWidget(row, ResetMoments, reset);
+}
+
+std::vector<OptimiserPhase> PhaseTable::phases() const {
+    std::vector<OptimiserPhase> result;
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        OptimiserPhase p;
+        p.epochs = static_cast<QSpinBox*>(m_table->cellWidget(row, Epochs))->value();
+        p.learningRate = static_cast<RealEdit*>(m_table->cellWidget(row, LearningRate))->value();
+        p.beta1 = static_cast<RealEdit*>(m_table->cellWidget(row, Beta1))->value();
+        p.beta2 = static_cast<RealEdit*>(m_table->cellWidget(row, Beta2))->value();
+        p.resetMoments =
+            static_cast<QCheckBox*>(m_table->cellWidget(row, ResetMoments))->isChecked();
+        result.push_back(p);
+    }
+    return result;
+}
+
+void PhaseTable::setPhases(const std::vector<OptimiserPhase>& phases) {
+    m_table->setRowCount(0);
+    for (const OptimiserPhase& p : phases)
+        appendRow(p);
+}
+
+// --- TrainingPanel ---------------------------------------------------------------------------
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+    constexpr double kHuge = 1e300;
+    auto* content = new QWidget;
+    auto* column = new QVBoxLayout(content);
+    column->setContentsMargins(4, 4, 4, 4);
+    column->setSpacing(6);
+    QFormLayout* form = nullptr;
+
+    // Preset.
+    QGroupBox* presetBox = group(tr("Preset"), form);
+    m_preset = new QComboBox;
+    for (const std::string& name : presetNames())
+        m_preset->addItem(QString::fromStdString(name));
+    m_preset->setToolTip(tr("Choosing a preset fills every field below"));
+    m_presetNote = new QLabel;
+    m_presetNote->setWordWrap(true);
+    m_presetNote->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    form->addRow(tr("Preset"), m_preset);
+    form->addRow(m_presetNote);
+    connect(m_preset, &QComboBox::activated, this,
+            [this](int index) { applyPreset(m_preset->itemText(index)); });
+    column->addWidget(presetBox);
+
+    // ACE descriptors and the linear baseline.
+    QGroupBox* aceBox = group(tr("ACE descriptors"), form);
+    m_bodyOrder = spinBox(2, 5);
+    m_maxDegree = spinBox(1, 30);
+    m_wL = new RealEdit(1e-12, kHuge);
+    m_csp = new RealEdit(1e-12, kHuge);
+    m_r0 = new RealEdit(1e-12, kHuge);
+    m_rcut = new RealEdit(1e-12, 100.0);
+    m_species = new QLabel;
+    form->addRow(tr("Body order"), m_bodyOrder);
+    form->addRow(tr("Max degree"), m_maxDegree);
+    form->addRow(tr("wL / csp"), [&]() {
+        auto* row = new QWidget;
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(m_wL);
+        h->addWidget(m_csp);
+        return row;
+    }());
+    form->addRow(tr("r0 (Å)"), m_r0);
+    form->addRow(tr("rcut (Å)"), m_rcut);
+    form->addRow(tr("Species"), m_species);
+    m_ridge = new RealEdit(0.0, kHuge);
+    m_linearReference = new QCheckBox(tr("Reference energies per species"));
+    form->addRow(tr("Linear ridge"), m_ridge);
+    form->addRow(m_linearReference);
+    column->addWidget(aceBox);
+
+    // Graph.
+    QGroupBox* graphBox = group(tr("Graph"), form);
+    m_cutoff = new RealEdit(0.01, 100.0);
+    m_cutoff->setToolTip(tr("Neighbour cutoff of the graph, linked to the Structure tab's slider"));
+    m_autoCutoff = new QCheckBox(tr("Auto (first minimum of g(r))"));
+    m_normalisation =
+        enumCombo({Normalisation::None, Normalisation::Symmetric, Normalisation::Row});
+    m_selfLoops = new QCheckBox(tr("Self-loops"));
+    m_weighting = enumCombo({EdgeWeighting::Binary, EdgeWeighting::SmoothCosine});
+    form->addRow(tr("Cutoff (Å)"), m_cutoff);
+    form->addRow(m_autoCutoff);
+    form->addRow(tr("Normalisation"), m_normalisation);
+    form->addRow(tr("Edge weights"), m_weighting);
+    form->addRow(m_selfLoops);
+    connect(m_cutoff, &RealEdit::valueEdited, this, &TrainingPanel::cutoffChanged);
+    connect(m_autoCutoff, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
+    column->addWidget(graphBox);
+
+    // Model.
+    QGroupBox* modelBox = group(tr("Model"), form);
+    m_graphLayers = new LayerTable;
+    m_denseLayers = new LayerTable;
+    m_denseLayers->setToolTip(tr("The last dense layer has width 1: the energy"));
+    m_pooling = enumCombo({Pooling::Sum, Pooling::Mean});
+    m_target = enumCombo({EnergyTarget::Total, EnergyTarget::PerAtomSum});
+    m_standardiseInputs = new QCheckBox(tr("Standardise descriptors"));
+    m_standardiseTargets = new QCheckBox(tr("Standardise per-atom energies"));
+    m_referenceEnergies = new QCheckBox(tr("Reference energies per species"));
+    m_precision = enumCombo({Precision::Float32, Precision::Float64});
+    form->addRow(new QLabel(tr("Graph layers")));
+    form->addRow(m_graphLayers);
+    form->addRow(new QLabel(tr("Dense layers")));
+    form->addRow(m_denseLayers);
+    form->addRow(tr("Pooling"), m_pooling);
+    form->addRow(tr("Target"), m_target);
+    form->addRow(m_standardiseInputs);
+    form->addRow(m_standardiseTargets);
+    form->addRow(m_referenceEnergies);
+    form->addRow(tr("Precision"), m_precision);
+    connect(m_target, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateEnabled);
+    column->addWidget(modelBox);
+
+    // Schedule.
+    QGroupBox* scheduleBox = group(tr("Optimiser and schedule"), form);
+    m_optimiser = enumCombo({OptimiserKind::Adam, OptimiserKind::AdamW, OptimiserKind::Sgd});
+    m_loss = enumCombo({LossKind::TotalEnergy, LossKind::EnergyPerAtom});
+    m_eps = new RealEdit(0.0, 1.0);
+    m_weightDecay = new RealEdit(0.0, kHuge);
+    m_phases = new PhaseTable;
+    m_decay = enumCombo({LearningRateDecay::None, LearningRateDecay::Exponential,
+                         LearningRateDecay::Cosine, LearningRateDecay::ReduceOnPlateau});
+    m_gamma = new RealEdit(0.0, 1.0);
+    m_factor = new RealEdit(0.0, 1.0);
+    m_patience = spinBox(0, 1'000'000);
+    m_minLr = new RealEdit(0.0, kHuge);
+    m_clip = new RealEdit(0.0, kHuge);
+    m_clip->setToolTip(tr("Global gradient norm; 0 turns clipping off"));
+    m_earlyStopping = spinBox(0, 1'000'000, tr("off"));
+    form->addRow(tr("Optimiser"), m_optimiser);
+    form->addRow(tr("Loss"), m_loss);
+    form->addRow(tr("eps"), m_eps);
+    form->addRow(tr("Weight decay"), m_weightDecay);
+    form->addRow(new QLabel(tr("Phases")));
+    form->addRow(m_phases);
+    form->addRow(tr("Decay"), m_decay);
+    form->addRow(tr("γ (exponential)"), m_gamma);
+    form->addRow(tr("Factor (plateau)"), m_factor);
+    form->addRow(tr("Patience (plateau)"), m_patience);
+    form->addRow(tr("Min. LR"), m_minLr);
+    form->addRow(tr("Gradient clip"), m_clip);
+    form->addRow(tr("Early stopping"), m_earlyStopping);
+    connect(m_decay, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateEnabled);
+    column->addWidget(scheduleBox);
+
+    // Split, batches, device.
+    QGroupBox* trainingBox = group(tr("Data and device"), form);
+    m_trainSize = spinBox(0, 100'000'000, tr("all but test"));
+    m_testSize = spinBox(0, 100'000'000, tr("none"));
+    m_seed = new QLineEdit;
+    m_seed->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,20}")), m_seed));
+    m_batchSize = spinBox(0, 100'000'000, tr("all"));
+    m_shuffle = new QCheckBox(tr("Shuffle every epoch"));
+    m_device = new QComboBox;
+    m_threads = spinBox(0, 1024, tr("all cores"));
+    m_threads->setToolTip(tr("Torch threads; the default 1 leaves a core for the window"));
+    form->addRow(tr("Training size"), m_trainSize);
+    form->addRow(tr("Test size"), m_testSize);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Batch size"), m_batchSize);
+    form->addRow(m_shuffle);
+    form->addRow(tr("Device"), m_device);
+    form->addRow(tr("Threads"), m_threads);
+    column->addWidget(trainingBox);
+    column->addStretch(1);
+    buildDeviceItems();
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll);
+    setMinimumWidth(330);
+
+    const std::vector<std::string> names = presetNames();
+    const bool haveRecommended =
+        std::find(names.begin(), names.end(), "recommended") != names.end();
+    if (haveRecommended || !names.empty())
+        applyPreset(QString::fromStdString(haveRecommended ? "recommended" : names.front()));
+    else
+        setConfig(ExperimentConfig{});
+}
+
+void TrainingPanel::buildDeviceItems() {
+    m_device->clear();
+    m_device->addItem(QStringLiteral("cpu"));
+    m_device->addItem(QStringLiteral("cuda"));
+    QString problem;
+    try {
+        checkDevice("cuda");
+    } catch (const std::exception& e) {
+        problem = QString::fromStdString(e.what());
+    }
+    if (!problem.isEmpty()) {
+        // Disabled, not hidden: the person sees that CUDA exists as a choice and why it is off.
+        auto* model = qobject_cast<QStandardItemModel*>(m_device->model());
+        if (model)
+            model->item(1)->setEnabled(false);
+        const TorchInfo info = torchInfo();
+        const QString why = info.cudaAvailable || info.cudaDevices > 0
+                                ? problem
+                                : (problem.contains(QStringLiteral("build"), Qt::CaseInsensitive)
+                                       ? tr("This LibTorch build has no CUDA")
+                                       : tr("No CUDA device is available"));
+        m_device->setItemData(1, why, Qt::ToolTipRole);
+    }
+}
+
+void TrainingPanel::updateEnabled() {
+    m_cutoff->setEnabled(!m_autoCutoff->isChecked());
+    const auto decay = comboValue<LearningRateDecay>(m_decay);
+    m_gamma->setEnabled(decay == LearningRateDecay::Exponential);
+    m_factor->setEnabled(decay == LearningRateDecay::ReduceOnPlateau);
+    m_patience->setEnabled(decay == LearningRateDecay::ReduceOnPlateau);
+    m_minLr->setEnabled(decay == LearningRateDecay::Cosine ||
+                        decay == LearningRateDecay::ReduceOnPlateau);
+    m_standardiseTargets->setEnabled(comboValue<EnergyTarget>(m_target) ==
+                                     EnergyTarget::PerAtomSum);
+}
+
+void TrainingPanel::applyPreset(const QString& name) {
+    ExperimentConfig config;
+    try {
+        config = presetConfig(name.toStdString());
+    } catch (const std::exception& e) {
+        m_presetNote->setText(QString::fromStdString(e.what()));
+        return;
+    }
+    config.training.threads = kDefaultThreads;
+    setConfig(config);
+    if (!config.graph.autoCutoff)
+        Q_EMIT cutoffChanged(config.graph.options.cutoff);
+}
+
+void TrainingPanel::setConfig(const ExperimentConfig& c) {
+    m_base = c;
+    const int presetIndex = m_preset->findText(QString::fromStdString(c.preset));
+    m_preset->setCurrentIndex(presetIndex);
+    m_presetNote->setText(c.preset.empty() || presetIndex >= 0
+                              ? QString()
+                              : tr("from preset “%1”").arg(QString::fromStdString(c.preset)));
+
+    m_bodyOrder->setValue(c.ace.body_order);
+    m_maxDegree->setValue(c.ace.max_degree);
+    m_wL->setValue(c.ace.wL);
+    m_csp->setValue(c.ace.csp);
+    m_r0->setValue(c.ace.r0);
+    m_rcut->setValue(c.ace.rcut);
+    QStringList species;
+    for (int z : c.ace.species) {
+        const char* symbol = elementSymbol(z);
+        species << (symbol ? QString::fromUtf8(symbol) : QString::number(z));
+    }
+    m_species->setText(species.isEmpty() ? tr("from the data")
+                                         : species.join(QStringLiteral(", ")));
+    m_ridge->setValue(c.linear.ridge);
+    m_linearReference->setChecked(c.linear.referenceEnergies);
+
+    m_cutoff->setValue(c.graph.options.cutoff);
+    m_autoCutoff->setChecked(c.graph.autoCutoff);
+    setComboValue(m_normalisation, c.graph.options.normalisation);
+    setComboValue(m_weighting, c.graph.options.weighting);
+    m_selfLoops->setChecked(c.graph.options.selfLoops);
+
+    m_graphLayers->setLayers(c.model.graphLayers);
+    m_denseLayers->setLayers(c.model.denseLayers);
+    setComboValue(m_pooling, c.model.pooling);
+    setComboValue(m_target, c.model.target);
+    m_standardiseInputs->setChecked(c.model.standardiseInputs);
+    m_standardiseTargets->setChecked(c.model.standardiseTargets);
+    m_referenceEnergies->setChecked(c.model.referenceEnergies);
+    setComboValue(m_precision, c.model.precision);
+
+    const OptimiserConfig& o = c.optimiser;
+    setComboValue(m_optimiser, o.kind);
+    setComboValue(m_loss, o.loss);
+    m_eps->setValue(o.eps);
+    m_weightDecay->setValue(o.weightDecay);
+    m_phases->setPhases(o.phases);
+    setComboValue(m_decay, o.decay);
+    m_gamma->setValue(o.gamma);
+    m_factor->setValue(o.factor);
+    m_patience->setValue(o.patience);
+    m_minLr->setValue(o.minLearningRate);
+    m_clip->setValue(o.gradientClipNorm);
+    m_earlyStopping->setValue(o.earlyStoppingPatience);
+
+    m_trainSize->setValue(c.data.trainSize);
+    m_testSize->setValue(c.data.testSize);
+    m_seed->setText(QString::number(static_cast<qulonglong>(c.training.seed)));
+    m_batchSize->setValue(c.training.batchSize);
+    m_shuffle->setChecked(c.training.shuffle);
+    const QString device = QString::fromStdString(c.training.device);
+    if (m_device->findText(device) < 0) {
+        // "cuda:N": offered as the config says, disabled like "cuda" where CUDA is missing.
+        m_device->addItem(device);
+        const int added = m_device->count() - 1;
+        auto* model = qobject_cast<QStandardItemModel*>(m_device->model());
+        if (model && !model->item(1)->isEnabled()) {
+            model->item(added)->setEnabled(false);
+            m_device->setItemData(added, m_device->itemData(1, Qt::ToolTipRole), Qt::ToolTipRole);
+        }
+    }
+    m_device->setCurrentIndex(m_device->findText(device));
+    m_threads->setValue(c.training.threads);
+    updateEnabled();
+}
+
+ExperimentConfig TrainingPanel::config() const {
+    ExperimentConfig c = m_base;
+    c.ace.body_order = m_bodyOrder->value();
+    c.ace.max_degree = m_maxDegree->value();
+    c.ace.wL = m_wL->value();
+    c.ace.csp = m_csp->value();
+    c.ace.r0 = m_r0->value();
+    c.ace.rcut = m_rcut->value();
+    c.linear.ridge = m_ridge->value();
+    c.linear.referenceEnergies = m_linearReference->isChecked();
+
+    c.graph.options.cutoff = m_cutoff->value();
+    c.graph.autoCutoff = m_autoCutoff->isChecked();
+    c.graph.options.normalisation = comboValue<Normalisation>(m_normalisation);
+    c.graph.options.weighting = comboValue<EdgeWeighting>(m_weighting);
+    c.graph.options.selfLoops = m_selfLoops->isChecked();
+
+    c.model.graphLayers = m_graphLayers->layers();
+    c.model.denseLayers = m_denseLayers->layers();
+    c.model.pooling = comboValue<Pooling>(m_pooling);
+    c.model.target = comboValue<EnergyTarget>(m_target);
+    c.model.standardiseInputs = m_standardiseInputs->isChecked();
+    c.model.standardiseTargets = m_standardiseTargets->isChecked();
+    c.model.referenceEnergies = m_referenceEnergies->isChecked();
+    c.model.precision = comboValue<Precision>(m_precision);
+
+    OptimiserConfig& o = c.optimiser;
+    o.kind = comboValue<OptimiserKind>(m_optimiser);
+    o.loss = comboValue<LossKind>(m_loss);
+    o.eps = m_eps->value();
+    o.weightDecay = m_weightDecay->value();
+    o.phases = m_phases->phases();
+    o.decay = comboValue<LearningRateDecay>(m_decay);
+    o.gamma = m_gamma->value();
+    o.factor = m_factor->value();
+    o.patience = m_patience->value();
+    o.minLearningRate = m_minLr->value();
+    o.gradientClipNorm = m_clip->value();
+    o.earlyStoppingPatience = m_earlyStopping->value();
+
+    c.data.trainSize = m_trainSize->value();
+    c.data.testSize = m_testSize->value();
+    bool ok = false;
+    const qulonglong seed = m_seed->text().toULongLong(&ok);
+    if (ok)
+        c.training.seed = seed;
+    c.training.batchSize = m_batchSize->value();
+    c.training.shuffle = m_shuffle->isChecked();
+    c.training.device = m_device->currentText().toStdString();
+    c.training.threads = m_threads->value();
+    return c;
+}
+
+double TrainingPanel::cutoff() const {
+    return m_cutoff->value();
+}
+
+bool TrainingPanel::autoCutoff() const {
+    return m_autoCutoff->isChecked();
+}
+
+void TrainingPanel::setCutoff(double cutoff) {
+    m_cutoff->setValue(cutoff);
+}
+
+} // namespace graphace::ui

@@ -1,0 +1,570 @@
+#include "graphace/ui/training_tab.h"
+
+#include "graphace/ui/parity_chart.h"
+#include "graphace/ui/results_table.h"
+#include "graphace/ui/training_charts.h"
+#include "graphace/ui/training_panel.h"
+
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <exception>
+#include <limits>
+
+namespace graphace::ui {
+
+namespace {
+
+QString durationText(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("—");
+    const qint64 s = static_cast<qint64>(std::llround(seconds));
+    if (s < 60)
+        return QObject::tr("%1 s").arg(s);
+    if (s < 3600)
+        return QObject::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return QObject::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+}
+
+QString lossUnit(LossKind loss) {
+    return loss == LossKind::EnergyPerAtom ? QStringLiteral("(eV/atom)²") : QStringLiteral("eV²");
+}
+
+} // namespace
+
+double linearLossFromMetrics(const RegressionMetrics& metrics, LossKind loss) {
+    if (metrics.configurations == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    if (loss == LossKind::EnergyPerAtom) {
+        const double perAtom = metrics.energyRmseMevPerAtom / 1000.0;
+        return perAtom * perAtom;
+    }
+    return metrics.energyRmseEv * metrics.energyRmseEv;
+}
+
+TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
+    m_panel = new TrainingPanel;
+    m_charts = new TrainingCharts;
+    m_parity = new ParityChart;
+    m_results = new ResultsTable;
+
+    m_start = new QPushButton(tr("Start"));
+    m_start->setToolTip(tr("Train with the settings on the left (replaces the runs shown)"));
+    m_pause = new QPushButton(tr("Pause"));
+    m_resume = new QPushButton(tr("Resume"));
+    m_stop = new QPushButton(tr("Stop"));
+    m_stop->setToolTip(tr("Stop after the current batch; the best weights so far are kept"));
+    m_sweep = new QToolButton;
+    m_sweep->setText(tr("Sweep…"));
+    m_sweep->setToolTip(tr("Several runs of the current settings, overlaid"));
+    m_sweep->setPopupMode(QToolButton::InstantPopup);
+    auto* sweepMenu = new QMenu(m_sweep);
+    sweepMenu->addAction(tr("Training sizes…"), this, &TrainingTab::askTrainingSizeSweep);
+    sweepMenu->addAction(tr("Activations…"), this, &TrainingTab::askActivationSweep);
+    m_sweep->setMenu(sweepMenu);
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(false);
+    m_progress->setMaximumWidth(200);
+    m_status = new QLabel(tr("Ready"));
+    // Ignored width: a status text changing every 100 ms must not re-layout the charts.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(200);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_dataInfo = new QLabel;
+    m_dataInfo->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_warning = new QLabel;
+    m_warning->setWordWrap(true);
+    m_warning->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_warning->setStyleSheet(
+        QStringLiteral("QLabel { background: #fde2e1; color: #8a1010; border: 1px solid #d9534f; "
+                       "border-radius: 3px; padding: 5px; font-weight: bold; }"));
+    m_warning->hide();
+
+    auto* controls = new QHBoxLayout;
+    controls->setContentsMargins(0, 0, 0, 0);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop, m_sweep})
+        controls->addWidget(w);
+    controls->addSpacing(8);
+    controls->addWidget(m_progress);
+    controls->addWidget(m_status, 1);
+    controls->addWidget(m_dataInfo);
+
+    auto* bottom = new QSplitter(Qt::Horizontal);
+    bottom->addWidget(m_parity);
+    bottom->addWidget(m_results);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 2);
+    bottom->setChildrenCollapsible(false);
+
+    auto* plots = new QSplitter(Qt::Vertical);
+    plots->addWidget(m_charts);
+    plots->addWidget(bottom);
+    plots->setStretchFactor(0, 3);
+    plots->setStretchFactor(1, 2);
+    plots->setChildrenCollapsible(false);
+    plots->setSizes({520, 360});
+    bottom->setSizes({400, 640});
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(4, 4, 4, 4);
+    rightLayout->setSpacing(4);
+    rightLayout->addLayout(controls);
+    rightLayout->addWidget(m_warning);
+    rightLayout->addWidget(plots, 1);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(m_panel);
+    split->addWidget(right);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({360, 1000});
+    split->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_start, &QPushButton::clicked, this, [this]() { start(); });
+    connect(m_pause, &QPushButton::clicked, this, &TrainingTab::pause);
+    connect(m_resume, &QPushButton::clicked, this, &TrainingTab::resume);
+    connect(m_stop, &QPushButton::clicked, this, &TrainingTab::stop);
+    connect(m_results, &ResultsTable::runSelected, this, [this](int run) {
+        if (run >= 0 && run < static_cast<int>(m_runs.size()))
+            m_parity->setRun(m_runs[run]);
+    });
+
+    // The worker lives on its own thread; its signals arrive here queued.
+    m_worker = new TrainingWorker;
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &TrainingWorker::runStarted, this, &TrainingTab::onRunStarted);
+    connect(m_worker, &TrainingWorker::preparing, this, &TrainingTab::onPreparing);
+    connect(m_worker, &TrainingWorker::prepared, this, &TrainingTab::onPrepared);
+    connect(m_worker, &TrainingWorker::linearReady, this, &TrainingTab::onLinearReady);
+    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingTab::onEpoch);
+    connect(m_worker, &TrainingWorker::runFinished, this, &TrainingTab::onRunFinished);
+    connect(m_worker, &TrainingWorker::failed, this, &TrainingTab::onFailed);
+    connect(m_worker, &TrainingWorker::allFinished, this, &TrainingTab::onAllFinished);
+    m_thread.setObjectName(QStringLiteral("training"));
+    m_thread.start();
+    updateButtons();
+}
+
+TrainingTab::~TrainingTab() {
+    // The trainer checks the flag before every batch, so this returns quickly.
+    m_worker->requestStop();
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;
+}
+
+void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QString& label) {
+    m_data = std::move(dataset);
+    m_dataLabel = label;
+    m_dataInfo->setText(m_data ? tr("%1: %2 configurations")
+                                     .arg(label.isEmpty() ? tr("data") : label)
+                                     .arg(m_data->size())
+                               : tr("no data"));
+    updateButtons();
+}
+
+QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {
+    return {{QStringLiteral("loss"), m_charts->lossView()},
+            {QStringLiteral("rmse"), m_charts->rmseView()},
+            {QStringLiteral("learning_rate"), m_charts->learningRateView()},
+            {QStringLiteral("parity"), m_parity}};
+}
+
+const TrainingRunRecord* TrainingTab::currentRun() const {
+    const int selected = m_results->selectedRun();
+    if (selected >= 0 && selected < static_cast<int>(m_runs.size()))
+        return &m_runs[selected];
+    return m_runs.empty() ? nullptr : &m_runs.back();
+}
+
+// --- starting and controlling ------------------------------------------------------------------
+
+bool TrainingTab::start() {
+    QString name = QString::fromStdString(m_panel->config().preset);
+    return startJobs({{name.isEmpty() ? tr("run") : name, m_panel->config()}});
+}
+
+bool TrainingTab::startTrainingSizeSweep(const QList<int>& sizes) {
+    std::vector<TrainingJob> jobs;
+    const ExperimentConfig base = m_panel->config();
+    for (int size : sizes) {
+        if (size < 1) {
+            setError(tr("Training sizes must be positive (got %1).").arg(size));
+            return false;
+        }
+        ExperimentConfig c = base;
+        c.data.trainSize = size;
+        jobs.push_back({tr("train %1").arg(size), c});
+    }
+    return startJobs(jobs);
+}
+
+bool TrainingTab::startActivationSweep(const QStringList& activations) {
+    std::vector<TrainingJob> jobs;
+    const ExperimentConfig base = m_panel->config();
+    for (const QString& name : activations) {
+        ExperimentConfig c = base;
+        try {
+            const Activation activation = parseActivation(name.trimmed().toStdString());
+            for (LayerConfig& layer : c.model.graphLayers)
+                layer.activation = activation;
+        } catch (const std::exception& e) {
+            setError(QString::fromStdString(e.what()));
+            return false;
+        }
+        jobs.push_back({tr("act %1").arg(name.trimmed()), c});
+    }
+    return startJobs(jobs);
+}
+
+bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
+    if (m_running) {
+        setError(tr("A training run is in progress."));
+        return false;
+    }
+    if (!m_data || m_data->size() == 0) {
+        setError(tr("No data is loaded."));
+        return false;
+    }
+    if (jobs.empty()) {
+        setError(tr("Nothing to run."));
+        return false;
+    }
+    int planned = 0;
+    for (const TrainingJob& job : jobs) {
+        try {
+            validate(job.config);
+            checkDevice(job.config.training.device);
+        } catch (const std::exception& e) {
+            setError(tr("%1: %2").arg(job.name, QString::fromStdString(e.what())));
+            return false;
+        }
+        planned += totalEpochs(job.config.optimiser);
+    }
+    m_lastError.clear();
+    m_jobs = jobs;
+    m_runs.clear();
+    m_charts->clear();
+    m_parity->clear();
+    m_results->setRuns(m_runs);
+    m_warnings.clear();
+    showWarning({});
+    m_plannedEpochs = planned;
+    m_epochsBeforeCurrent = 0;
+    m_currentEpoch = 0;
+    m_currentIndex = -1;
+    m_epochSeconds = 0;
+    m_epochsSeen = 0;
+    m_prepareFraction = 0;
+    m_running = true;
+    m_paused = false;
+    m_statusClock.invalidate();
+    m_status->setStyleSheet({});
+    m_worker->resetControls();
+    TrainingWorker* worker = m_worker;
+    auto data = m_data;
+    QMetaObject::invokeMethod(
+        worker, [worker, jobs, data]() { worker->run(jobs, data); }, Qt::QueuedConnection);
+    updateButtons();
+    updateProgress(true);
+    Q_EMIT runsChanged();
+    Q_EMIT trainingStarted();
+    return true;
+}
+
+void TrainingTab::pause() {
+    if (!m_running || m_paused)
+        return;
+    m_paused = true;
+    m_worker->setPaused(true);
+    updateButtons();
+    updateProgress(true);
+}
+
+void TrainingTab::resume() {
+    if (!m_running || !m_paused)
+        return;
+    m_paused = false;
+    m_worker->setPaused(false);
+    updateButtons();
+    updateProgress(true);
+}
+
+void TrainingTab::stop() {
+    if (!m_running)
+        return;
+    m_worker->requestStop();
+    m_paused = false;
+    m_status->setText(tr("Stopping…"));
+    updateButtons();
+}
+
+void TrainingTab::askTrainingSizeSweep() {
+    bool ok = false;
+    const QString text =
+        QInputDialog::getText(this, tr("Training-size sweep"),
+                              tr("Training sizes (configurations), one run each, overlaid:"),
+                              QLineEdit::Normal, QStringLiteral("25, 50, 100, 200"), &ok);
+    if (!ok)
+        return;
+    QList<int> sizes;
+    for (const QString& part :
+         text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+        bool isNumber = false;
+        const int size = part.toInt(&isNumber);
+        if (!isNumber) {
+            setError(tr("“%1” is not a training size.").arg(part));
+            return;
+        }
+        sizes << size;
+    }
+    startTrainingSizeSweep(sizes);
+}
+
+void TrainingTab::askActivationSweep() {
+    bool ok = false;
+    const QString text = QInputDialog::getText(
+        this, tr("Activation sweep"),
+        tr("Activations of the graph layers (identity, relu, leaky_relu, tanh, sigmoid, silu, "
+           "gelu, softplus), one run each:"),
+        QLineEdit::Normal, QStringLiteral("tanh, relu, silu, identity"), &ok);
+    if (!ok)
+        return;
+    startActivationSweep(
+        text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts));
+}
+
+void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
+    if (m_running)
+        return;
+    m_runs = std::move(runs);
+    m_charts->clear();
+    m_parity->clear();
+    for (int i = 0; i < static_cast<int>(m_runs.size()); ++i) {
+        m_charts->addRun(m_runs[i].name);
+        showLinear(i);
+        for (const EpochRecord& record : m_runs[i].history)
+            m_charts->addEpoch(i, record);
+    }
+    if (!m_runs.empty())
+        m_charts->setLossUnit(lossUnit(m_runs.front().config.optimiser.loss));
+    m_charts->flush();
+    m_results->setRuns(m_runs);
+    if (!m_runs.empty())
+        m_parity->setRun(m_runs.back());
+    Q_EMIT runsChanged();
+}
+
+// --- worker signals ------------------------------------------------------------------------------
+
+void TrainingTab::onRunStarted(int index, const QString& name) {
+    m_currentIndex = index;
+    m_epochsBeforeCurrent = 0;
+    for (int i = 0; i < index && i < static_cast<int>(m_jobs.size()); ++i)
+        m_epochsBeforeCurrent += totalEpochs(m_jobs[i].config.optimiser);
+    m_currentEpoch = 0;
+    m_prepareFraction = 0;
+    if (static_cast<int>(m_runs.size()) <= index)
+        m_runs.resize(index + 1);
+    m_runs[index].name = name;
+    if (index < static_cast<int>(m_jobs.size()))
+        m_runs[index].config = m_jobs[index].config;
+    while (m_charts->runCount() <= index)
+        m_charts->addRun(m_runs[m_charts->runCount()].name);
+    m_charts->setLossUnit(lossUnit(m_runs[index].config.optimiser.loss));
+    updateProgress(true);
+    Q_EMIT runStarted(index, name);
+}
+
+void TrainingTab::onPreparing(double fraction) {
+    m_prepareFraction = fraction;
+    updateProgress(false);
+}
+
+void TrainingTab::onPrepared(int index, std::shared_ptr<const PreparedExperiment> prepared) {
+    if (index < 0 || index >= static_cast<int>(m_runs.size()) || !prepared)
+        return;
+    m_runs[index].prepared = prepared;
+    m_runs[index].config = prepared->config;
+    const QString warning = QString::fromStdString(prepared->graphWarning);
+    if (!warning.isEmpty()) {
+        const QString line =
+            m_jobs.size() > 1 ? tr("%1: %2").arg(m_runs[index].name, warning) : warning;
+        if (!m_warnings.contains(line))
+            m_warnings << line;
+        showWarning(m_warnings.join(QLatin1Char('\n')));
+    }
+}
+
+void TrainingTab::onLinearReady(int index, const LinearBaseline& linear) {
+    if (index < 0 || index >= static_cast<int>(m_runs.size()))
+        return;
+    TrainingRunRecord& run = m_runs[index];
+    run.linear = linear;
+    if (run.prepared) {
+        run.linearParityTrain = parityPoints(run.prepared->trainGraphs, linear.trainPredicted);
+        run.linearParityTest = parityPoints(run.prepared->testGraphs, linear.testPredicted);
+    }
+    showLinear(index);
+    m_parity->setRun(run);
+    m_results->setRuns(m_runs);
+    Q_EMIT linearReady(index);
+}
+
+void TrainingTab::showLinear(int index) {
+    const TrainingRunRecord& run = m_runs[index];
+    if (run.linear.train.configurations == 0)
+        return;
+    const LossKind loss = run.config.optimiser.loss;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const bool hasTest = run.linear.test.configurations > 0;
+    m_charts->setLinearReference(index, linearLossFromMetrics(run.linear.train, loss),
+                                 linearLossFromMetrics(run.linear.test, loss),
+                                 run.linear.train.energyRmseMevPerAtom,
+                                 hasTest ? run.linear.test.energyRmseMevPerAtom : nan);
+}
+
+void TrainingTab::onEpoch(int index, const EpochRecord& record) {
+    if (index < 0 || index >= static_cast<int>(m_runs.size()))
+        return;
+    m_runs[index].history.push_back(record);
+    m_charts->addEpoch(index, record);
+    m_currentEpoch = record.epoch;
+    if (std::isfinite(record.seconds)) {
+        m_epochSeconds += record.seconds;
+        ++m_epochsSeen;
+    }
+    updateProgress(false);
+    Q_EMIT epochFinished(index, record);
+}
+
+void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunRecord> run) {
+    if (index < 0 || index >= static_cast<int>(m_runs.size()) || !run)
+        return;
+    m_runs[index] = *run;
+    if (run->outcome.stop == TrainingStop::Diverged || !run->outcome.message.empty()) {
+        if (run->outcome.stop == TrainingStop::Diverged) {
+            m_warnings << tr("%1: %2").arg(run->name, QString::fromStdString(run->outcome.message));
+            showWarning(m_warnings.join(QLatin1Char('\n')));
+        }
+    }
+    m_charts->flush();
+    m_parity->setRun(m_runs[index]);
+    m_results->setRuns(m_runs);
+    Q_EMIT runsChanged();
+    Q_EMIT runFinished(index);
+}
+
+void TrainingTab::onFailed(int index, const QString& message) {
+    const QString name = index >= 0 && index < static_cast<int>(m_runs.size())
+                             ? m_runs[index].name
+                             : tr("run %1").arg(index + 1);
+    setError(tr("%1: %2").arg(name, message));
+    Q_EMIT runFailed(index, message);
+}
+
+void TrainingTab::onAllFinished() {
+    m_running = false;
+    m_paused = false;
+    m_charts->flush();
+    updateButtons();
+    updateProgress(true);
+    Q_EMIT trainingFinished();
+}
+
+// --- display
+// ---------------------------------------------------------------------------------------
+
+void TrainingTab::setError(const QString& text) {
+    m_lastError = text;
+    m_status->setText(text);
+    m_status->setToolTip(text);
+    m_status->setStyleSheet(QStringLiteral("color: #b00000;"));
+}
+
+void TrainingTab::showWarning(const QString& text) {
+    m_warning->setText(text);
+    m_warning->setVisible(!text.isEmpty());
+}
+
+void TrainingTab::updateButtons() {
+    const bool haveData = m_data && m_data->size() > 0;
+    m_start->setEnabled(!m_running && haveData);
+    m_start->setToolTip(haveData ? tr("Train with the settings on the left")
+                                 : tr("Load data first"));
+    m_sweep->setEnabled(!m_running && haveData);
+    m_pause->setEnabled(m_running && !m_paused);
+    m_resume->setEnabled(m_running && m_paused);
+    m_stop->setEnabled(m_running);
+    m_panel->setEnabled(!m_running);
+}
+
+void TrainingTab::updateProgress(bool force) {
+    // Epochs can arrive by the hundred per second: the status text changes at most every 100 ms.
+    if (!force && m_statusClock.isValid() && m_statusClock.elapsed() < 100)
+        return;
+    m_statusClock.start();
+    const int done = std::min(m_plannedEpochs, m_epochsBeforeCurrent + m_currentEpoch);
+    m_progress->setValue(m_plannedEpochs > 0 ? static_cast<int>(1000.0 * done / m_plannedEpochs)
+                                             : 0);
+    if (!m_running) {
+        if (m_lastError.isEmpty()) {
+            int finished = 0;
+            for (const auto& run : m_runs)
+                finished += run.finished ? 1 : 0;
+            m_status->setText(
+                m_runs.empty()
+                    ? tr("Ready")
+                    : tr("Done: %1 of %2 runs finished").arg(finished).arg(m_runs.size()));
+        }
+        return;
+    }
+    if (!m_lastError.isEmpty())
+        return; // keep a failure of an earlier run of the list readable
+    const int runs = static_cast<int>(m_jobs.size());
+    const QString which =
+        runs > 1 ? tr("Run %1/%2 (%3) — ")
+                       .arg(m_currentIndex + 1)
+                       .arg(runs)
+                       .arg(m_currentIndex >= 0 && m_currentIndex < static_cast<int>(m_runs.size())
+                                ? m_runs[m_currentIndex].name
+                                : QString())
+                 : QString();
+    QString text;
+    if (m_currentIndex < 0) {
+        text = tr("Starting…");
+    } else if (m_currentEpoch == 0) {
+        text = which + tr("preparing descriptors and graphs… %1 %")
+                           .arg(static_cast<int>(m_prepareFraction * 100));
+    } else {
+        const int runEpochs = m_currentIndex < static_cast<int>(m_jobs.size())
+                                  ? totalEpochs(m_jobs[m_currentIndex].config.optimiser)
+                                  : 0;
+        const double perEpoch = m_epochsSeen > 0 ? m_epochSeconds / m_epochsSeen : 0.0;
+        text = which + tr("epoch %1/%2 · ETA %3")
+                           .arg(m_currentEpoch)
+                           .arg(runEpochs)
+                           .arg(durationText(perEpoch * (m_plannedEpochs - done)));
+    }
+    if (m_paused)
+        text += tr(" — paused");
+    m_status->setText(text);
+}
+
+} // namespace graphace::ui

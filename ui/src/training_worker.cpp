@@ -1,0 +1,150 @@
+#include "graphace/ui/training_worker.h"
+
+#include "graphace/error.h"
+
+#include <QElapsedTimer>
+#include <QMutexLocker>
+
+#include <cmath>
+#include <exception>
+#include <limits>
+
+namespace graphace::ui {
+
+double linearLoss(const GraphDataset& data, const std::vector<double>& predicted, LossKind loss) {
+    const std::size_t n = std::min(data.samples.size(), predicted.size());
+    if (n == 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    double sum = 0.0;
+    for (std::size_t c = 0; c < n; ++c) {
+        double error = predicted[c] - data.samples[c].energy;
+        if (loss == LossKind::EnergyPerAtom)
+            error /= std::max(1, data.samples[c].atomCount);
+        sum += error * error;
+    }
+    return sum / static_cast<double>(n);
+}
+
+ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& predicted) {
+    ParityPoints points;
+    const std::size_t n = std::min(data.samples.size(), predicted.size());
+    points.referencePerAtom.reserve(n);
+    points.predictedPerAtom.reserve(n);
+    for (std::size_t c = 0; c < n; ++c) {
+        const double atoms = std::max(1, data.samples[c].atomCount);
+        points.referencePerAtom.push_back(data.samples[c].energy / atoms);
+        points.predictedPerAtom.push_back(predicted[c] / atoms);
+    }
+    return points;
+}
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<graphace::EpochRecord>();
+    qRegisterMetaType<graphace::LinearBaseline>();
+    qRegisterMetaType<std::shared_ptr<const graphace::PreparedExperiment>>();
+    qRegisterMetaType<std::shared_ptr<const graphace::ui::TrainingRunRecord>>();
+}
+
+void TrainingWorker::requestStop() {
+    QMutexLocker lock(&m_mutex);
+    m_cancel.store(true);
+    m_resume.wakeAll(); // a paused run must see the stop
+}
+
+void TrainingWorker::resetControls() {
+    QMutexLocker lock(&m_mutex);
+    m_cancel.store(false);
+    m_paused.store(false);
+    m_epochsReported.store(0);
+}
+
+void TrainingWorker::setPaused(bool paused) {
+    QMutexLocker lock(&m_mutex);
+    m_paused.store(paused);
+    if (!paused)
+        m_resume.wakeAll();
+}
+
+bool TrainingWorker::waitWhilePaused() {
+    QMutexLocker lock(&m_mutex);
+    while (m_paused.load() && !m_cancel.load())
+        m_resume.wait(&m_mutex);
+    return !m_cancel.load();
+}
+
+void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<const Dataset> data,
+                         std::shared_ptr<const Dataset> testData) {
+    for (int index = 0; index < static_cast<int>(jobs.size()) && !m_cancel.load(); ++index) {
+        const TrainingJob& job = jobs[index];
+        Q_EMIT runStarted(index, job.name);
+        QElapsedTimer clock;
+        clock.start();
+        auto record = std::make_shared<TrainingRunRecord>();
+        record->name = job.name;
+        record->config = job.config;
+        try {
+            if (!data)
+                throw std::invalid_argument("no data is loaded");
+            // Progress arrives often; one signal per percent is plenty for a progress bar.
+            int lastPercent = -1;
+            auto progress = [this, &lastPercent](double fraction) {
+                const int percent = static_cast<int>(fraction * 100);
+                if (percent != lastPercent) {
+                    lastPercent = percent;
+                    Q_EMIT preparing(fraction);
+                }
+                return !m_cancel.load();
+            };
+            auto prepared = std::make_shared<const PreparedExperiment>(prepareExperiment(
+                job.config, *data, testData.get(), job.config.training.threads, progress));
+            record->config = prepared->config;
+            record->prepared = prepared;
+            Q_EMIT this->prepared(index, prepared);
+            if (m_cancel.load())
+                throw Cancelled();
+
+            record->linear = fitLinearBaseline(*prepared);
+            record->linearParityTrain =
+                parityPoints(prepared->trainGraphs, record->linear.trainPredicted);
+            record->linearParityTest =
+                parityPoints(prepared->testGraphs, record->linear.testPredicted);
+            Q_EMIT linearReady(index, record->linear);
+            if (m_cancel.load())
+                throw Cancelled();
+
+            GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs);
+            TrainingOutcome outcome = trainer.train(
+                [this, index](const EpochRecord& epoch) {
+                    m_epochsReported.fetch_add(1);
+                    Q_EMIT epochFinished(index, epoch);
+                    return waitWhilePaused();
+                },
+                &m_cancel);
+            auto model = std::make_shared<const GcnModel>(trainer.takeModel());
+            if (!prepared->trainGraphs.samples.empty()) {
+                const auto predicted = model->predictEnergies(prepared->trainGraphs);
+                record->gcnTrain = scoreEnergies(prepared->trainGraphs, predicted);
+                record->gcnParityTrain = parityPoints(prepared->trainGraphs, predicted);
+            }
+            if (!prepared->testGraphs.samples.empty()) {
+                const auto predicted = model->predictEnergies(prepared->testGraphs);
+                record->gcnTest = scoreEnergies(prepared->testGraphs, predicted);
+                record->gcnParityTest = parityPoints(prepared->testGraphs, predicted);
+            }
+            record->history = outcome.history;
+            record->outcome = std::move(outcome);
+            record->model = model;
+            record->finished = true;
+            record->seconds = clock.nsecsElapsed() / 1e9;
+            Q_EMIT runFinished(index, record);
+        } catch (const Cancelled&) {
+            Q_EMIT failed(index, tr("Stopped before training started."));
+        } catch (const std::exception& e) {
+            // The next config of a sweep may well work (e.g. a smaller training size).
+            Q_EMIT failed(index, QString::fromStdString(e.what()));
+        }
+    }
+    Q_EMIT allFinished();
+}
+
+} // namespace graphace::ui
