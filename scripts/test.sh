@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command for the tests: install dependencies, build, run every CTest suite (core, gui, bench).
+# One command for the tests: install dependencies, build, run every CTest suite (core, gui, bench),
+# then build the .deb, install it, run it and remove it (scripts/test-package.sh).
 # GUI suites need a display: without one the whole run goes under xvfb-run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,3 +12,9 @@ if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
     run=(xvfb-run -a)
 fi
 "${run[@]}" ctest --test-dir "$root/build" --output-on-failure --timeout 1800 "$@"
+
+# The Debian package, built and run as a user would install it (as root: a real apt-get
+# install and remove). GRAPHACE_TEST_PACKAGE=0 skips it, e.g. for a quick `-L core` run.
+if [ "${GRAPHACE_TEST_PACKAGE:-1}" != 0 ]; then
+    "$root/scripts/test-package.sh" "$root/build"
+fi
