@@ -72,6 +72,12 @@ public:
     // `device` as in training.device ("cpu" when empty: a CUDA-trained model loads anywhere).
     static GcnModel load(const std::string& path, const std::string& device = "cpu");
 
+    // All weights as one vector, in a fixed order: for each graph layer W (in × out, row-major)
+    // then b, then the same for each dense layer. For tests and inspection; setParameterValues
+    // throws std::invalid_argument on a size mismatch.
+    std::vector<double> parameterValues() const;
+    void setParameterValues(const std::vector<double>& values);
+
 private:
     friend class GcnTrainer;
     struct Impl;

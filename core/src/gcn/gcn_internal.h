@@ -1,0 +1,103 @@
+#pragma once
+// Private to graphace_gcn (gcn_network.cpp, gcn_trainer.cpp): the torch side of GcnModel.
+//
+// The network keeps all weights in ONE flat parameter vector (graph layers W, b, then dense
+// layers W, b; W stored in × out). The optimiser, gradient clipping, the finiteness check and the
+// best-weights copy then each cost one tensor operation per step instead of one per layer, which
+// is most of the time of the study's batch-of-one schedule.
+//
+// A batch is the disjoint union of its graphs, built once (tensors ready for the device):
+//   Identity  every graph has only unit self-loops: Â H = H, nothing to do (the 2023 study)
+//   Diagonal  only self-loops: Â H = d ⊙ H
+//   Sparse    CPU: CSR product with a hand-written kernel (and Âᵀ for the backward pass);
+//             other devices: index_select / index_add_ over the COO entries.
+
+#include "graphace/gcn_trainer.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace graphace::gcn {
+
+// Compressed sparse rows of the batch adjacency (and of its transpose), on the CPU.
+struct CsrMatrix {
+    torch::Tensor rowPointers; // int64, rows + 1
+    torch::Tensor columns;     // int32, nnz
+    torch::Tensor values;      // model dtype, nnz
+};
+
+enum class Aggregation { Identity, Diagonal, Sparse };
+
+struct Batch {
+    int64_t graphs = 0;
+    int64_t atoms = 0;
+    torch::Tensor x; // atoms × F: Â X, X the standardised inputs; model dtype, on the device
+
+    Aggregation aggregation = Aggregation::Identity;
+    torch::Tensor diagonal;           // atoms × 1 (Diagonal)
+    CsrMatrix csr, csrTransposed;     // Sparse on the CPU
+    torch::Tensor rows, cols, values; // Sparse elsewhere: int64, int64, nnz × 1
+
+    torch::Tensor graphIndex; // atoms, int64: graph of each atom (when graphs > 1)
+    torch::Tensor invAtoms;   // graphs, 1 / atom count
+    torch::Tensor baseline;   // graphs: Σ ε(z_i) (+ N μ for PerAtomSum), added to the output
+    bool hasBaseline = false; // false when the baseline is zero everywhere
+    torch::Tensor energy;     // graphs: reference energies (NaN where unknown)
+};
+
+// Everything a model is: config, statistics, weights. GcnModel::Impl is this.
+struct Network {
+    ExperimentConfig config;
+    int featureCount = 0;
+    int speciesCount = 0;
+    torch::Device device = torch::kCPU;
+    torch::Dtype dtype = torch::kFloat32;
+
+    // Statistics (double, on the host; stored in the model file).
+    std::vector<double> inputMean, inputStd;  // F each; 0 and 1 when not standardised
+    std::vector<double> referenceEnergies;    // S; zeros when disabled
+    double targetMean = 0.0, targetStd = 1.0; // μ, σ of the per-atom residual energy
+
+    torch::Tensor parameters;   // flat, requires grad, on the device
+    std::vector<int64_t> sizes; // element count of each weight / bias, in order
+    std::vector<std::vector<int64_t>> shapes;
+
+    // The weight layout (sizes, shapes) for config.model and featureCount; throws
+    // std::invalid_argument for an impossible model.
+    void layout();
+    // layout(), then Glorot uniform weights and zero biases from torch's global generator.
+    void initialise();
+    int64_t parameterCount() const;
+
+    // Per-graph energies (graphs), differentiable with respect to `parameters`.
+    torch::Tensor forward(const Batch& batch) const;
+
+    // Batch of samples `indices` of `data` (which must match featureCount / speciesCount). With
+    // `inputs` (makeInputs of the same data) the standardised rows are concatenated from there
+    // and the descriptors of `data` are not read.
+    Batch makeBatch(const GraphDataset& data, const std::vector<std::size_t>& indices,
+                    const std::vector<torch::Tensor>* inputs = nullptr) const;
+    // Â X of each sample (as Batch::x), on the device.
+    std::vector<torch::Tensor> makeInputs(const GraphDataset& data) const;
+    // Batches of at most `chunk` graphs in order: the evaluation layout, fixed so that the same
+    // samples always give bit-identical energies.
+    std::vector<Batch> makeChunks(const GraphDataset& data, std::size_t chunk = 64) const;
+    // Energies (eV, host) of the chunks, in order, without gradients.
+    std::vector<double> evaluate(const std::vector<Batch>& chunks) const;
+};
+
+// Input checks shared by the trainer and predictEnergies: sizes, indices, species in range.
+void checkDataset(const GraphDataset& data, int featureCount, int speciesCount,
+                  const std::string& what);
+
+torch::Device parseDevice(const std::string& device); // after checkDevice
+std::vector<double> toHostVector(const torch::Tensor& tensor);
+
+} // namespace graphace::gcn
+
+namespace graphace {
+struct GcnModel::Impl : gcn::Network {};
+} // namespace graphace

@@ -1,0 +1,510 @@
+// GcnTrainer: statistics, the schedule of optimiser phases, per-epoch evaluation, best weights,
+// divergence, early stopping and cancellation.
+#include "gcn_internal.h"
+
+#include "graphace/least_squares.h"
+
+#include <Eigen/Core>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace graphace {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The checks the network itself relies on (the full schema check is validate(config)).
+void checkConfig(const ExperimentConfig& config) {
+    const OptimiserConfig& o = config.optimiser;
+    auto fail = [](const std::string& what) { throw std::invalid_argument("GCN config: " + what); };
+    if (o.phases.empty())
+        fail("optimiser.phases is empty");
+    for (std::size_t p = 0; p < o.phases.size(); ++p) {
+        const OptimiserPhase& phase = o.phases[p];
+        const std::string name = "optimiser.phases." + std::to_string(p);
+        if (phase.epochs < 1)
+            fail(name + ".epochs must be at least 1");
+        if (!(phase.learningRate > 0) || !std::isfinite(phase.learningRate))
+            fail(name + ".learning_rate must be > 0");
+        if (!(phase.beta1 >= 0 && phase.beta1 < 1) || !(phase.beta2 >= 0 && phase.beta2 < 1))
+            fail(name + ": betas must lie in [0, 1)");
+    }
+    if (!(o.eps > 0) || !(o.weightDecay >= 0) || !(o.gamma > 0) ||
+        !(o.factor > 0 && o.factor <= 1) || o.patience < 0 || !(o.minLearningRate >= 0) ||
+        !(o.gradientClipNorm >= 0) || o.earlyStoppingPatience < 0)
+        fail("optimiser: eps, gamma > 0; factor in (0, 1]; weight decay, minimum learning rate, "
+             "clip norm and patiences >= 0");
+    if (config.training.batchSize < 0)
+        fail("training.batch_size must be >= 0");
+}
+
+void checkEnergies(const GraphDataset& data, const std::string& what) {
+    for (std::size_t c = 0; c < data.samples.size(); ++c)
+        if (!std::isfinite(data.samples[c].energy))
+            throw std::invalid_argument("GCN training: " + what + " configuration " +
+                                        std::to_string(c) + " has no energy");
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimiser(const OptimiserConfig& o,
+                                                       const OptimiserPhase& phase,
+                                                       const torch::Tensor& parameters) {
+    const std::vector<torch::Tensor> list{parameters};
+    switch (o.kind) {
+    case OptimiserKind::Adam: {
+        torch::optim::AdamOptions options(phase.learningRate);
+        options.betas({phase.beta1, phase.beta2}).eps(o.eps).weight_decay(o.weightDecay);
+        return std::make_unique<torch::optim::Adam>(list, options);
+    }
+    case OptimiserKind::AdamW: {
+        torch::optim::AdamWOptions options(phase.learningRate);
+        options.betas({phase.beta1, phase.beta2}).eps(o.eps).weight_decay(o.weightDecay);
+        return std::make_unique<torch::optim::AdamW>(list, options);
+    }
+    case OptimiserKind::Sgd: {
+        torch::optim::SGDOptions options(phase.learningRate);
+        options.momentum(phase.beta1).weight_decay(o.weightDecay);
+        return std::make_unique<torch::optim::SGD>(list, options);
+    }
+    }
+    throw std::invalid_argument("GCN: unknown optimiser");
+}
+
+// A phase without resetMoments keeps the optimiser state and takes the phase's betas.
+void setBetas(torch::optim::Optimizer& optimiser, const OptimiserPhase& phase) {
+    for (auto& group : optimiser.param_groups()) {
+        if (auto* adam = dynamic_cast<torch::optim::AdamOptions*>(&group.options()))
+            adam->betas({phase.beta1, phase.beta2});
+        else if (auto* adamW = dynamic_cast<torch::optim::AdamWOptions*>(&group.options()))
+            adamW->betas({phase.beta1, phase.beta2});
+        else if (auto* sgd = dynamic_cast<torch::optim::SGDOptions*>(&group.options()))
+            sgd->momentum(phase.beta1);
+    }
+}
+
+void setLearningRate(torch::optim::Optimizer& optimiser, double lr) {
+    for (auto& group : optimiser.param_groups())
+        group.options().set_lr(lr);
+}
+
+struct Evaluation {
+    double loss = kNaN, rmse = kNaN, mae = kNaN; // loss as optimised; meV/atom
+};
+
+Evaluation evaluateSet(const gcn::Network& net, const std::vector<gcn::Batch>& chunks,
+                       const GraphDataset& data, LossKind kind) {
+    Evaluation result;
+    if (data.samples.empty())
+        return result;
+    const std::vector<double> predicted = net.evaluate(chunks);
+    double sum = 0;
+    for (std::size_t c = 0; c < predicted.size(); ++c) {
+        double error = predicted[c] - data.samples[c].energy;
+        if (kind == LossKind::EnergyPerAtom)
+            error /= data.samples[c].atomCount;
+        sum += error * error;
+    }
+    result.loss = sum / predicted.size();
+    const RegressionMetrics metrics = scoreEnergies(data, predicted);
+    result.rmse = metrics.energyRmseMevPerAtom;
+    result.mae = metrics.energyMaeMevPerAtom;
+    return result;
+}
+
+// Graphs without descriptors: what shuffled mini-batches need besides the precomputed inputs.
+GraphDataset withoutDescriptors(const GraphDataset& data) {
+    GraphDataset light;
+    light.featureCount = data.featureCount;
+    light.speciesCount = data.speciesCount;
+    light.samples.reserve(data.samples.size());
+    for (const GraphSample& s : data.samples) {
+        GraphSample copy;
+        copy.atomCount = s.atomCount;
+        copy.species = s.species;
+        copy.graph = s.graph;
+        copy.energy = s.energy;
+        light.samples.push_back(std::move(copy));
+    }
+    return light;
+}
+
+std::string formatNumber(double value) {
+    std::ostringstream out;
+    out.precision(3);
+    out << value;
+    return out.str();
+}
+
+} // namespace
+
+std::string toString(TrainingStop stop) {
+    switch (stop) {
+    case TrainingStop::Completed:
+        return "completed";
+    case TrainingStop::Cancelled:
+        return "cancelled";
+    case TrainingStop::Diverged:
+        return "diverged";
+    case TrainingStop::EarlyStopped:
+        return "early_stopped";
+    }
+    return "unknown";
+}
+
+struct GcnTrainer::Impl {
+    explicit Impl(GcnModel m) : model(std::move(m)) {}
+    GcnModel model;
+    GraphDataset train;                              // without descriptors (see withoutDescriptors)
+    GraphDataset test;                               // without descriptors
+    std::vector<gcn::Batch> trainChunks, testChunks; // evaluation, fixed chunks
+    std::vector<torch::Tensor> trainInputs;          // per graph, for shuffled mini-batches
+    std::vector<gcn::Batch> fixedBatches;            // the optimisation batches when fixed
+    std::size_t batchGraphs = 1;
+    bool rebuildBatches = false; // shuffled mini-batches of more than one graph
+    std::size_t trainAtoms = 0;
+};
+
+GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train,
+                       const GraphDataset& test) {
+    checkConfig(config);
+    checkDevice(config.training.device);
+    if (train.samples.empty())
+        throw std::invalid_argument("GCN training: the training set is empty");
+    const int features = train.featureCount > 0
+                             ? train.featureCount
+                             : static_cast<int>(train.samples[0].descriptors.cols());
+    int species = train.speciesCount;
+    for (const GraphDataset* d : {&train, &test})
+        for (const GraphSample& s : d->samples)
+            for (int z : s.species)
+                species = std::max(species, z + 1);
+    if (test.featureCount > 0 && test.featureCount != features)
+        throw std::invalid_argument("GCN training: train and test descriptors differ in width");
+    gcn::checkDataset(train, features, species, "training");
+    gcn::checkDataset(test, features, species, "test");
+    checkEnergies(train, "training");
+    checkEnergies(test, "test");
+    if (config.training.threads > 0)
+        torch::set_num_threads(config.training.threads);
+
+    auto impl = std::make_unique<GcnModel::Impl>();
+    gcn::Network& net = *impl;
+    net.config = config;
+    net.featureCount = features;
+    net.speciesCount = species;
+    net.device = gcn::parseDevice(config.training.device);
+    net.dtype = config.model.precision == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
+    const ModelConfig& m = config.model;
+
+    // Input statistics over all training atoms.
+    net.inputMean.assign(features, 0.0);
+    net.inputStd.assign(features, 1.0);
+    if (m.standardiseInputs) {
+        Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(features),
+                       squares = Eigen::ArrayXd::Zero(features);
+        double atoms = 0;
+        for (const GraphSample& s : train.samples) {
+            sum += s.descriptors.colwise().sum().transpose().array();
+            atoms += s.atomCount;
+        }
+        const Eigen::ArrayXd mean = sum / atoms;
+        for (const GraphSample& s : train.samples)
+            squares += (s.descriptors.rowwise() - mean.transpose().matrix())
+                           .array()
+                           .square()
+                           .colwise()
+                           .sum()
+                           .transpose();
+        for (int f = 0; f < features; ++f) {
+            const double deviation = std::sqrt(squares[f] / atoms);
+            net.inputMean[f] = mean[f];
+            // A constant column (e.g. a species absent from the training set) only gets centred.
+            net.inputStd[f] =
+                deviation > 1e-12 * std::max(1.0, std::abs(mean[f])) ? deviation : 1.0;
+        }
+    }
+
+    // Reference energies: least squares of E on species counts.
+    const std::size_t n = train.samples.size();
+    net.referenceEnergies.assign(species, 0.0);
+    if (m.referenceEnergies) {
+        Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(n, species);
+        Eigen::VectorXd energies(n);
+        for (std::size_t c = 0; c < n; ++c) {
+            for (int z : train.samples[c].species)
+                counts(c, z) += 1.0;
+            energies[c] = train.samples[c].energy;
+        }
+        const Eigen::VectorXd epsilon = solveLeastSquares(counts, energies).coefficients;
+        for (int s = 0; s < species; ++s)
+            net.referenceEnergies[s] = epsilon[s];
+    }
+    // μ, σ of the per-atom residual energy (PerAtomSum only).
+    if (m.standardiseTargets && m.target == EnergyTarget::PerAtomSum) {
+        std::vector<double> residual;
+        for (const GraphSample& s : train.samples) {
+            double e = s.energy;
+            for (int z : s.species)
+                e -= net.referenceEnergies[z];
+            residual.push_back(e / s.atomCount);
+        }
+        double mean = 0, variance = 0;
+        for (double r : residual)
+            mean += r;
+        mean /= residual.size();
+        for (double r : residual)
+            variance += (r - mean) * (r - mean);
+        const double deviation = std::sqrt(variance / residual.size());
+        net.targetMean = mean;
+        net.targetStd = deviation > 1e-12 ? deviation : 1.0;
+    }
+
+    torch::manual_seed(config.training.seed);
+    net.initialise();
+
+    m_impl = std::make_unique<Impl>(GcnModel(std::move(impl)));
+    Impl& t = *m_impl;
+    const gcn::Network& built = *t.model.m_impl;
+    t.trainChunks = built.makeChunks(train);
+    t.testChunks = built.makeChunks(test);
+    for (const GraphSample& s : train.samples)
+        t.trainAtoms += s.atomCount;
+    t.batchGraphs =
+        config.training.batchSize == 0
+            ? n
+            : std::min<std::size_t>(n, static_cast<std::size_t>(config.training.batchSize));
+    t.rebuildBatches = config.training.shuffle && t.batchGraphs > 1 && t.batchGraphs < n;
+    t.train = withoutDescriptors(train);
+    t.test = withoutDescriptors(test);
+    if (t.rebuildBatches) {
+        t.trainInputs = built.makeInputs(train);
+    } else {
+        // Fixed batches (or single graphs, whose order a shuffle permutes): built once.
+        for (std::size_t begin = 0; begin < n; begin += t.batchGraphs) {
+            std::vector<std::size_t> indices;
+            for (std::size_t c = begin; c < std::min(n, begin + t.batchGraphs); ++c)
+                indices.push_back(c);
+            t.fixedBatches.push_back(built.makeBatch(train, indices));
+        }
+    }
+}
+
+GcnTrainer::~GcnTrainer() = default;
+
+const GcnModel& GcnTrainer::model() const {
+    return m_impl->model;
+}
+
+GcnModel GcnTrainer::takeModel() {
+    return std::move(m_impl->model);
+}
+
+TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomic<bool>* cancel) {
+#if defined(__GLIBC__)
+    // LibTorch's CPU allocator is plain malloc: every step frees and reallocates the same
+    // megabyte-sized activations, which glibc would hand back to the kernel (mmap/trim) and fault
+    // in zeroed again each time, about a fifth of a large-batch step. Keep them in the heap.
+    static const bool tuned = [] {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+        return true;
+    }();
+    (void)tuned;
+#endif
+    Impl& t = *m_impl;
+    if (!t.model.m_impl)
+        throw std::logic_error("GcnTrainer::train after takeModel");
+    gcn::Network& net = *t.model.m_impl;
+    const ExperimentConfig& config = net.config;
+    const OptimiserConfig& o = config.optimiser;
+    if (config.training.threads > 0)
+        torch::set_num_threads(config.training.threads);
+    const bool hasTest = !t.test.samples.empty();
+    // Optimisation batches below torch's parallel grain (the study's one graph of 96 atoms) gain
+    // nothing from more threads, but some element-wise kernels still open a parallel region per
+    // call, which costs far more than the work when the cores are shared. Such steps run on one
+    // thread (same numbers: these kernels are element-wise); evaluation keeps all threads.
+    const int threads = torch::get_num_threads();
+    int width = net.featureCount;
+    for (const LayerConfig& layer : config.model.graphLayers)
+        width = std::max(width, layer.width);
+    std::size_t largestBatch = 0;
+    if (t.rebuildBatches) {
+        std::size_t largestGraph = 0;
+        for (const GraphSample& s : t.train.samples)
+            largestGraph = std::max<std::size_t>(largestGraph, s.atomCount);
+        largestBatch = largestGraph * t.batchGraphs;
+    }
+    for (const gcn::Batch& b : t.fixedBatches)
+        largestBatch = std::max<std::size_t>(largestBatch, b.atoms);
+    const int stepThreads = largestBatch * width < 32768 ? 1 : threads;
+    const auto start = Clock::now();
+
+    TrainingOutcome outcome;
+    torch::Tensor best = net.parameters.detach().clone();
+    double bestLoss = std::numeric_limits<double>::infinity();
+    int sinceBest = 0;
+    std::mt19937_64 engine(config.training.seed);
+    std::vector<std::size_t> order(t.rebuildBatches ? t.train.samples.size()
+                                                    : t.fixedBatches.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+
+    auto stepLoss = [&](const gcn::Batch& batch) {
+        torch::Tensor error = net.forward(batch) - batch.energy;
+        if (o.loss == LossKind::EnergyPerAtom)
+            error = error * batch.invAtoms;
+        return error.square().mean();
+    };
+    auto finish = [&](TrainingStop stop, const std::string& message) {
+        torch::NoGradGuard noGrad;
+        net.parameters.copy_(best);
+        outcome.stop = stop;
+        outcome.message = message;
+        outcome.seconds = secondsSince(start);
+        return outcome;
+    };
+    auto kept = [&] {
+        return outcome.bestEpoch > 0 ? "the weights of epoch " + std::to_string(outcome.bestEpoch) +
+                                           " (the best so far) are kept"
+                                     : std::string("the initial weights are kept");
+    };
+
+    std::unique_ptr<torch::optim::Optimizer> optimiser;
+    int epoch = 0;
+    for (std::size_t p = 0; p < o.phases.size(); ++p) {
+        const OptimiserPhase& phase = o.phases[p];
+        if (!optimiser || phase.resetMoments)
+            optimiser = makeOptimiser(o, phase, net.parameters);
+        else
+            setBetas(*optimiser, phase);
+        double plateauLr = phase.learningRate,
+               plateauBest = std::numeric_limits<double>::infinity();
+        int plateauWait = 0;
+        for (int e = 0; e < phase.epochs; ++e) {
+            double lr = phase.learningRate;
+            if (o.decay == LearningRateDecay::Exponential)
+                lr = phase.learningRate * std::pow(o.gamma, e);
+            else if (o.decay == LearningRateDecay::Cosine)
+                lr = o.minLearningRate + 0.5 * (phase.learningRate - o.minLearningRate) *
+                                             (1 + std::cos(kPi * e / phase.epochs));
+            else if (o.decay == LearningRateDecay::ReduceOnPlateau)
+                lr = plateauLr;
+            setLearningRate(*optimiser, lr);
+
+            const auto epochStart = Clock::now();
+            if (stepThreads != threads)
+                torch::set_num_threads(stepThreads);
+            if (config.training.shuffle)
+                std::shuffle(order.begin(), order.end(), engine);
+            for (std::size_t b = 0; b < order.size(); b += t.rebuildBatches ? t.batchGraphs : 1) {
+                if (cancel && cancel->load()) {
+                    torch::set_num_threads(threads);
+                    return finish(TrainingStop::Cancelled, "Cancelled during epoch " +
+                                                               std::to_string(epoch + 1) + "; " +
+                                                               kept() + ".");
+                }
+                gcn::Batch rebuilt;
+                if (t.rebuildBatches) {
+                    const std::vector<std::size_t> indices(
+                        order.begin() + b,
+                        order.begin() + std::min(order.size(), b + t.batchGraphs));
+                    rebuilt = net.makeBatch(t.train, indices, &t.trainInputs);
+                }
+                const gcn::Batch& batch = t.rebuildBatches ? rebuilt : t.fixedBatches[order[b]];
+                optimiser->zero_grad();
+                stepLoss(batch).backward();
+                if (o.gradientClipNorm > 0) {
+                    // Global norm of the one flat gradient, without a host round trip.
+                    torch::NoGradGuard noGrad;
+                    torch::Tensor gradient = net.parameters.mutable_grad();
+                    gradient.mul_((o.gradientClipNorm / (gradient.norm() + 1e-6)).clamp_max(1.0));
+                }
+                optimiser->step();
+            }
+            const double optimisationSeconds = secondsSince(epochStart);
+            if (stepThreads != threads)
+                torch::set_num_threads(threads);
+            ++epoch;
+
+            const Evaluation train = evaluateSet(net, t.trainChunks, t.train, o.loss);
+            const Evaluation test = evaluateSet(net, t.testChunks, t.test, o.loss);
+            EpochRecord record;
+            record.epoch = epoch;
+            record.phase = static_cast<int>(p);
+            record.trainLoss = train.loss;
+            record.testLoss = test.loss;
+            record.trainRmseMevPerAtom = train.rmse;
+            record.trainMaeMevPerAtom = train.mae;
+            record.testRmseMevPerAtom = test.rmse;
+            record.testMaeMevPerAtom = test.mae;
+            record.learningRate = lr;
+            record.seconds = secondsSince(epochStart);
+            record.atomsPerSecond =
+                optimisationSeconds > 0 ? t.trainAtoms / optimisationSeconds : 0.0;
+            outcome.history.push_back(record);
+            outcome.epochsRun = epoch;
+
+            const bool finiteWeights = torch::isfinite(net.parameters.detach()).all().item<bool>();
+            if (!std::isfinite(train.loss) || (hasTest && !std::isfinite(test.loss)) ||
+                !finiteWeights)
+                return finish(TrainingStop::Diverged,
+                              "Training diverged at epoch " + std::to_string(epoch) +
+                                  (finiteWeights ? " (the loss became NaN or infinite"
+                                                 : " (the weights became NaN or infinite") +
+                                  ", learning rate " + formatNumber(lr) + "); " + kept() +
+                                  ". Try a smaller learning rate or gradient clipping.");
+
+            // Best weights, early stopping and the plateau all watch the test loss when there is
+            // a test set, else the training loss.
+            const double monitored = hasTest ? test.loss : train.loss;
+            if (monitored < bestLoss) {
+                bestLoss = monitored;
+                best.copy_(net.parameters.detach());
+                outcome.bestEpoch = epoch;
+                sinceBest = 0;
+            } else {
+                ++sinceBest;
+            }
+            if (o.decay == LearningRateDecay::ReduceOnPlateau) {
+                if (monitored < plateauBest * (1 - 1e-4)) {
+                    plateauBest = monitored;
+                    plateauWait = 0;
+                } else if (++plateauWait >= o.patience) {
+                    plateauLr = std::max(o.minLearningRate, plateauLr * o.factor);
+                    plateauWait = 0;
+                }
+            }
+            if (onEpoch && !onEpoch(record))
+                return finish(TrainingStop::Cancelled, "Cancelled after epoch " +
+                                                           std::to_string(epoch) + "; " + kept() +
+                                                           ".");
+            if (o.earlyStoppingPatience > 0 && sinceBest >= o.earlyStoppingPatience)
+                return finish(TrainingStop::EarlyStopped,
+                              "Stopped early at epoch " + std::to_string(epoch) +
+                                  ": no improvement for " + std::to_string(sinceBest) +
+                                  " epochs; " + kept() + ".");
+        }
+    }
+    return finish(TrainingStop::Completed,
+                  "Completed " + std::to_string(epoch) + " epochs; the weights of epoch " +
+                      std::to_string(outcome.bestEpoch) + " (lowest " +
+                      (hasTest ? "test" : "training") + " loss) are kept.");
+}
+
+} // namespace graphace
