@@ -357,6 +357,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
 
     TrainingOutcome outcome;
     torch::Tensor best = net.parameters.detach().clone();
+    torch::Tensor last = best.clone();  // the weights after the last completed epoch
     double bestLoss = std::numeric_limits<double>::infinity();
     int sinceBest = 0;
     std::mt19937_64 engine(config.training.seed);
@@ -371,9 +372,17 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             error = error * batch.invAtoms;
         return error.square().mean();
     };
+    // Completed and cancelled runs keep the weights they ended with (the last history row
+    // describes them, and nothing is selected on the test set); diverged and early-stopped runs
+    // go back to the best weights so far.
     auto finish = [&](TrainingStop stop, const std::string& message) {
         torch::NoGradGuard noGrad;
-        net.parameters.copy_(best);
+        if (stop == TrainingStop::Diverged || stop == TrainingStop::EarlyStopped) {
+            net.parameters.copy_(best);
+        } else {
+            net.parameters.copy_(last);  // a cancel mid-epoch drops that epoch's partial steps
+            outcome.bestEpoch = outcome.epochsRun;
+        }
         outcome.stop = stop;
         outcome.message = message;
         outcome.seconds = secondsSince(start);
@@ -415,9 +424,11 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             for (std::size_t b = 0; b < order.size(); b += t.rebuildBatches ? t.batchGraphs : 1) {
                 if (cancel && cancel->load()) {
                     torch::set_num_threads(threads);
-                    return finish(TrainingStop::Cancelled, "Cancelled during epoch " +
-                                                               std::to_string(epoch + 1) + "; " +
-                                                               kept() + ".");
+                    return finish(TrainingStop::Cancelled,
+                                  "Cancelled during epoch " + std::to_string(epoch + 1) +
+                                      (epoch > 0 ? "; the weights of epoch " +
+                                                       std::to_string(epoch) + " are kept."
+                                                 : "; the initial weights are kept."));
                 }
                 gcn::Batch rebuilt;
                 if (t.rebuildBatches) {
@@ -472,6 +483,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
 
             // Best weights, early stopping and the plateau all watch the test loss when there is
             // a test set, else the training loss.
+            last.copy_(net.parameters.detach());
             const double monitored = hasTest ? test.loss : train.loss;
             if (monitored < bestLoss) {
                 bestLoss = monitored;
@@ -491,9 +503,9 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 }
             }
             if (onEpoch && !onEpoch(record))
-                return finish(TrainingStop::Cancelled, "Cancelled after epoch " +
-                                                           std::to_string(epoch) + "; " + kept() +
-                                                           ".");
+                return finish(TrainingStop::Cancelled,
+                              "Cancelled after epoch " + std::to_string(epoch) +
+                                  "; the weights of that epoch are kept.");
             if (o.earlyStoppingPatience > 0 && sinceBest >= o.earlyStoppingPatience)
                 return finish(TrainingStop::EarlyStopped,
                               "Stopped early at epoch " + std::to_string(epoch) +
@@ -502,9 +514,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
         }
     }
     return finish(TrainingStop::Completed,
-                  "Completed " + std::to_string(epoch) + " epochs; the weights of epoch " +
-                      std::to_string(outcome.bestEpoch) + " (lowest " +
-                      (hasTest ? "test" : "training") + " loss) are kept.");
+                  "Completed " + std::to_string(epoch) + " epochs; the final weights are kept.");
 }
 
 } // namespace graphace
