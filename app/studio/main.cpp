@@ -5,9 +5,15 @@
 //   graphace-studio --screenshot OUT.png [FILE...]
 //                                             render the window once everything is loaded,
 //                                             save it as an image and exit
+//   graphace-studio --train [--preset NAME] [--set KEY=VALUE ...]
+//                                             start training once the data is loaded (with
+//                                             --screenshot: the image is taken when it ends)
 
 #include "graphace/ui/cutoff_panel.h"
+#include "graphace/experiment_config.h"
 #include "graphace/ui/main_window.h"
+#include "graphace/ui/training_panel.h"
+#include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
 #include "graphace/version.h"
 
@@ -38,7 +44,8 @@ void scheduleScreenshot(graphace::ui::MainWindow& window, const QString& path) {
                 QCoreApplication::exit(1);
                 return;
             }
-            const bool ready = !window.isBusy() && window.dataset() != nullptr;
+            const bool ready = !window.isBusy() && window.dataset() != nullptr &&
+                               !window.trainingTab()->isRunning();
             // A few quiet polls after loading: layouts and charts settle, the 3D view paints.
             *settledPolls = ready ? *settledPolls + 1 : 0;
             if (*settledPolls < 3) {
@@ -100,9 +107,22 @@ int main(int argc, char** argv) {
     QCommandLineOption tab(QStringLiteral("tab"),
                            QStringLiteral("Tab to show first: structure (default) or training."),
                            QStringLiteral("NAME"));
+    QCommandLineOption train(QStringLiteral("train"),
+                             QStringLiteral("Start training once the data is loaded (the Training "
+                                            "tab's settings, or --preset/--set)."));
+    QCommandLineOption preset(QStringLiteral("preset"),
+                              QStringLiteral("Training preset: study-2023 or recommended."),
+                              QStringLiteral("NAME"));
+    QCommandLineOption set(QStringLiteral("set"),
+                           QStringLiteral("Override one training setting, e.g. "
+                                          "optimiser.phases.0.epochs=50 (repeatable)."),
+                           QStringLiteral("KEY=VALUE"));
     parser.addOption(screenshot);
     parser.addOption(cutoff);
     parser.addOption(tab);
+    parser.addOption(train);
+    parser.addOption(preset);
+    parser.addOption(set);
     parser.process(app);
 
     graphace::ui::MainWindow window;
@@ -127,6 +147,35 @@ int main(int argc, char** argv) {
             return 2;
         }
         window.tabs()->setCurrentIndex(index);
+    }
+    if (parser.isSet(preset) || parser.isSet(set)) {
+        std::vector<std::string> settings;
+        for (const QString& s : parser.values(set))
+            settings.push_back(s.toStdString());
+        try {
+            const std::string name =
+                parser.isSet(preset) ? parser.value(preset).toStdString() : "recommended";
+            window.trainingTab()->panel()->setConfig(
+                graphace::composeConfig(name, nlohmann::json::object(), settings));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "graphace-studio: error: %s\n", e.what());
+            return 2;
+        }
+    }
+    if (parser.isSet(train)) {
+        // Once, after the first successful load: the dataset has reached the Training tab.
+        auto started = std::make_shared<bool>(false);
+        QObject::connect(&window, &graphace::ui::MainWindow::loadFinished, &window,
+                         [&window, started](bool ok) {
+                             if (!ok || *started)
+                                 return;
+                             *started = true;
+                             if (!window.trainingTab()->start()) {
+                                 std::fprintf(stderr, "graphace-studio: error: %s\n",
+                                              qPrintable(window.trainingTab()->lastError()));
+                                 QCoreApplication::exit(1);
+                             }
+                         });
     }
     const QStringList files = parser.positionalArguments();
     if (files.isEmpty())
