@@ -177,11 +177,10 @@ GraphConfig graphFromJson(const nlohmann::json& j) {
         else
             s.fail("cutoff", "must be a number of Å or \"auto\"");
     }
-    if (s.has("resolved_cutoff")) {
-        if (!g.autoCutoff)
-            s.fail("resolved_cutoff", "is only meaningful with \"cutoff\": \"auto\"");
+    // The cutoff an "auto" run chose. Beside a number it is stale (a preset or a recorded run
+    // whose cutoff was then set by hand, e.g. --set graph.cutoff=4): the number wins.
+    if (s.has("resolved_cutoff") && g.autoCutoff)
         s.number("resolved_cutoff", g.options.cutoff);
-    }
     s.name("weighting", g.options.weighting, parseEdgeWeighting);
     s.boolean("self_loops", g.options.selfLoops);
     s.name("normalisation", g.options.normalisation, parseNormalisation);
@@ -194,6 +193,7 @@ nlohmann::json toJson(const ModelConfig& m) {
             {"pooling", toString(m.pooling)},
             {"target", toString(m.target)},
             {"standardise_inputs", m.standardiseInputs},
+            {"whiten_inputs", m.whitenInputs},
             {"standardise_targets", m.standardiseTargets},
             {"reference_energies", m.referenceEnergies},
             {"precision", toString(m.precision)}};
@@ -203,7 +203,7 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     ModelConfig m;
     const Section s(j, "model",
                     {"graph_layers", "dense_layers", "pooling", "target", "standardise_inputs",
-                     "standardise_targets", "reference_energies", "precision"});
+                     "whiten_inputs", "standardise_targets", "reference_energies", "precision"});
     if (s.has("graph_layers"))
         m.graphLayers = layersFromJson(s.at("graph_layers"), s.path("graph_layers"));
     if (s.has("dense_layers"))
@@ -211,6 +211,7 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     s.name("pooling", m.pooling, parsePooling);
     s.name("target", m.target, parseEnergyTarget);
     s.boolean("standardise_inputs", m.standardiseInputs);
+    s.boolean("whiten_inputs", m.whitenInputs);
     s.boolean("standardise_targets", m.standardiseTargets);
     s.boolean("reference_energies", m.referenceEnergies);
     s.name("precision", m.precision, parsePrecision);

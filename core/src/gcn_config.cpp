@@ -120,6 +120,9 @@ void validate(const ModelConfig& m) {
     require(m.denseLayers.back().width == 1,
             "the last of model.dense_layers must have width 1 (the energy), not " +
                 std::to_string(m.denseLayers.back().width));
+    require(!m.whitenInputs || m.standardiseInputs,
+            "model.whiten_inputs needs model.standardise_inputs (it whitens the standardised "
+            "descriptors)");
 }
 
 void validate(const OptimiserConfig& o) {

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void forwardTotalMatchesEigen_data();
     void forwardTotalMatchesEigen();
     void forwardPerAtomWithStatisticsMatchesEigen();
+    void whitenedInputsMatchEigen();
     void selfLoopLayerIsDenseLayer();
     void permutationInvariance();
     void batchEqualsSinglePredictions();
@@ -276,6 +277,93 @@ void TestGcnModel::forwardPerAtomWithStatisticsMatchesEigen() {
         QVERIFY2(std::abs(predicted[c] - expected) <= 1e-10 * (1 + std::abs(expected)),
                  qPrintable(
                      QString("configuration %1: %2 vs %3").arg(c).arg(predicted[c]).arg(expected)));
+    }
+}
+
+void TestGcnModel::whitenedInputsMatchEigen() {
+    // model.whiten_inputs: H0 = z P with z the standardised descriptors and P the symmetric
+    // inverse square root of their covariance over the training atoms (gcn_config.h). Column 3
+    // is column 0 plus a little noise, so whitening is far from the identity here; the smallest
+    // eigenvalue stays above the 3e-4 floor, so P is the exact C^-1/2 and PᵀCP = I.
+    std::mt19937_64 engine(11);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    const int features = 4;
+    GraphDataset data;
+    data.featureCount = features;
+    data.speciesCount = 2;
+    for (int atoms : {3, 5, 4, 6, 5, 7}) {
+        GraphSample s = makeSample(atoms, features, ringGraph(atoms), engine);
+        for (int i = 0; i < atoms; ++i)
+            s.descriptors(i, 3) = 2.0 * s.descriptors(i, 0) + 0.2 * normal(engine);
+        data.samples.push_back(s);
+    }
+    ExperimentConfig config = tinyConfig(EnergyTarget::PerAtomSum);
+    config.model.standardiseInputs = true;
+    config.model.whitenInputs = true;
+    GcnTrainer trainer(config, data, {});
+    const GcnModel& model = trainer.model();
+    const HandModel hand(model.parameterValues(), {4, 3, 2, 1}, features);
+
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(features), sq = mean;
+    int atoms = 0;
+    for (const auto& s : data.samples) {
+        mean += s.descriptors.colwise().sum();
+        atoms += s.atomCount;
+    }
+    mean /= atoms;
+    for (const auto& s : data.samples)
+        sq += (s.descriptors.rowwise() - mean).array().square().matrix().colwise().sum();
+    const Eigen::RowVectorXd stdDev = (sq / atoms).cwiseSqrt();
+    auto standardise = [&](const Matrix& d) -> Matrix {
+        return (d.rowwise() - mean).array().rowwise() / stdDev.array();
+    };
+    Matrix covariance = Matrix::Zero(features, features);
+    for (const auto& s : data.samples) {
+        const Matrix z = standardise(s.descriptors);
+        covariance += z.transpose() * z;
+    }
+    covariance /= atoms;
+    const Eigen::SelfAdjointEigenSolver<Matrix> eigen(covariance);
+    QVERIFY(eigen.eigenvalues().minCoeff() > 1e-3 * eigen.eigenvalues().maxCoeff());
+    const Matrix p = eigen.eigenvectors() *
+                     eigen.eigenvalues().cwiseSqrt().cwiseInverse().asDiagonal() *
+                     eigen.eigenvectors().transpose();
+    QVERIFY((p.transpose() * covariance * p - Matrix::Identity(features, features)).norm() < 1e-10);
+    QVERIFY(std::abs(covariance(0, 3)) > 0.9); // the inputs really were correlated
+
+    const std::vector<double> predicted = model.predictEnergies(data);
+    for (std::size_t c = 0; c < data.samples.size(); ++c) {
+        const GraphSample& s = data.samples[c];
+        const Matrix a = adjacency(s.graph);
+        const Matrix x = standardise(s.descriptors) * p;
+        Matrix h1 = ((a * x * hand.w[0]).rowwise() + hand.b[0]).array().tanh().matrix();
+        const Matrix h2 = (a * h1 * hand.w[1]).rowwise() + hand.b[1];
+        const Matrix d1 = ((h2 * hand.w[2]).rowwise() + hand.b[2]).unaryExpr(&softplus);
+        const double expected = (d1 * hand.w[3]).array().sum() + s.atomCount * hand.b[3](0);
+        QVERIFY2(std::abs(predicted[c] - expected) <= 1e-10 * (1 + std::abs(expected)),
+                 qPrintable(
+                     QString("configuration %1: %2 vs %3").arg(c).arg(predicted[c]).arg(expected)));
+    }
+
+    // The whitening travels with the model file.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("model.pt").toStdString();
+    model.save(path);
+    const GcnModel loaded = GcnModel::load(path);
+    QVERIFY(loaded.config().model.whitenInputs);
+    const std::vector<double> after = loaded.predictEnergies(data);
+    for (std::size_t c = 0; c < predicted.size(); ++c)
+        QVERIFY(after[c] == predicted[c]);
+
+    // Whitening without standardisation is refused, naming both keys.
+    ExperimentConfig unstandardised = config;
+    unstandardised.model.standardiseInputs = false;
+    try {
+        GcnTrainer refused(unstandardised, data, {});
+        QFAIL("whiten_inputs without standardise_inputs was accepted");
+    } catch (const std::invalid_argument& e) {
+        const QString m = e.what();
+        QVERIFY2(m.contains("whiten_inputs") && m.contains("standardise_inputs"), qPrintable(m));
     }
 }
 

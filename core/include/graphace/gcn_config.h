@@ -3,7 +3,8 @@
 // "training" sections of the experiment config (see experiment_config.h, docs/cli.md).
 //
 // Model (notes §3): per configuration with atoms i, ACE descriptors X (N × F), adjacency Â:
-//   H0 = standardise(X)                     (training-set mean/std per column, when enabled)
+//   H0 = standardise(X)                     (training-set mean/std per column, when enabled;
+//                                            then ZCA-whitened with whitenInputs)
 //   H_{k+1} = act_k(Â H_k W_k + b_k)       for each graph layer k
 //   per-atom head: e_i = dense layers on row i of the last H (the last dense layer has width 1)
 //   EnergyTarget::PerAtomSum:  Ê = Σ_i (σ e_i + μ) + Σ_i ε(z_i)       (extensive; default)
@@ -41,6 +42,11 @@ struct ModelConfig {
     bool standardiseInputs = false;   // descriptors: (x − mean) / std, training statistics
     bool standardiseTargets = false;  // per-atom residual energy: μ, σ (PerAtomSum only)
     bool referenceEnergies = false;   // per-species ε from the training set
+    // After standardising: z ← z P with P = C^-1/2 (ZCA; C the covariance of z over the training
+    // atoms, eigenvalues floored at 3e-4 of the largest). ACE columns are strongly correlated, so
+    // gradient descent on merely standardised inputs stalls far from the least-squares optimum
+    // that the linear fit reaches; decorrelated inputs remove that. Needs standardiseInputs.
+    bool whitenInputs = false;
     Precision precision = Precision::Float32;
 };
 

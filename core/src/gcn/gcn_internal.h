@@ -58,6 +58,7 @@ struct Network {
 
     // Statistics (double, on the host; stored in the model file).
     std::vector<double> inputMean, inputStd;  // F each; 0 and 1 when not standardised
+    std::vector<double> inputWhitening;       // F × F row-major P (model.whitenInputs), else empty
     std::vector<double> referenceEnergies;    // S; zeros when disabled
     double targetMean = 0.0, targetStd = 1.0; // μ, σ of the per-atom residual energy
 

@@ -345,11 +345,15 @@ nlohmann::json modelToJson(const ModelConfig& m) {
             a.push_back({l.width, static_cast<int>(l.activation)});
         return a;
     };
-    return {
-        {"graph_layers", layers(m.graphLayers)},     {"dense_layers", layers(m.denseLayers)},
-        {"pooling", static_cast<int>(m.pooling)},    {"target", static_cast<int>(m.target)},
-        {"standardise_inputs", m.standardiseInputs}, {"standardise_targets", m.standardiseTargets},
-        {"reference_energies", m.referenceEnergies}, {"precision", static_cast<int>(m.precision)}};
+    return {{"graph_layers", layers(m.graphLayers)},
+            {"dense_layers", layers(m.denseLayers)},
+            {"pooling", static_cast<int>(m.pooling)},
+            {"target", static_cast<int>(m.target)},
+            {"standardise_inputs", m.standardiseInputs},
+            {"standardise_targets", m.standardiseTargets},
+            {"reference_energies", m.referenceEnergies},
+            {"precision", static_cast<int>(m.precision)},
+            {"whiten_inputs", m.whitenInputs}};
 }
 
 ModelConfig modelFromJson(const nlohmann::json& j) {
@@ -372,6 +376,7 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     m.standardiseTargets = j.at("standardise_targets").get<bool>();
     m.referenceEnergies = j.at("reference_energies").get<bool>();
     m.precision = static_cast<Precision>(j.at("precision").get<int>());
+    m.whitenInputs = j.value("whiten_inputs", false); // absent in files written before it existed
     return m;
 }
 
@@ -573,6 +578,12 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
                 for (int f = 0; f < featureCount; ++f)
                     standardised[i * featureCount + f] =
                         (s.descriptors(i, f) - inputMean[f]) / inputStd[f];
+            if (!inputWhitening.empty()) {
+                using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+                Eigen::Map<Rows> z(standardised.data(), s.atomCount, featureCount);
+                const Eigen::Map<const Rows> p(inputWhitening.data(), featureCount, featureCount);
+                z = (z * p).eval();
+            }
             const AtomGraph& g = s.graph;
             for (std::size_t k = 0; k < g.rows.size(); ++k) {
                 double* target = &x[(first + g.rows[k]) * featureCount];
@@ -713,6 +724,8 @@ void GcnModel::save(const std::string& path) const {
     archive.write("parameters", n.parameters.detach().to(torch::kCPU).to(torch::kFloat64), true);
     archive.write("input_mean", gcn::doublesTensor(n.inputMean), true);
     archive.write("input_std", gcn::doublesTensor(n.inputStd), true);
+    if (!n.inputWhitening.empty())
+        archive.write("input_whitening", gcn::doublesTensor(n.inputWhitening), true);
     archive.write("reference_energies", gcn::doublesTensor(n.referenceEnergies), true);
     archive.write("target_statistics", gcn::doublesTensor({n.targetMean, n.targetStd}), true);
     const std::string temporary = path + ".tmp";
@@ -771,6 +784,15 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
             impl->config.model.precision == Precision::Float64 ? torch::kFloat64 : torch::kFloat32;
         impl->inputMean = gcn::toHostVector(mean);
         impl->inputStd = gcn::toHostVector(stdDev);
+        if (impl->config.model.whitenInputs) {
+            torch::Tensor whitening;
+            if (!archive.try_read("input_whitening", whitening, true))
+                throw std::runtime_error("the input whitening matrix is missing");
+            impl->inputWhitening = gcn::toHostVector(whitening);
+            if (impl->inputWhitening.size() !=
+                static_cast<std::size_t>(impl->featureCount) * impl->featureCount)
+                throw std::runtime_error("the input whitening matrix does not match the network");
+        }
         impl->referenceEnergies = gcn::toHostVector(reference);
         const std::vector<double> t = gcn::toHostVector(target);
         if (t.size() != 2 || static_cast<int>(impl->inputMean.size()) != impl->featureCount ||

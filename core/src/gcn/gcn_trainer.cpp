@@ -5,6 +5,7 @@
 #include "graphace/least_squares.h"
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -52,6 +53,8 @@ void checkConfig(const ExperimentConfig& config) {
              "clip norm and patiences >= 0");
     if (config.training.batchSize < 0)
         fail("training.batch_size must be >= 0");
+    if (config.model.whitenInputs && !config.model.standardiseInputs)
+        fail("model.whiten_inputs needs model.standardise_inputs");
 }
 
 void checkEnergies(const GraphDataset& data, const std::string& what) {
@@ -237,6 +240,33 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
             net.inputStd[f] =
                 deviation > 1e-12 * std::max(1.0, std::abs(mean[f])) ? deviation : 1.0;
         }
+        // ZCA whitening P = V Λ^-1/2 Vᵀ of the standardised inputs' covariance. The floor keeps
+        // near-null directions (constant columns, exact linear dependences, noise) from being
+        // blown up; 3e-4 of the largest eigenvalue was chosen by validation on training data
+        // (1e-6 overfits, 1e-2 underfits; docs/cli.md, "Presets").
+        constexpr double kWhiteningFloor = 3e-4;
+        if (m.whitenInputs) {
+            Eigen::MatrixXd covariance = Eigen::MatrixXd::Zero(features, features);
+            for (const GraphSample& s : train.samples) {
+                Eigen::MatrixXd z = s.descriptors;
+                for (int f = 0; f < features; ++f)
+                    z.col(f) = (z.col(f).array() - net.inputMean[f]) / net.inputStd[f];
+                covariance.noalias() += z.transpose() * z;
+            }
+            covariance /= atoms;
+            const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(covariance);
+            if (eigen.info() != Eigen::Success)
+                throw std::runtime_error("GCN: the input covariance could not be diagonalised");
+            const double floor = kWhiteningFloor * std::max(eigen.eigenvalues().maxCoeff(), 1e-300);
+            const Eigen::VectorXd scale =
+                eigen.eigenvalues().cwiseMax(floor).cwiseSqrt().cwiseInverse();
+            const Eigen::MatrixXd p =
+                eigen.eigenvectors() * scale.asDiagonal() * eigen.eigenvectors().transpose();
+            net.inputWhitening.resize(static_cast<std::size_t>(features) * features);
+            for (int r = 0; r < features; ++r)
+                for (int c = 0; c < features; ++c)
+                    net.inputWhitening[static_cast<std::size_t>(r) * features + c] = p(r, c);
+        }
     }
 
     // Reference energies: least squares of E on species counts.
@@ -357,7 +387,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
 
     TrainingOutcome outcome;
     torch::Tensor best = net.parameters.detach().clone();
-    torch::Tensor last = best.clone();  // the weights after the last completed epoch
+    torch::Tensor last = best.clone(); // the weights after the last completed epoch
     double bestLoss = std::numeric_limits<double>::infinity();
     int sinceBest = 0;
     std::mt19937_64 engine(config.training.seed);
@@ -380,7 +410,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
         if (stop == TrainingStop::Diverged || stop == TrainingStop::EarlyStopped) {
             net.parameters.copy_(best);
         } else {
-            net.parameters.copy_(last);  // a cancel mid-epoch drops that epoch's partial steps
+            net.parameters.copy_(last); // a cancel mid-epoch drops that epoch's partial steps
             outcome.bestEpoch = outcome.epochsRun;
         }
         outcome.stop = stop;
@@ -503,9 +533,9 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 }
             }
             if (onEpoch && !onEpoch(record))
-                return finish(TrainingStop::Cancelled,
-                              "Cancelled after epoch " + std::to_string(epoch) +
-                                  "; the weights of that epoch are kept.");
+                return finish(TrainingStop::Cancelled, "Cancelled after epoch " +
+                                                           std::to_string(epoch) +
+                                                           "; the weights of that epoch are kept.");
             if (o.earlyStoppingPatience > 0 && sinceBest >= o.earlyStoppingPatience)
                 return finish(TrainingStop::EarlyStopped,
                               "Stopped early at epoch " + std::to_string(epoch) +
