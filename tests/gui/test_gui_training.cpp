@@ -125,6 +125,10 @@ private Q_SLOTS:
             Q_EMIT panel()->presetCombo()->activated(item);
             ExperimentConfig expected = presetConfig(name);
             expected.training.threads = TrainingPanel::kDefaultThreads; // the GUI's default
+            // A preset that splits nothing holds out a fifth of the loaded data for testing.
+            expected.data.testSize =
+                TrainingPanel::defaultTestSize(static_cast<int>(m_window->dataset()->size()));
+            QVERIFY(expected.data.testSize > 0);
             QCOMPARE(asJson(panel()->config()).dump(), asJson(expected).dump());
         }
     }

@@ -467,9 +467,17 @@ void TrainingPanel::applyPreset(const QString& name) {
         return;
     }
     config.training.threads = kDefaultThreads;
+    if (config.data.trainSize == 0 && config.data.testSize == 0)
+        config.data.testSize = defaultTestSize(m_dataSize);
     setConfig(config);
     if (!config.graph.autoCutoff)
         Q_EMIT cutoffChanged(config.graph.options.cutoff);
+}
+
+void TrainingPanel::setDataSize(int count) {
+    m_dataSize = count;
+    if (m_trainSize->value() == 0 && m_testSize->value() == 0)
+        m_testSize->setValue(defaultTestSize(count));
 }
 
 void TrainingPanel::setConfig(const ExperimentConfig& c) {

@@ -172,6 +172,8 @@ TrainingTab::~TrainingTab() {
 void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QString& label) {
     m_data = std::move(dataset);
     m_dataLabel = label;
+    if (m_data)
+        m_panel->setDataSize(static_cast<int>(m_data->size()));
     m_dataInfo->setText(m_data ? tr("%1: %2 configurations")
                                      .arg(label.isEmpty() ? tr("data") : label)
                                      .arg(m_data->size())

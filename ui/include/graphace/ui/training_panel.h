@@ -75,8 +75,14 @@ public:
     ExperimentConfig config() const;
     // Shows `config` (no signals about the cutoff: nothing was edited by the person).
     void setConfig(const ExperimentConfig& config);
-    // Fills every field from presetConfig(name), with the GUI's torch thread default.
+    // Fills every field from presetConfig(name), with the GUI's torch thread default and, where
+    // the preset splits nothing, the held-out test size of the loaded data (setDataSize).
     void applyPreset(const QString& name);
+    // The number of configurations loaded. When the sizes are "all"/"none", the test size
+    // becomes defaultTestSize(count) so that a run shows a test curve out of the box.
+    void setDataSize(int count);
+    // One fifth of the data held out for testing (none for fewer than 5 configurations).
+    static int defaultTestSize(int count) { return count >= 5 ? count / 5 : 0; }
 
     double cutoff() const;
     bool autoCutoff() const;
@@ -155,6 +161,7 @@ private:
     // training
     QSpinBox* m_trainSize = nullptr;
     QSpinBox* m_testSize = nullptr;
+    int m_dataSize = 0;
     QLineEdit* m_seed = nullptr;
     QSpinBox* m_batchSize = nullptr;
     QCheckBox* m_shuffle = nullptr;
