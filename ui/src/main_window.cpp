@@ -147,14 +147,20 @@ void MainWindow::buildLayout() {
     leftLayout->addWidget(m_structureTitle);
     leftLayout->addWidget(m_structureView, 1);
 
-    auto* side = new QSplitter(Qt::Vertical);
-    side->addWidget(m_cutoffPanel);
-    side->addWidget(m_chart);
-    side->addWidget(m_atomInfo);
-    side->setStretchFactor(0, 0);
-    side->setStretchFactor(1, 3);
-    side->setStretchFactor(2, 2);
-    side->setChildrenCollapsible(false);
+    // The cutoff panel sits in a layout, not in the splitter: a layout gives it the height its
+    // statistics and its word-wrapped warning banner need whenever the banner appears, where a
+    // splitter would keep the height it had before and clip them.
+    auto* charts = new QSplitter(Qt::Vertical);
+    charts->addWidget(m_chart);
+    charts->addWidget(m_atomInfo);
+    charts->setStretchFactor(0, 3);
+    charts->setStretchFactor(1, 2);
+    charts->setChildrenCollapsible(false);
+    auto* side = new QWidget;
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(m_cutoffPanel, 0);
+    sideLayout->addWidget(charts, 1);
     side->setMinimumWidth(380);
 
     auto* split = new QSplitter(Qt::Horizontal);
