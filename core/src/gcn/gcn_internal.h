@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ struct Network {
     int speciesCount = 0;
     torch::Device device = torch::kCPU;
     torch::Dtype dtype = torch::kFloat32;
+    // The hand-written CPU kernels (CSR product, Eigen GEMM), unless the environment variable
+    // GRAPHACE_GCN_PORTABLE_OPS is set: then the CPU takes the plain torch ops that CUDA takes,
+    // so that a CPU-only machine can test that path (tests/core/test_gcn_model.cpp).
+    bool cpuKernels = std::getenv("GRAPHACE_GCN_PORTABLE_OPS") == nullptr;
 
     // Statistics (double, on the host; stored in the model file).
     std::vector<double> inputMean, inputStd;  // F each; 0 and 1 when not standardised

@@ -266,8 +266,9 @@ public:
 };
 
 // x W + b (b may be undefined).
-torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-    if (x.device().is_cpu())
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                     bool cpuKernels) {
+    if (cpuKernels && x.device().is_cpu())
         return b.defined() ? CpuLinear::apply(x, w, b) : CpuMatmul::apply(x, w);
     return b.defined() ? torch::addmm(b, x, w) : x.mm(w);
 }
@@ -484,15 +485,16 @@ torch::Tensor Network::forward(const Batch& batch) const {
         p += 2;
         // Â (H W) + b: the aggregation runs at the output width; batch.x is already Â X.
         if (batch.aggregation == Aggregation::Identity || p == 2)
-            h = linear(h, w, b);
+            h = linear(h, w, b, cpuKernels);
         else
-            h = aggregate(batch, linear(h, w, torch::Tensor())) + b;
+            h = aggregate(batch, linear(h, w, torch::Tensor(), cpuKernels)) + b;
         h = activate(h, layer.activation);
     }
     torch::Tensor energy;
     if (m.target == EnergyTarget::PerAtomSum) {
         for (const LayerConfig& layer : m.denseLayers) {
-            h = activate(linear(h, pieces[p].view(shapes[p]), pieces[p + 1]), layer.activation);
+            h = activate(linear(h, pieces[p].view(shapes[p]), pieces[p + 1], cpuKernels),
+                         layer.activation);
             p += 2;
         }
         const torch::Tensor perAtom = h.view({-1});
@@ -512,7 +514,7 @@ torch::Tensor Network::forward(const Batch& batch) const {
                 pooled = pooled * batch.invAtoms.unsqueeze(1);
         }
         for (const LayerConfig& layer : m.denseLayers) {
-            pooled = activate(linear(pooled, pieces[p].view(shapes[p]), pieces[p + 1]),
+            pooled = activate(linear(pooled, pieces[p].view(shapes[p]), pieces[p + 1], cpuKernels),
                               layer.activation);
             p += 2;
         }
@@ -621,7 +623,7 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
         }
         if (batch.aggregation == Aggregation::Diagonal) {
             batch.diagonal = hostTensor(diagonal, dtype, device).view({-1, 1});
-        } else if (device.is_cpu()) {
+        } else if (device.is_cpu() && cpuKernels) {
             batch.csr = toCsr(batch.atoms, rows, columns, values, dtype);
             batch.csrTransposed = toCsr(batch.atoms, columns, rows, values, dtype);
         } else {
