@@ -25,17 +25,40 @@ namespace {
 #else
 #define GRAPHACE_SIMD_CLONES
 #endif
+// Bodies shared by the clones must be compiled into each of them, for its instruction set.
+#if defined(__GNUC__)
+#define GRAPHACE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define GRAPHACE_ALWAYS_INLINE inline
+#endif
 
 // g[x] = Σ_{slot ∈ [s0, s1)} adj[slot] · d_slot[x], x < len, d_slot = dphi + (index − base)·len
-GRAPHACE_SIMD_CLONES
-void combineSlots(double* __restrict g, int len, const double* adj, const int* slotIndex, int s0,
-                  int s1, const double* __restrict dphi, int base) {
+GRAPHACE_ALWAYS_INLINE void combineSlots(double* __restrict g, int len, const double* adj,
+                                         const int* slotIndex, int s0, int s1,
+                                         const double* __restrict dphi, int base) {
     auto row = [&](int slot) {
         return dphi + static_cast<std::size_t>(slotIndex[slot] - base) * len;
     };
-    for (int x = 0; x < len; ++x)
-        g[x] = 0.0;
     int slot = s0;
+    // Most functions have one or two slots per species: the first sweep writes g instead of
+    // clearing it and adding, which saves a pass over g.
+    if (s1 - s0 >= 2) {
+        const double w0 = adj[slot], w1 = adj[slot + 1];
+        const double* __restrict d0 = row(slot);
+        const double* __restrict d1 = row(slot + 1);
+        for (int x = 0; x < len; ++x)
+            g[x] = w0 * d0[x] + w1 * d1[x];
+        slot += 2;
+    } else if (s1 - s0 == 1) {
+        const double w = adj[slot];
+        const double* __restrict d = row(slot);
+        for (int x = 0; x < len; ++x)
+            g[x] = w * d[x];
+        slot += 1;
+    } else {
+        for (int x = 0; x < len; ++x)
+            g[x] = 0.0;
+    }
     // Four slots per sweep: g is loaded and stored once per four rows.
     for (; slot + 4 <= s1; slot += 4) {
         const double w0 = adj[slot], w1 = adj[slot + 1], w2 = adj[slot + 2], w3 = adj[slot + 3];
@@ -54,13 +77,154 @@ void combineSlots(double* __restrict g, int len, const double* adj, const int* s
     }
 }
 
-// plus[k] += src[k], minus[k] −= src[k]
+constexpr int kChunk = 8; // functions per chunk of the chain rule
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define GRAPHACE_VECTOR_TRANSPOSE 1
+// GCC vector extensions: 256-bit lanes in the x86-64-v3 clone, pairs of SSE2 registers in the
+// default one. aligned(8) and may_alias: loads and stores straight from double arrays.
+typedef double V4 __attribute__((vector_size(32), aligned(8), may_alias));
+typedef long long V4Mask __attribute__((vector_size(32)));
+#endif
+
+// Transposes a chunk of kChunk functions, g[kk·len + x] with x = c·E + e, straight into the
+// output rows: rows[x][k0 + kk] (+)= g[kk·len + x]. Fusing the transpose with the update saves
+// writing and re-reading an intermediate (len × K) table. With Add (forces), also
+// fi[c·width + k0 + kk] −= Σ_e g[kk·len + c·E + e], summed across kk-vectors rather than as
+// serial scalar reductions. Rows may repeat (several images of one atom, or atom i itself, whose
+// two contributions then cancel): each row's update is finished before the next starts.
+template <bool Add>
+GRAPHACE_ALWAYS_INLINE void scatterChunkBody(const double* __restrict g, int E, double* const* rows,
+                                             int k0, double* fi, int width) {
+    const int len = 3 * E;
+    for (int c = 0; c < 3; ++c) {
+        double acc[kChunk] = {};
+        int e = 0;
+#ifdef GRAPHACE_VECTOR_TRANSPOSE
+        // 4 edges × 4 functions at a time, transposed in registers.
+        static_assert(kChunk % 4 == 0, "chunks of whole 4 × 4 tiles");
+        V4 vacc[kChunk / 4] = {};
+        for (; e + 4 <= E; e += 4) {
+            const int x = c * E + e;
+            V4 out[kChunk / 4][4];
+            for (int h = 0; h < kChunk / 4; ++h) {
+                const double* gh = g + static_cast<std::size_t>(4 * h) * len + x;
+                const V4 r0 = *reinterpret_cast<const V4*>(gh);
+                const V4 r1 = *reinterpret_cast<const V4*>(gh + len);
+                const V4 r2 = *reinterpret_cast<const V4*>(gh + 2 * len);
+                const V4 r3 = *reinterpret_cast<const V4*>(gh + 3 * len);
+                const V4 lo01 = __builtin_shuffle(r0, r1, V4Mask{0, 4, 2, 6});
+                const V4 hi01 = __builtin_shuffle(r0, r1, V4Mask{1, 5, 3, 7});
+                const V4 lo23 = __builtin_shuffle(r2, r3, V4Mask{0, 4, 2, 6});
+                const V4 hi23 = __builtin_shuffle(r2, r3, V4Mask{1, 5, 3, 7});
+                out[h][0] = __builtin_shuffle(lo01, lo23, V4Mask{0, 1, 4, 5});
+                out[h][1] = __builtin_shuffle(hi01, hi23, V4Mask{0, 1, 4, 5});
+                out[h][2] = __builtin_shuffle(lo01, lo23, V4Mask{2, 3, 6, 7});
+                out[h][3] = __builtin_shuffle(hi01, hi23, V4Mask{2, 3, 6, 7});
+            }
+            for (int xx = 0; xx < 4; ++xx) {
+                double* dst = rows[x + xx] + k0;
+                for (int h = 0; h < kChunk / 4; ++h) {
+                    V4* d = reinterpret_cast<V4*>(dst + 4 * h);
+                    *d = Add ? *d + out[h][xx] : out[h][xx];
+                    vacc[h] += out[h][xx];
+                }
+            }
+        }
+        for (int h = 0; h < kChunk / 4; ++h)
+            for (int q = 0; q < 4; ++q)
+                acc[4 * h + q] = vacc[h][q];
+#endif
+        for (; e < E; ++e) {
+            const int x = c * E + e;
+            double* __restrict dst = rows[x] + k0;
+            double v[kChunk];
+            for (int kk = 0; kk < kChunk; ++kk)
+                v[kk] = g[static_cast<std::size_t>(kk) * len + x];
+            for (int kk = 0; kk < kChunk; ++kk) {
+                dst[kk] = Add ? dst[kk] + v[kk] : v[kk];
+                acc[kk] += v[kk];
+            }
+        }
+        if (Add) {
+            double* f = fi + static_cast<std::size_t>(c) * width + k0;
+            for (int kk = 0; kk < kChunk; ++kk)
+                f[kk] -= acc[kk];
+        }
+    }
+}
+
+// The last, partial chunk (kn < kChunk functions); fi as in scatterChunkBody.
+void scatterTail(const double* g, int E, double* const* rows, int k0, int kn, double* fi,
+                 int width) {
+    const int len = 3 * E;
+    for (int c = 0; c < 3; ++c)
+        for (int kk = 0; kk < kn; ++kk) {
+            double sum = 0.0;
+            for (int e = 0; e < E; ++e) {
+                const int x = c * E + e;
+                const double v = g[static_cast<std::size_t>(kk) * len + x];
+                double* dst = rows[x] + k0 + kk;
+                *dst = fi ? *dst + v : v;
+                sum += v;
+            }
+            if (fi)
+                fi[static_cast<std::size_t>(c) * width + k0 + kk] -= sum;
+        }
+}
+
+// The chain rule for the current atom's neighbours of one species, over all K functions in
+// chunks of kChunk: g = Σ_slots adj · dphi per function (combineSlots), then the transposed
+// update of the output rows. One call per species keeps the per-function work inline.
+// slotBegin[k], slotBegin[k + 1] bound function k's slots of this species (stride slotStride).
 GRAPHACE_SIMD_CLONES
-void addSubtract(double* __restrict plus, double* __restrict minus, const double* __restrict src,
-                 int n) {
-    for (int k = 0; k < n; ++k) {
-        plus[k] += src[k];
-        minus[k] -= src[k];
+void chainRule(double* __restrict g, int E, int K, const double* adj, const int* slotIndex,
+               const int* slotBegin, int slotStride, const double* __restrict dphi, int base,
+               double* const* rows, double* fi, int width) {
+    const int len = 3 * E;
+    for (int k0 = 0; k0 < K; k0 += kChunk) {
+        const int kn = std::min(kChunk, K - k0);
+        for (int kk = 0; kk < kn; ++kk) {
+            const int* sb = slotBegin + static_cast<std::size_t>(k0 + kk) * slotStride;
+            combineSlots(g + static_cast<std::size_t>(kk) * len, len, adj, slotIndex, sb[0], sb[1],
+                         dphi, base);
+        }
+        if (kn < kChunk)
+            scatterTail(g, E, rows, k0, kn, fi, width);
+        else if (fi)
+            scatterChunkBody<true>(g, E, rows, k0, fi, width);
+        else
+            scatterChunkBody<false>(g, E, rows, k0, nullptr, 0);
+    }
+}
+
+// Σ_e a[e]·b[e] with four partial sums: the loop is not one long chain of dependent adds.
+GRAPHACE_SIMD_CLONES
+double dot(const double* __restrict a, const double* __restrict b, int n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int e = 0;
+    for (; e + 4 <= n; e += 4) {
+        s0 += a[e] * b[e];
+        s1 += a[e + 1] * b[e + 1];
+        s2 += a[e + 2] * b[e + 2];
+        s3 += a[e + 3] * b[e + 3];
+    }
+    for (; e < n; ++e)
+        s0 += a[e] * b[e];
+    return (s0 + s1) + (s2 + s3);
+}
+
+// d[c·E + e] = ∂φ/∂(r_e)_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂(r_e)_c, c = x, y, z.
+GRAPHACE_SIMD_CLONES
+void edgeDerivatives(double* __restrict d, const double* __restrict J, const double* __restrict dJ,
+                     const double* __restrict y, const double* __restrict dy,
+                     const double* __restrict ux, const double* __restrict uy,
+                     const double* __restrict uz, int E) {
+    for (int e = 0; e < E; ++e) {
+        const double t = dJ[e] * y[e];
+        d[e] = t * ux[e] + J[e] * dy[e];
+        d[E + e] = t * uy[e] + J[e] * dy[E + e];
+        d[2 * E + e] = t * uz[e] + J[e] * dy[2 * E + e];
     }
 }
 
@@ -273,19 +437,13 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
         for (int m = 0; m < 2 * ch.l + 1; ++m) {
             const int lm = ch.l * ch.l + m;
             const double* y = m_Y.data() + static_cast<std::size_t>(lm) * E;
-            double a = 0.0;
-            for (int e = 0; e < E; ++e)
-                a += Jn[e] * y[e];
-            m_A[off + m] += a;
+            m_A[off + m] += dot(Jn, y, E);
             if (!grad)
                 continue;
             const double* dJn = dJ + static_cast<std::size_t>(ch.n - 1) * E;
             const double* dy = m_dY.data() + static_cast<std::size_t>(lm) * 3 * E;
             double* d = m_dphi[s].data() + static_cast<std::size_t>(off - sBegin + m) * 3 * E;
-            const double* u[3] = {ux, uy, uz};
-            for (int k = 0; k < 3; ++k)
-                for (int e = 0; e < E; ++e)
-                    d[k * E + e] = dJn[e] * y[e] * u[k][e] + Jn[e] * dy[k * E + e];
+            edgeDerivatives(d, Jn, dJn, y, dy, ux, uy, uz, E);
         }
     }
 }
@@ -389,46 +547,20 @@ void AceEvaluator::atom(const Structure& structure, const NeighborList& nl, int 
             continue;
         const int sBegin = basis.speciesBegin(s);
         const double* dphi = m_dphi[s].data();
-        // Functions in chunks of kChunk: each chunk's g is transposed into G so that a row of G
-        // (one edge, one component) is written a cache line at a time.
-        constexpr int kChunk = 8;
         const int len = 3 * E;
-        m_g.resize(static_cast<std::size_t>(kChunk) * len);
-        m_G.resize(static_cast<std::size_t>(len) * K);
-        double* G = m_G.data(); // row (c·E + e) holds ∂B_k/∂(r_j)_c for k = 0 … K−1
-        for (int k0 = 0; k0 < K; k0 += kChunk) {
-            const int kn = std::min(kChunk, K - k0);
-            for (int kk = 0; kk < kn; ++kk) {
-                const int k = k0 + kk;
-                const int s0 = m_slotSpeciesBegin[k * (ns + 1) + s];
-                const int s1 = m_slotSpeciesBegin[k * (ns + 1) + s + 1];
-                combineSlots(m_g.data() + static_cast<std::size_t>(kk) * len, len, m_adj.data(),
-                             m_slotIndex.data(), s0, s1, dphi, sBegin);
-            }
-            for (int x = 0; x < len; ++x) {
-                double* dst = G + static_cast<std::size_t>(x) * K + k0;
-                for (int kk = 0; kk < kn; ++kk)
-                    dst[kk] = m_g[static_cast<std::size_t>(kk) * len + x];
-            }
-        }
-        // Contiguous row updates of the outputs.
+        // Output row of each (component c, edge e), x = c·E + e, at column 0 of the block.
+        m_rows.resize(len);
         for (int c = 0; c < 3; ++c)
-            for (int e = 0; e < E; ++e) {
-                const double* src = G + static_cast<std::size_t>(c * E + e) * K;
-                if (mode == AceDerivatives::Edges) {
-                    std::copy(src, src + K,
-                              out.edgeGradients.data() +
-                                  static_cast<std::size_t>(3 * es[e] + c) * K);
-                } else {
-                    const int j = nl.second[es[e]];
-                    double* fj =
-                        out.sumGradient.data() + static_cast<std::size_t>(3 * j + c) * width + col0;
-                    double* fic = fi + static_cast<std::size_t>(c) * width;
-                    if (fj == fic) // an image of atom i itself: the two cancel
-                        continue;
-                    addSubtract(fj, fic, src, K);
-                }
-            }
+            for (int e = 0; e < E; ++e)
+                m_rows[c * E + e] =
+                    mode == AceDerivatives::Edges
+                        ? out.edgeGradients.data() + static_cast<std::size_t>(3 * es[e] + c) * K
+                        : out.sumGradient.data() +
+                              static_cast<std::size_t>(3 * nl.second[es[e]] + c) * width + col0;
+        m_g.resize(static_cast<std::size_t>(kChunk) * len);
+        // ∂/∂r_i = −Σ over the edges, accumulated by the scatter.
+        chainRule(m_g.data(), E, K, m_adj.data(), m_slotIndex.data(), m_slotSpeciesBegin.data() + s,
+                  ns + 1, dphi, sBegin, m_rows.data(), fi, width);
     }
 }
 

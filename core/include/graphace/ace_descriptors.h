@@ -88,7 +88,8 @@ private:
     //   J[n·E_s + e], Y[lm·E_s + e], dphi[s][(α_local·3 + c)·E_s + e] = ∂φ_α(r_e)/∂(r_e)_c
     std::vector<std::vector<int>> m_edgesOf;
     std::vector<std::vector<double>> m_dphi;
-    std::vector<double> m_J, m_dJ, m_Y, m_dY, m_Yq, m_dYq, m_u, m_A, m_B, m_adj, m_g, m_G;
+    std::vector<double> m_J, m_dJ, m_Y, m_dY, m_Yq, m_dYq, m_u, m_A, m_B, m_adj, m_g;
+    std::vector<double*> m_rows; // output row of each (component, edge) of the chain rule
 };
 
 // All structures of a dataset, in order, using up to `threads` threads over structures
