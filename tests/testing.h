@@ -1,10 +1,27 @@
 #pragma once
 // Shared helpers for the QtTest suites.
 #include <QDir>
+#include <QProcess>
 #include <QString>
 #include <QtTest>
 
 namespace graphace::testing {
+
+// The `graphace` CLI run to completion (no timeout a slow CI machine could hit: 10 minutes).
+struct CliResult {
+    int exitCode = -1; // -2: crashed
+    QByteArray out;
+    QByteArray err;
+};
+
+inline CliResult runCli(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(GRAPHACE_CLI), arguments);
+    if (!process.waitForFinished(600000))
+        qFatal("graphace did not finish: %s", qPrintable(arguments.join(' ')));
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
 
 // ../shared/data (or $GRAPHACE_DATA_DIR): real datasets, never copied into the repository.
 inline QString sharedDataDir() {

@@ -27,24 +27,6 @@ struct FitLinearOptions {
     std::string coefficientsPath;
 };
 
-std::pair<std::size_t, std::size_t> parseSplit(const std::string& text) {
-    const auto colon = text.find(':');
-    try {
-        if (colon != std::string::npos) {
-            std::size_t used = 0;
-            const unsigned long train = std::stoul(text.substr(0, colon), &used);
-            if (used == colon) {
-                const std::string rest = text.substr(colon + 1);
-                const unsigned long test = std::stoul(rest, &used);
-                if (used == rest.size())
-                    return {train, test};
-            }
-        }
-    } catch (const std::exception&) {
-    }
-    throw std::invalid_argument("--split expects NTRAIN:NTEST (e.g. 800:200), got \"" + text + "\"");
-}
-
 void printMetrics(const nlohmann::json& result) {
     TextTable table({"set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV", "E R²",
                      "F RMSE eV/Å", "F MAE eV/Å"});
@@ -100,7 +82,7 @@ void registerFitLinearCommand(CLI::App& app) {
         if (!o->testFile.empty()) {
             test = readInput(o->testFile, o->train);
         } else if (!o->split.empty()) {
-            const auto [nTrain, nTest] = parseSplit(o->split);
+            const auto [nTrain, nTest] = parseSplitCounts(o->split);
             const DatasetSplit split = splitIndices(train.size(), nTrain, nTest, o->seed);
             test = subset(train, split.test);
             train = subset(train, split.train);

@@ -1,12 +1,14 @@
 #include "graphace/ace_descriptors.h"
 
 #include "graphace/element.h"
+#include "graphace/parallel_for.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -568,48 +570,11 @@ std::vector<AceStructureDescriptors> computeAceDescriptors(const AceBasis& basis
                                                            const Dataset& data, AceDerivatives mode,
                                                            int threads,
                                                            const ProgressCallback& progress) {
-    const int n = static_cast<int>(data.size());
-    std::vector<AceStructureDescriptors> out(n);
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::max(1, std::min(threads, n));
-
-    std::atomic<int> next{0}, done{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr error;
-    std::mutex mutex;
-    auto work = [&](bool reporter) {
-        AceEvaluator evaluator(basis);
-        while (!stop) {
-            const int k = next++;
-            if (k >= n)
-                break;
-            try {
-                out[k] = evaluator.compute(data.structures[k], mode);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (!error)
-                    error = std::current_exception();
-                stop = true;
-            }
-            ++done;
-            // Only the calling thread reports, so the callback never runs concurrently.
-            if (reporter && progress && !progress(double(done) / std::max(1, n)))
-                stop = true;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(work, false);
-    work(true);
-    for (auto& t : pool)
-        t.join();
-    if (error)
-        std::rethrow_exception(error);
-    if (stop)
-        throw Cancelled();
-    if (progress)
-        reportProgress(progress, 1.0);
+    std::vector<AceStructureDescriptors> out(data.size());
+    parallelForEach(static_cast<int>(data.size()), threads, progress, [&]() {
+        auto evaluator = std::make_shared<AceEvaluator>(basis);
+        return [&, evaluator](int k) { out[k] = evaluator->compute(data.structures[k], mode); };
+    });
     return out;
 }
 

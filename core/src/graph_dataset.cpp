@@ -1,12 +1,14 @@
 #include "graphace/graph_dataset.h"
 
 #include "graphace/neighbor_list.h"
+#include "graphace/parallel_for.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -57,62 +59,28 @@ GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
     out.featureCount = basis.size();
     out.speciesCount = basis.speciesCount();
     out.samples.resize(n);
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::max(1, std::min(threads, n));
-
-    // The same work-sharing as computeAceDescriptors: configurations handed out one at a time.
-    std::atomic<int> next{0}, done{0};
-    std::atomic<bool> stop{false}, cancelled{false};
-    std::exception_ptr error;
-    int failed = 0;
-    std::mutex mutex;
-    auto work = [&](bool reporter) {
-        AceEvaluator evaluator(basis);
-        while (!stop) {
-            const int k = next++;
-            if (k >= n)
-                break;
-            try {
-                out.samples[k] = makeSample(evaluator, graph, data.structures[k]);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (!error) {
-                    error = std::current_exception();
-                    failed = k;
-                }
-                stop = true;
-            }
-            ++done;
-            // Only the calling thread reports, so the callback never runs concurrently.
-            if (reporter && progress && !progress(double(done) / std::max(1, n))) {
-                cancelled = true;
-                stop = true;
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(work, false);
-    work(true);
-    for (auto& t : pool)
-        t.join();
-    if (error) {
+    int failed = -1;
+    try {
+        parallelForEach(
+            n, threads, progress,
+            [&]() {
+                auto evaluator = std::make_shared<AceEvaluator>(basis);
+                return [&, evaluator](int k) {
+                    out.samples[k] = makeSample(*evaluator, graph, data.structures[k]);
+                };
+            },
+            &failed);
+    } catch (const std::invalid_argument& e) {
         // Name the configuration: with thousands of them, "atom 3 is not a basis species" alone
         // does not say where to look.
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::invalid_argument& e) {
-            const Structure& s = data.structures[failed];
-            std::string where = "configuration " + std::to_string(failed + 1);
-            if (!s.sourceFile.empty())
-                where += " (" + s.sourceFile + ":" + std::to_string(s.sourceLine) + ")";
-            throw std::invalid_argument(where + ": " + e.what());
-        }
+        if (failed < 0)
+            throw;
+        const Structure& s = data.structures[failed];
+        std::string where = "configuration " + std::to_string(failed + 1);
+        if (!s.sourceFile.empty())
+            where += " (" + s.sourceFile + ":" + std::to_string(s.sourceLine) + ")";
+        throw std::invalid_argument(where + ": " + e.what());
     }
-    if (cancelled)
-        throw Cancelled();
-    reportProgress(progress, 1.0);
     return out;
 }
 

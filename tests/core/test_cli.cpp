@@ -16,20 +16,8 @@ using namespace graphace;
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(GRAPHACE_CLI), arguments);
-    if (!process.waitForFinished(300000))
-        qFatal("graphace did not finish: %s", qPrintable(arguments.join(' ')));
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
-            process.readAllStandardOutput(), process.readAllStandardError()};
-}
+using graphace::testing::CliResult;
+using graphace::testing::runCli;
 
 QJsonObject parseJson(const QByteArray& text) {
     QJsonParseError error;

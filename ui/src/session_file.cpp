@@ -84,20 +84,6 @@ json parityJson(const ParityPoints& p) {
             {"predicted_per_atom", reals(p.predictedPerAtom)}};
 }
 
-std::string stopName(TrainingStop stop) {
-    switch (stop) {
-    case TrainingStop::Completed:
-        return "completed";
-    case TrainingStop::Cancelled:
-        return "cancelled";
-    case TrainingStop::Diverged:
-        return "diverged";
-    case TrainingStop::EarlyStopped:
-        return "early_stopped";
-    }
-    return "completed";
-}
-
 // Bitwise-style equality that treats NaN as equal to NaN (for "outcome.history is the run's").
 bool same(double a, double b) {
     return (std::isnan(a) && std::isnan(b)) || a == b;
@@ -118,7 +104,7 @@ bool sameHistory(const std::vector<EpochRecord>& a, const std::vector<EpochRecor
 }
 
 json runJson(const TrainingRunRecord& run) {
-    json outcome = {{"stop", stopName(run.outcome.stop)},
+    json outcome = {{"stop", toString(run.outcome.stop)},
                     {"message", run.outcome.message},
                     {"epochs", run.outcome.epochsRun},
                     {"best_epoch", run.outcome.bestEpoch},
@@ -300,7 +286,7 @@ TrainingStop stopFrom(const Reader& r) {
     const std::string name = r.string("stop");
     for (TrainingStop stop : {TrainingStop::Completed, TrainingStop::Cancelled,
                               TrainingStop::Diverged, TrainingStop::EarlyStopped})
-        if (stopName(stop) == name)
+        if (toString(stop) == name)
             return stop;
     throw FieldError(r.path("stop") + ": unknown value \"" + name +
                      "\" (completed, cancelled, diverged, early_stopped)");
