@@ -233,10 +233,22 @@ AceBasis::AceBasis(const AceConfig& config) : m_config(config) {
         throw std::invalid_argument("ACE parameters: species must be given (see resolvedFor)");
     const int ns = speciesCount();
     const int nuMax = config.correlationOrder();
-    const double budget = config.max_degree / config.csp + kDegreeTolerance;
+    // Degree budget (in units of csp) per correlation order ν = 1…nuMax; the one-particle
+    // candidates must cover the largest of them (the radial basis is then sized to the largest
+    // n an admissible function uses, see below).
+    std::vector<double> budgetOf(nuMax + 1, 0.0);
+    double budget = 0.0;
+    for (int nu = 1; nu <= nuMax; ++nu) {
+        budgetOf[nu] = config.maxDegreeOfOrder(nu) / config.csp + kDegreeTolerance;
+        budget = std::max(budget, budgetOf[nu]);
+    }
     const int maxn = static_cast<int>(std::floor(budget));
-    // Largest l any admissible invariant can use (ν = 2, l_1 = l_2, n = 1).
-    const int lUsable = nuMax >= 2 ? static_cast<int>(std::floor((budget / 2 - 1) / config.wL)) : 0;
+    // Largest l any admissible invariant can use: ν ≥ 2 needs at least two factors with l > 0
+    // (ν = 2: l_1 = l_2, n = 1), the other ν − 2 factors have degree ≥ 1.
+    int lUsable = 0;
+    for (int nu = 2; nu <= nuMax; ++nu)
+        lUsable = std::max(
+            lUsable, static_cast<int>(std::floor(((budgetOf[nu] - (nu - 2)) / 2 - 1) / config.wL)));
     if (lUsable > kMaxAngular)
         throw std::invalid_argument("ACE parameters: max_degree / (csp·wL) allows l > 20; "
                                     "raise wL or lower max_degree");
@@ -256,6 +268,7 @@ AceBasis::AceBasis(const AceConfig& config) : m_config(config) {
     // Sorted tuples of candidate indices, per ν, in lexicographic order.
     std::vector<std::vector<int>> tuples;
     for (int nu = 1; nu <= nuMax; ++nu) {
+        const double budgetNu = budgetOf[nu];
         std::vector<int> t(nu);
         std::function<void(int, int, double)> grow = [&](int k, int from, double deg) {
             if (k == nu) {
@@ -268,7 +281,7 @@ AceBasis::AceBasis(const AceConfig& config) : m_config(config) {
             }
             for (int i = from; i < static_cast<int>(cand.size()); ++i) {
                 // Remaining factors have degree ≥ 1 each.
-                if (deg + cand[i].degree + (nu - k - 1) > budget)
+                if (deg + cand[i].degree + (nu - k - 1) > budgetNu)
                     continue;
                 t[k] = i;
                 grow(k + 1, i, deg + cand[i].degree);

@@ -40,6 +40,22 @@ void validate(const AceConfig& c) {
     // The polynomials are orthonormal on [t(rcut), t(0.65·r0)], which must not be empty.
     require(c.rcut > 0.65 * c.r0, "rcut must exceed 0.65·r0");
     require(c.csp * 1.0 <= c.max_degree, "max_degree / csp leaves no radial function (n ≥ 1)");
+    if (!c.max_degree_per_order.empty()) {
+        require(static_cast<int>(c.max_degree_per_order.size()) == c.correlationOrder(),
+                "max_degree_per_order needs one entry per correlation order (body_order − 1 = " +
+                    std::to_string(c.correlationOrder()) + "), got " +
+                    std::to_string(c.max_degree_per_order.size()));
+        for (std::size_t k = 0; k < c.max_degree_per_order.size(); ++k) {
+            const int d = c.max_degree_per_order[k];
+            const std::string entry = "max_degree_per_order[" + std::to_string(k) +
+                                      "] (ν = " + std::to_string(k + 1) + ")";
+            require(d >= 1 && d <= 40, entry + " must be 1…40");
+            // ν factors each need n ≥ 1, i.e. degree ≥ csp per factor.
+            require(c.csp * static_cast<double>(k + 1) <= d,
+                    entry + " = " + std::to_string(d) + " leaves no function of that order " +
+                        "(needs ≥ csp·ν)");
+        }
+    }
 }
 
 AceConfig resolvedFor(const AceConfig& config, const Dataset& data) {
@@ -63,6 +79,9 @@ void to_json(nlohmann::json& j, const AceConfig& c) {
                        {"csp", c.csp},
                        {"r0", c.r0},
                        {"rcut", c.rcut}};
+    // Written only when set, so configs without it keep their old form.
+    if (!c.max_degree_per_order.empty())
+        j["max_degree_per_order"] = c.max_degree_per_order;
 }
 
 void from_json(const nlohmann::json& j, AceConfig& c) {
@@ -96,6 +115,15 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
             out.body_order = integer();
         } else if (key == "max_degree") {
             out.max_degree = integer();
+        } else if (key == "max_degree_per_order") {
+            require(v.is_array(), "max_degree_per_order must be an array of integers, one per "
+                                  "correlation order (e.g. [20, 14, 10] for body_order 4)");
+            out.max_degree_per_order.clear();
+            for (const auto& d : v) {
+                require(d.is_number_integer(),
+                        "max_degree_per_order entries must be integers, got " + d.dump());
+                out.max_degree_per_order.push_back(d.get<int>());
+            }
         } else if (key == "wL") {
             out.wL = number();
         } else if (key == "csp") {
@@ -114,7 +142,8 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
 
 bool operator==(const AceConfig& a, const AceConfig& b) {
     return a.species == b.species && a.body_order == b.body_order && a.max_degree == b.max_degree &&
-           a.wL == b.wL && a.csp == b.csp && a.r0 == b.r0 && a.rcut == b.rcut;
+           a.max_degree_per_order == b.max_degree_per_order && a.wL == b.wL && a.csp == b.csp &&
+           a.r0 == b.r0 && a.rcut == b.rcut;
 }
 
 } // namespace graphace

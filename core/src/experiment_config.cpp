@@ -312,22 +312,28 @@ void to_json(nlohmann::json& j, const LinearFitOptions& o) {
          {"forces_weight", o.forcesWeight},
          {"ridge", o.ridge},
          {"reference_energies", o.referenceEnergies}};
+    // Written only when set, so configs without it keep their old form.
+    if (o.smoothnessPrior != 0)
+        j["smoothness_prior"] = o.smoothnessPrior;
 }
 
 void from_json(const nlohmann::json& j, LinearFitOptions& o) {
-    rejectUnknownKeys(j, {"energy_weight", "forces_weight", "ridge", "reference_energies"},
-                      "linear");
+    rejectUnknownKeys(
+        j, {"energy_weight", "forces_weight", "ridge", "smoothness_prior", "reference_energies"},
+        "linear");
     readNumber(j, "energy_weight", o.energyWeight, "linear");
     readNumber(j, "forces_weight", o.forcesWeight, "linear");
     readNumber(j, "ridge", o.ridge, "linear");
+    readNumber(j, "smoothness_prior", o.smoothnessPrior, "linear");
     if (j.contains("reference_energies")) {
         if (!j.at("reference_energies").is_boolean())
             throw std::invalid_argument(
                 "config: \"linear.reference_energies\" must be true or false");
         o.referenceEnergies = j.at("reference_energies").get<bool>();
     }
-    if (o.energyWeight < 0 || o.forcesWeight < 0 || o.ridge < 0)
-        throw std::invalid_argument("config: linear weights and ridge must be >= 0");
+    if (o.energyWeight < 0 || o.forcesWeight < 0 || o.ridge < 0 || o.smoothnessPrior < 0)
+        throw std::invalid_argument("config: linear weights, ridge and smoothness_prior must be "
+                                    ">= 0");
 }
 
 void to_json(nlohmann::json& j, const ExperimentConfig& c) {
@@ -357,7 +363,10 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     if (j.contains("ace")) {
         // ace_config's own parser names the key but not the alternatives: list them here first.
         rejectUnknownKeys(
-            j.at("ace"), {"species", "body_order", "max_degree", "wL", "csp", "r0", "rcut"}, "ace");
+            j.at("ace"),
+            {"species", "body_order", "max_degree", "max_degree_per_order", "wL", "csp", "r0",
+             "rcut"},
+            "ace");
         try {
             j.at("ace").get_to(out.ace);
         } catch (const nlohmann::json::exception& e) {

@@ -15,14 +15,19 @@ LeastSquaresSolution solveLeastSquares(const Eigen::MatrixXd& design, const Eige
         throw std::invalid_argument("least squares: design, target and weights differ in rows");
     if (options.ridge < 0 || !std::isfinite(options.ridge))
         throw std::invalid_argument("least squares: the ridge parameter must be finite and >= 0");
+    const Eigen::VectorXd& gamma = options.ridgeDiagonal;
+    if (gamma.size() != 0 && gamma.size() != columns)
+        throw std::invalid_argument("least squares: the ridge diagonal needs one entry per column");
+    if (gamma.size() != 0 && (!gamma.allFinite() || gamma.minCoeff() < 0))
+        throw std::invalid_argument(
+            "least squares: ridge diagonal entries must be finite and >= 0");
     if (!design.allFinite() || !target.allFinite() ||
         (rowWeights.size() && !rowWeights.allFinite()))
         throw std::invalid_argument("least squares: the input contains NaN or Inf");
 
     // Column scales: RMS of each column; an all-zero column keeps scale 1 (its coefficient is 0).
-    Eigen::VectorXd scale = (design.colwise().squaredNorm() / std::max<Eigen::Index>(rows, 1))
-                                .cwiseSqrt()
-                                .transpose();
+    Eigen::VectorXd scale =
+        (design.colwise().squaredNorm() / std::max<Eigen::Index>(rows, 1)).cwiseSqrt().transpose();
     for (Eigen::Index c = 0; c < columns; ++c)
         if (!(scale[c] > 0))
             scale[c] = 1.0;
@@ -37,7 +42,10 @@ LeastSquaresSolution solveLeastSquares(const Eigen::MatrixXd& design, const Eige
         b.head(rows) = b.head(rows).cwiseProduct(rowWeights);
     }
     if (ridgeRows) {
-        a.bottomRows(ridgeRows) = Eigen::MatrixXd::Identity(columns, columns) * std::sqrt(options.ridge);
+        a.bottomRows(ridgeRows).setZero();
+        a.bottomRows(ridgeRows).diagonal().setConstant(std::sqrt(options.ridge));
+        if (gamma.size())
+            a.bottomRows(ridgeRows).diagonal().array() *= gamma.array();
         b.tail(ridgeRows).setZero();
     }
 

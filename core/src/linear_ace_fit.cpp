@@ -1,5 +1,6 @@
 #include "graphace/linear_ace_fit.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace graphace {
@@ -23,6 +24,22 @@ Eigen::RowVectorXd speciesCounts(const AceBasis& basis, const Structure& s) {
 }
 
 } // namespace
+
+Eigen::VectorXd linearFitRegularisation(const AceBasis& basis, const LinearFitOptions& options) {
+    const double p = options.smoothnessPrior;
+    if (!std::isfinite(p) || p < 0)
+        throw std::invalid_argument("linear fit: the smoothness prior exponent must be >= 0");
+    const Eigen::Index nBasis = basis.size(), nSpecies = basis.speciesCount();
+    Eigen::VectorXd gamma =
+        Eigen::VectorXd::Ones(nBasis + (options.referenceEnergies ? nSpecies : 0));
+    if (p == 0)
+        return gamma;
+    const auto& functions = basis.functions();
+    for (Eigen::Index k = 0; k < nBasis; ++k)
+        gamma[k] = std::pow(functions[k % basis.blockSize()].degree, p);
+    gamma.tail(gamma.size() - nBasis).setZero(); // one-body energies: not a smoothness question
+    return gamma;
+}
 
 LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
                             const std::vector<AceStructureDescriptors>& descriptors,
@@ -74,8 +91,11 @@ LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
         }
     }
 
-    const LeastSquaresSolution solution =
-        solveLeastSquares(design, target, weights, {options.ridge});
+    LeastSquaresOptions solver;
+    solver.ridge = options.ridge;
+    if (options.smoothnessPrior != 0 || !std::isfinite(options.smoothnessPrior))
+        solver.ridgeDiagonal = linearFitRegularisation(basis, options);
+    const LeastSquaresSolution solution = solveLeastSquares(design, target, weights, solver);
     LinearAceModel model;
     model.ace = basis.config();
     model.coefficients = solution.coefficients.head(nBasis);
@@ -92,11 +112,13 @@ LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& b
                                   const Dataset& data,
                                   const std::vector<AceStructureDescriptors>& descriptors) {
     if (descriptors.size() != data.size())
-        throw std::invalid_argument("linear prediction: one descriptor set per configuration expected");
+        throw std::invalid_argument(
+            "linear prediction: one descriptor set per configuration expected");
     LinearPrediction p;
     bool withForces = true;
     for (std::size_t c = 0; c < data.size(); ++c)
-        withForces = withForces && descriptors[c].sumGradient.rows() == Eigen::Index(3 * data.structures[c].size());
+        withForces = withForces && descriptors[c].sumGradient.rows() ==
+                                       Eigen::Index(3 * data.structures[c].size());
     const Eigen::Map<const Eigen::VectorXd> e0(model.referenceEnergies.data(),
                                                Eigen::Index(model.referenceEnergies.size()));
     for (std::size_t c = 0; c < data.size(); ++c) {

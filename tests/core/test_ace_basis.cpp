@@ -25,6 +25,10 @@ private Q_SLOTS:
     void pairInvariantsAreSumsOfSquares();
     void couplingsAreNormalisedAsInAce1();
     void countsForBodyOrderFour();
+    void perOrderDegreeCounts_data();
+    void perOrderDegreeCounts();
+    void perOrderDegreeMatchesUniformDegree();
+    void perOrderDegreeConfig();
 };
 
 void TestAceBasis::configDefaultsAndValidation() {
@@ -270,6 +274,150 @@ void TestAceBasis::countsForBodyOrderFour() {
               basis.blockSize(), basis.countOfOrder(1), basis.countOfOrder(2),
               basis.countOfOrder(3));
     }
+}
+
+namespace {
+
+// Closed-form counts per order for one species, wL = csp = 1 (see countsForBodyOrderFour):
+// ν = 1: n ≤ D1; ν = 2: sorted (n, l) pairs with equal l, degree ≤ D2; ν = 3: sorted triples
+// with Σl even and the triangle rule, degree ≤ D3.
+std::array<int, 3> closedFormCounts(int d1, int d2, int d3) {
+    int pairs = 0;
+    for (int l = 0; 2 * (1 + l) <= d2; ++l)
+        for (int n1 = 1; n1 + l <= d2; ++n1)
+            for (int n2 = n1; (n1 + l) + (n2 + l) <= d2; ++n2)
+                ++pairs;
+    std::vector<std::array<int, 2>> ch; // (n, l)
+    for (int n = 1; n <= d3; ++n)
+        for (int l = 0; n + l <= d3; ++l)
+            ch.push_back({n, l});
+    int triples = 0;
+    for (std::size_t a = 0; a < ch.size(); ++a)
+        for (std::size_t b = a; b < ch.size(); ++b)
+            for (std::size_t d = b; d < ch.size(); ++d) {
+                const int l1 = ch[a][1], l2 = ch[b][1], l3 = ch[d][1];
+                const int deg = ch[a][0] + ch[b][0] + ch[d][0] + l1 + l2 + l3;
+                if (deg <= d3 && (l1 + l2 + l3) % 2 == 0 && l3 <= l1 + l2 &&
+                    l3 >= std::abs(l1 - l2))
+                    ++triples;
+            }
+    return {d1, pairs, triples};
+}
+
+} // namespace
+
+void TestAceBasis::perOrderDegreeCounts_data() {
+    QTest::addColumn<int>("d1");
+    QTest::addColumn<int>("d2");
+    QTest::addColumn<int>("d3");
+    QTest::newRow("20,14,10 (pair degree highest)") << 20 << 14 << 10;
+    QTest::newRow("6,12,8 (pair degree lowest)") << 6 << 12 << 8;
+    QTest::newRow("9,7,11 (triples highest)") << 9 << 7 << 11;
+}
+
+void TestAceBasis::perOrderDegreeCounts() {
+    QFETCH(int, d1);
+    QFETCH(int, d2);
+    QFETCH(int, d3);
+    AceConfig c;
+    c.species = {42};
+    c.body_order = 4;
+    c.max_degree = 5; // ignored where max_degree_per_order is given
+    c.max_degree_per_order = {d1, d2, d3};
+    const AceBasis basis(c);
+    const auto expected = closedFormCounts(d1, d2, d3);
+    QCOMPARE(basis.countOfOrder(1), expected[0]);
+    QCOMPARE(basis.countOfOrder(2), expected[1]);
+    QCOMPARE(basis.countOfOrder(3), expected[2]);
+    QCOMPARE(basis.blockSize(), expected[0] + expected[1] + expected[2]);
+    // Every function obeys the bound of its own order; the radial basis reaches exactly the
+    // largest n any order admits (n ≤ D1 at ν = 1, D2 − 1 at ν = 2, D3 − 2 at ν = 3).
+    int largestN = 0;
+    for (const auto& f : basis.functions()) {
+        QVERIFY(f.degree <= c.max_degree_per_order[f.order() - 1] + 1e-12);
+        for (int ch : f.channels)
+            largestN = std::max(largestN, basis.channels()[ch].n);
+    }
+    const int maxn = std::max({d1, d2 - 1, d3 - 2});
+    QCOMPARE(largestN, maxn);
+    QCOMPARE(basis.maxn(), maxn);
+    // l: ν = 2 needs 2(1 + l) ≤ D2, ν = 3 needs 2(1 + l) + 1 ≤ D3.
+    QCOMPARE(basis.lmax(), std::max((d2 - 2) / 2, (d3 - 3) / 2));
+}
+
+void TestAceBasis::perOrderDegreeMatchesUniformDegree() {
+    // [D, D, D] must give exactly the max_degree = D basis, function by function.
+    AceConfig uniform;
+    uniform.species = {8, 72};
+    uniform.body_order = 4;
+    uniform.max_degree = 8;
+    uniform.wL = 1.5;
+    AceConfig perOrder = uniform;
+    perOrder.max_degree = 3;
+    perOrder.max_degree_per_order = {8, 8, 8};
+    const AceBasis a(uniform), b(perOrder);
+    QCOMPARE(b.size(), a.size());
+    QCOMPARE(b.maxn(), a.maxn());
+    QCOMPARE(b.lmax(), a.lmax());
+    for (int k = 0; k < a.blockSize(); ++k) {
+        QCOMPARE(b.label(k), a.label(k));
+        QCOMPARE(b.functions()[k].degree, a.functions()[k].degree);
+    }
+    QVERIFY(b.termCoefficients() == a.termCoefficients());
+    QVERIFY(b.termIndices() == a.termIndices());
+}
+
+void TestAceBasis::perOrderDegreeConfig() {
+    const AceConfig c = nlohmann::json::parse(
+                            R"({"species": ["Mo"], "body_order": 4, "max_degree": 12,
+                                "max_degree_per_order": [20, 14, 10]})")
+                            .get<AceConfig>();
+    QCOMPARE(c.max_degree_per_order, (std::vector<int>{20, 14, 10}));
+    QCOMPARE(c.maxDegreeOfOrder(1), 20);
+    QCOMPARE(c.maxDegreeOfOrder(3), 10);
+    const nlohmann::json back = c;
+    QCOMPARE(back.at("max_degree_per_order").get<std::vector<int>>(), c.max_degree_per_order);
+    QVERIFY(back.get<AceConfig>() == c);
+    AceConfig other = c;
+    other.max_degree_per_order = {20, 14, 9};
+    QVERIFY(other != c);
+    // Without the key: max_degree for every order, and the key is not written.
+    AceConfig plain;
+    plain.max_degree = 7;
+    QCOMPARE(plain.maxDegreeOfOrder(2), 7);
+    QVERIFY(!nlohmann::json(plain).contains("max_degree_per_order"));
+    // An empty array means the same as no key.
+    QVERIFY(nlohmann::json::parse(R"({"max_degree_per_order": []})")
+                .get<AceConfig>()
+                .max_degree_per_order.empty());
+
+    auto message = [](const char* text) -> QString {
+        try {
+            nlohmann::json::parse(text).get<AceConfig>();
+        } catch (const std::invalid_argument& e) {
+            return QString::fromUtf8(e.what());
+        }
+        return {};
+    };
+    // Wrong length for the body order: the message says how many entries are needed.
+    const QString length = message(R"({"body_order": 4, "max_degree_per_order": [20, 14]})");
+    QVERIFY2(length.contains("max_degree_per_order") && length.contains("3"), qPrintable(length));
+    QVERIFY(!message(R"({"body_order": 3, "max_degree_per_order": [20, 14, 10]})").isEmpty());
+    // Not an array, not integers, out of range, too small for the order (ν factors need n ≥ 1).
+    QVERIFY(message(R"({"max_degree_per_order": 12})").contains("array"));
+    QVERIFY(message(R"({"max_degree_per_order": [12.5, 8]})").contains("integer"));
+    QVERIFY(message(R"({"max_degree_per_order": ["12", 8]})").contains("integer"));
+    const QString range = message(R"({"max_degree_per_order": [41, 8]})");
+    QVERIFY2(range.contains("max_degree_per_order[0]") && range.contains("1…40"),
+             qPrintable(range));
+    const QString tooSmall = message(R"({"body_order": 4, "max_degree_per_order": [12, 8, 2]})");
+    QVERIFY2(tooSmall.contains("max_degree_per_order[2]"), qPrintable(tooSmall));
+    QVERIFY(message(R"({"body_order": 4, "max_degree_per_order": [12, 8, 3]})").isEmpty());
+    // validate() catches the same on a struct built in code.
+    AceConfig bad;
+    bad.body_order = 3;
+    bad.max_degree_per_order = {0, 4};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validate(bad));
 }
 
 QTEST_APPLESS_MAIN(TestAceBasis)

@@ -41,8 +41,10 @@ private Q_SLOTS:
         const LeastSquaresSolution s = solveLeastSquares(x, y);
         QCOMPARE(s.rank, 8);
         for (int c = 0; c < 8; ++c)
-            QVERIFY2(std::abs(s.coefficients[c] - truth[c]) <= 1e-8 * std::abs(truth[c]),
-                     qPrintable(QString("column %1: %2 vs %3").arg(c).arg(s.coefficients[c]).arg(truth[c])));
+            QVERIFY2(
+                std::abs(s.coefficients[c] - truth[c]) <= 1e-8 * std::abs(truth[c]),
+                qPrintable(
+                    QString("column %1: %2 vs %3").arg(c).arg(s.coefficients[c]).arg(truth[c])));
     }
 
     void minimisesTheResidual() {
@@ -61,7 +63,7 @@ private Q_SLOTS:
         Eigen::VectorXd y(4);
         y << 1, 2, 3, 100;
         Eigen::VectorXd w(4);
-        w << 1, 1, 1, 0;  // the outlier has no say
+        w << 1, 1, 1, 0; // the outlier has no say
         QVERIFY(std::abs(solveLeastSquares(x, y, w).coefficients[0] - 2.0) < 1e-12);
         QVERIFY(std::abs(solveLeastSquares(x, y).coefficients[0] - 26.5) < 1e-12);
     }
@@ -82,12 +84,77 @@ private Q_SLOTS:
         QVERIFY((s.coefficients - expected).norm() < 1e-12 * expected.norm());
         // More ridge, smaller scaled coefficients.
         const LeastSquaresSolution stronger = solveLeastSquares(x, y, {}, {10 * lambda});
-        QVERIFY(stronger.coefficients.cwiseProduct(d).norm() < s.coefficients.cwiseProduct(d).norm());
+        QVERIFY(stronger.coefficients.cwiseProduct(d).norm() <
+                s.coefficients.cwiseProduct(d).norm());
+    }
+
+    void tikhonovDiagonalMatchesClosedForm() {
+        const Eigen::MatrixXd x = randomMatrix(40, 5, 8) * 5.0;
+        const Eigen::VectorXd y = randomMatrix(40, 1, 9).col(0);
+        const double lambda = 0.3;
+        Eigen::VectorXd gamma(5);
+        gamma << 0.0, 1.0, 2.0, 4.0, 8.0;
+        LeastSquaresOptions options{lambda, gamma};
+        const LeastSquaresSolution s = solveLeastSquares(x, y, {}, options);
+        // c = D⁻¹ (ZᵀZ + λΓ²)⁻¹ Zᵀ y: Γ acts on the scaled coefficients (least_squares.h).
+        const Eigen::VectorXd d = (x.colwise().squaredNorm() / 40.0).cwiseSqrt().transpose();
+        const Eigen::MatrixXd z = x * d.cwiseInverse().asDiagonal();
+        Eigen::MatrixXd normal = z.transpose() * z;
+        normal.diagonal() += lambda * gamma.cwiseAbs2();
+        const Eigen::VectorXd expected = normal.ldlt().solve(z.transpose() * y).cwiseQuotient(d);
+        QVERIFY((s.coefficients - expected).norm() < 1e-12 * expected.norm());
+        // Γ = 1 everywhere is the plain ridge.
+        options.ridgeDiagonal = Eigen::VectorXd::Ones(5);
+        QVERIFY((solveLeastSquares(x, y, {}, options).coefficients -
+                 solveLeastSquares(x, y, {}, {lambda}).coefficients)
+                    .norm() < 1e-13);
+        // Wrong length, negative or non-finite entries are refused.
+        options.ridgeDiagonal = Eigen::VectorXd::Ones(4);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, solveLeastSquares(x, y, {}, options));
+        options.ridgeDiagonal = -Eigen::VectorXd::Ones(5);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, solveLeastSquares(x, y, {}, options));
+        options.ridgeDiagonal = Eigen::VectorXd::Constant(5, std::nan(""));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, solveLeastSquares(x, y, {}, options));
+    }
+
+    void smoothnessPriorShrinksHighDegreesMore() {
+        // Orthogonal columns of equal RMS, so each scaled coefficient is shrunk independently:
+        // ĉ_k = ĉ_k^LS · m / (m + λΓ_k²). A prior Γ_k = deg_k^p with deg = 1…6 must leave the
+        // degree-1 coefficient exactly as the plain ridge of the same λ does and shrink every
+        // higher degree strictly more, monotonically in the degree.
+        const int m = 60, columns = 6;
+        const Eigen::HouseholderQR<Eigen::MatrixXd> qr(randomMatrix(m, columns, 10));
+        const Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(m, columns);
+        const Eigen::MatrixXd x = q * std::sqrt(double(m)); // unit RMS, orthogonal
+        const Eigen::VectorXd truth = Eigen::VectorXd::Ones(columns);
+        const Eigen::VectorXd y = x * truth + 0.01 * randomMatrix(m, 1, 11).col(0);
+        const double lambda = 2.0;
+        Eigen::VectorXd gamma(columns);
+        for (int k = 0; k < columns; ++k)
+            gamma[k] = std::pow(double(k + 1), 2.0); // p = 2
+        const Eigen::VectorXd free = solveLeastSquares(x, y).coefficients;
+        const Eigen::VectorXd ridge = solveLeastSquares(x, y, {}, {lambda}).coefficients;
+        const Eigen::VectorXd prior = solveLeastSquares(x, y, {}, {lambda, gamma}).coefficients;
+        const Eigen::VectorXd ridgeShrink = ridge.cwiseQuotient(free);
+        const Eigen::VectorXd priorShrink = prior.cwiseQuotient(free);
+        QVERIFY(std::abs(priorShrink[0] - ridgeShrink[0]) < 1e-12);
+        for (int k = 0; k < columns; ++k) {
+            const double expected = m / (m + lambda * gamma[k] * gamma[k]);
+            QVERIFY2(
+                std::abs(priorShrink[k] - expected) < 1e-10,
+                qPrintable(
+                    QString("degree %1: %2 vs %3").arg(k + 1).arg(priorShrink[k]).arg(expected)));
+            QVERIFY(std::abs(ridgeShrink[k] - m / (m + lambda)) < 1e-10);
+            if (k > 0) {
+                QVERIFY(priorShrink[k] < ridgeShrink[k] - 1e-6);
+                QVERIFY(priorShrink[k] < priorShrink[k - 1]);
+            }
+        }
     }
 
     void rankDeficiencyIsReported() {
         Eigen::MatrixXd x = randomMatrix(20, 3, 6);
-        x.col(2) = 2.0 * x.col(0) - x.col(1);  // linearly dependent
+        x.col(2) = 2.0 * x.col(0) - x.col(1); // linearly dependent
         const Eigen::VectorXd y = x.col(0) + x.col(1);
         const LeastSquaresSolution s = solveLeastSquares(x, y);
         QCOMPARE(s.rank, 2);
@@ -106,8 +173,8 @@ private Q_SLOTS:
 
     void metricsByHand() {
         // Two configurations of 2 and 4 atoms, errors +0.2 eV and −0.4 eV.
-        const RegressionMetrics m =
-            computeRegressionMetrics({-10.0, -20.0}, {-9.8, -20.4}, {2, 4}, {1, 0, -1}, {1.5, 0, -1});
+        const RegressionMetrics m = computeRegressionMetrics({-10.0, -20.0}, {-9.8, -20.4}, {2, 4},
+                                                             {1, 0, -1}, {1.5, 0, -1});
         QCOMPARE(m.configurations, std::size_t(2));
         QVERIFY(std::abs(m.energyRmseEv - std::sqrt((0.04 + 0.16) / 2)) < 1e-12);
         QVERIFY(std::abs(m.energyMaeEv - 0.3) < 1e-12);
@@ -124,8 +191,7 @@ private Q_SLOTS:
         const RegressionMetrics m = computeRegressionMetrics({1, 2, 3}, {2, 2, 2}, {1, 1, 1});
         QVERIFY(std::abs(m.energyR2) < 1e-15);
         QCOMPARE(m.forceComponents, std::size_t(0));
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                                 computeRegressionMetrics({1}, {1, 2}, {1}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, computeRegressionMetrics({1}, {1, 2}, {1}));
     }
 };
 

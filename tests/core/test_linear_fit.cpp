@@ -49,7 +49,7 @@ private Q_SLOTS:
         SampleOptions options;
         options.configurations = 40;
         Dataset data = generateSampleDataset(options);
-        AceConfig config = resolvedFor(AceConfig{}, data);  // the study's ACE(3,3): 26 functions
+        AceConfig config = resolvedFor(AceConfig{}, data); // the study's ACE(3,3): 26 functions
         const AceBasis basis(config);
         QCOMPARE(basis.size(), 26);
         std::mt19937_64 engine(3);
@@ -66,11 +66,104 @@ private Q_SLOTS:
         const LinearAceModel model = fitLinearAce(basis, data, descriptors, fit);
         const LinearPrediction p = predictLinearAce(model, basis, data, descriptors);
         const RegressionMetrics m = scoreLinearPrediction(data, p);
-        QVERIFY2(m.energyRmseMevPerAtom < 1e-6, qPrintable(QString::number(m.energyRmseMevPerAtom)));
+        QVERIFY2(m.energyRmseMevPerAtom < 1e-6,
+                 qPrintable(QString::number(m.energyRmseMevPerAtom)));
         QVERIFY(m.energyR2 > 1 - 1e-12);
         QCOMPARE(p.forces.empty(), forcesWeight == 0);
         if (forcesWeight > 0)
             QVERIFY(m.forceRmseEvPerA < 1e-8);
+    }
+
+    void smoothnessPriorDiagonal() {
+        AceConfig config;
+        config.species = {8, 72};
+        config.body_order = 3;
+        config.max_degree = 6;
+        config.wL = 1.5;
+        const AceBasis basis(config);
+        LinearFitOptions options;
+        // p = 0: plain ridge, every column (reference energies included) weighted 1.
+        const Eigen::VectorXd ones = linearFitRegularisation(basis, options);
+        QCOMPARE(ones.size(), Eigen::Index(basis.size() + 2));
+        QVERIFY((ones.array() == 1.0).all());
+        options.smoothnessPrior = 3;
+        const Eigen::VectorXd gamma = linearFitRegularisation(basis, options);
+        QCOMPARE(gamma.size(), Eigen::Index(basis.size() + 2));
+        // Column k of species block s is function k mod blockSize; Γ = (Σ n + wL·l)^p.
+        for (int k = 0; k < basis.size(); ++k) {
+            const auto& f = basis.functions()[k % basis.blockSize()];
+            double degree = 0;
+            for (int c : f.channels)
+                degree += basis.channels()[c].n + config.wL * basis.channels()[c].l;
+            QVERIFY(std::abs(gamma[k] - std::pow(degree, 3.0)) < 1e-9 * gamma[k]);
+        }
+        QCOMPARE(gamma.tail(2), Eigen::VectorXd::Zero(2).eval()); // one-body energies free
+        options.referenceEnergies = false;
+        QCOMPARE(linearFitRegularisation(basis, options).size(), Eigen::Index(basis.size()));
+        options.smoothnessPrior = -1;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, linearFitRegularisation(basis, options));
+    }
+
+    void smoothnessPriorDampsHighDegreesInAFit() {
+        // Noisy labels from a known model on the study basis (degrees 1…3): with the same λ, the
+        // prior (Γ = deg², i.e. 1 at degree 1) must leave the high-degree functions smaller
+        // relative to the degree-1 ones than the plain ridge does; with λ = 0 it is inert.
+        SampleOptions options;
+        options.configurations = 30;
+        Dataset data = generateSampleDataset(options);
+        const AceBasis basis(resolvedFor(AceConfig{}, data));
+        std::mt19937_64 engine(5);
+        std::uniform_real_distribution<double> uniform(-1, 1);
+        Eigen::VectorXd truth(basis.size());
+        for (auto& v : truth)
+            v = uniform(engine);
+        data = labelWithLinearModel(data, basis, truth, {-3.0, -7.5});
+        std::normal_distribution<double> noise(0.0, 0.05);
+        for (auto& s : data.structures)
+            for (auto& f : s.forces)
+                for (int k = 0; k < 3; ++k)
+                    f[k] += noise(engine);
+        const auto descriptors = computeAceDescriptors(basis, data, AceDerivatives::Forces);
+
+        LinearFitOptions fit;
+        fit.forcesWeight = 1;
+        const LinearAceModel free = fitLinearAce(basis, data, descriptors, fit);
+        fit.smoothnessPrior = 2;
+        const LinearAceModel inert = fitLinearAce(basis, data, descriptors, fit);
+        QVERIFY((inert.coefficients - free.coefficients).norm() < 1e-8 * free.coefficients.norm());
+
+        // Mean |c_k| · RMS(column k) over functions of one degree, relative to degree 1.
+        auto highOverLow = [&](const LinearAceModel& model) {
+            Eigen::VectorXd rms = Eigen::VectorXd::Zero(basis.size());
+            Eigen::Index rows = 0;
+            for (const auto& d : descriptors) {
+                rms += d.sumGradient.colwise().squaredNorm().transpose();
+                rows += d.sumGradient.rows();
+            }
+            rms = (rms / double(rows)).cwiseSqrt();
+            double low = 0, high = 0;
+            int nLow = 0, nHigh = 0;
+            for (int k = 0; k < basis.size(); ++k) {
+                const double degree = basis.functions()[k % basis.blockSize()].degree;
+                const double size = std::abs(model.coefficients[k]) * rms[k];
+                if (degree < 1.5) {
+                    low += size;
+                    ++nLow;
+                } else if (degree > 2.5) {
+                    high += size;
+                    ++nHigh;
+                }
+            }
+            return (high / nHigh) / (low / nLow);
+        };
+        fit.ridge = 10;
+        fit.smoothnessPrior = 0;
+        const LinearAceModel ridge = fitLinearAce(basis, data, descriptors, fit);
+        fit.smoothnessPrior = 2;
+        const LinearAceModel prior = fitLinearAce(basis, data, descriptors, fit);
+        const double ratioRidge = highOverLow(ridge), ratioPrior = highOverLow(prior);
+        QVERIFY2(ratioPrior < 0.8 * ratioRidge,
+                 qPrintable(QString("prior %1, ridge %2").arg(ratioPrior).arg(ratioRidge)));
     }
 
     void forcesNeedDerivatives() {
@@ -81,7 +174,8 @@ private Q_SLOTS:
         const auto descriptors = computeAceDescriptors(basis, data, AceDerivatives::None);
         LinearFitOptions fit;
         fit.forcesWeight = 1;
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fitLinearAce(basis, data, descriptors, fit));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 fitLinearAce(basis, data, descriptors, fit));
         Dataset unlabelled = data;
         for (auto& s : unlabelled.structures)
             s.energy.reset();
@@ -111,8 +205,28 @@ private Q_SLOTS:
         applySetting(doc, "linear.forces_weight=0.5");
         const ExperimentConfig config = doc.get<ExperimentConfig>();
         QCOMPARE(config.ace.max_degree, 8);
-        QCOMPARE(config.ace.species, (std::vector<int>{8, 72}));  // sorted by atomic number
+        QCOMPARE(config.ace.species, (std::vector<int>{8, 72})); // sorted by atomic number
         QCOMPARE(config.linear.forcesWeight, 0.5);
+        QCOMPARE(config.linear.smoothnessPrior, 0.0); // off unless asked for
+        QVERIFY(config.ace.max_degree_per_order.empty());
+        applySetting(doc, "linear.smoothness_prior=3");
+        applySetting(doc, "linear.ridge=1e-9");
+        applySetting(doc, "ace.body_order=4");
+        applySetting(doc, "ace.max_degree_per_order=[16, 12, 8]");
+        const ExperimentConfig tuned = doc.get<ExperimentConfig>();
+        QCOMPARE(tuned.linear.smoothnessPrior, 3.0);
+        QCOMPARE(tuned.linear.ridge, 1e-9);
+        QCOMPARE(tuned.ace.max_degree_per_order, (std::vector<int>{16, 12, 8}));
+        const ExperimentConfig tunedAgain = nlohmann::json(tuned).get<ExperimentConfig>();
+        QCOMPARE(tunedAgain.linear.smoothnessPrior, 3.0);
+        QVERIFY(tunedAgain.ace == tuned.ace);
+        nlohmann::json negative = {{"linear", {{"smoothness_prior", -2}}}};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, negative.get<ExperimentConfig>());
+        nlohmann::json word = {{"linear", {{"smoothness_prior", "high"}}}};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, word.get<ExperimentConfig>());
+        nlohmann::json wrongLength = {
+            {"ace", {{"body_order", 3}, {"max_degree_per_order", {10, 8, 6}}}}};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, wrongLength.get<ExperimentConfig>());
         // Round trip through JSON.
         const ExperimentConfig again = nlohmann::json(config).get<ExperimentConfig>();
         QVERIFY(again.ace == config.ace);

@@ -4,8 +4,9 @@
 //
 // Field names are the JSON keys (to_json / from_json below, nlohmann-json):
 //   {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,
-//    "r0": 1, "rcut": 5}
+//    "r0": 1, "rcut": 5, "max_degree_per_order": [20, 14, 10]}
 // `species` may be given as symbols or atomic numbers; it is stored as atomic numbers.
+// `max_degree_per_order` is optional (absent or empty: max_degree for every order).
 
 #include "graphace/structure.h"
 
@@ -22,12 +23,21 @@ struct AceConfig {
     int body_order = 3;
     // Total degree bound: csp · Σ_k (n_k + wL · l_k) ≤ max_degree over the ν factors.
     int max_degree = 3;
+    // Optional bound per correlation order (ACE1.jl `maxdeg` per order, ACEpotentials
+    // `totaldegree = [20, 16, 12]`): entry k bounds ν = k + 1 and replaces max_degree there.
+    // Empty: max_degree for all orders. Otherwise exactly correlationOrder() entries, 1…40.
+    // Pair functions (ν = 1) are few, so a high pair degree is cheap and helps forces most.
+    std::vector<int> max_degree_per_order;
     double wL = 1.0;   // weight of the angular degree l (> 0)
     double csp = 1.0;  // scale of the whole degree sum (> 0)
     double r0 = 1.0;   // Å, typical nearest-neighbour distance of the transform t(r) (> 0)
     double rcut = 5.0; // Å, cutoff (> 0.65·r0)
 
     int correlationOrder() const { return body_order - 1; }
+    // The degree bound of correlation order ν (1…correlationOrder()).
+    int maxDegreeOfOrder(int nu) const {
+        return max_degree_per_order.empty() ? max_degree : max_degree_per_order.at(nu - 1);
+    }
 };
 
 // Throws std::invalid_argument (message names the field) for parameters outside their range,

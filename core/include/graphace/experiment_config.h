@@ -6,8 +6,9 @@
 //     "preset":    "recommended",           // informational: the preset it started from
 //     "data":      {"train": "a.xyz", "test": "b.xyz", "train_size": 100, "test_size": 100},
 //     "ace":       {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,
-//                   "r0": 1, "rcut": 5},
-//     "linear":    {"energy_weight": 1, "forces_weight": 0, "ridge": 0, "reference_energies": true},
+//                   "r0": 1, "rcut": 5, "max_degree_per_order": [20, 12, 12]},   // optional
+//     "linear":    {"energy_weight": 1, "forces_weight": 0, "ridge": 0, "reference_energies": true,
+//                   "smoothness_prior": 0},                                    // optional
 //     "graph":     {"cutoff": 4.0 | "auto", "weighting": "binary", "self_loops": true,
 //                   "normalisation": "symmetric"},
 //     "model":     {"graph_layers": [{"width": 26, "activation": "tanh"}, ...],

@@ -6,6 +6,14 @@
 //   force row a,k: [ −∂(Σ_i B_i)/∂r_{a,k} , 0 ]    target F_{a,k}     weight forcesWeight
 // (n_z: atoms of species z; energies per atom so that large cells do not dominate.)
 // Solved by graphace::solveLeastSquares (scaled columns, pivoted QR, optional ridge).
+//
+// Regularisation: λ Σ_k (Γ_k ĉ_k)² on the SCALED coefficients ĉ_k = scale_k · c_k (columns
+// scaled to unit RMS over the unweighted design's rows, see least_squares.h), λ = ridge. Without
+// a smoothness prior Γ_k = 1 for every column, reference energies included (plain ridge). With
+// smoothnessPrior = p > 0 (ACE1.jl / ACEpotentials' algebraic smoothness prior) basis function
+// k gets Γ_k = deg_k^p, deg_k = csp·Σ(n + wL·l) of its channels (AceBasisFunction::degree,
+// ≥ csp), so rough high-degree functions are damped more than smooth low-degree ones; the
+// one-body reference energies are left unregularised (Γ = 0).
 
 #include "graphace/ace_basis.h"
 #include "graphace/ace_descriptors.h"
@@ -18,22 +26,23 @@ namespace graphace {
 
 struct LinearFitOptions {
     double energyWeight = 1.0;
-    double forcesWeight = 0.0;      // 0: energies only
-    double ridge = 0.0;             // on the scaled problem (see least_squares.h)
-    bool referenceEnergies = true;  // fit a one-body energy per species
+    double forcesWeight = 0.0;     // 0: energies only
+    double ridge = 0.0;            // λ ≥ 0, on the scaled problem (see above)
+    double smoothnessPrior = 0.0;  // exponent p ≥ 0 of Γ_k = deg_k^p; 0: plain ridge
+    bool referenceEnergies = true; // fit a one-body energy per species
 };
 
 struct LinearAceModel {
-    AceConfig ace;                           // resolved (species filled in)
-    Eigen::VectorXd coefficients;            // AceBasis::size() entries
-    std::vector<double> referenceEnergies;   // per species of `ace.species`, eV/atom (0 if off)
+    AceConfig ace;                         // resolved (species filled in)
+    Eigen::VectorXd coefficients;          // AceBasis::size() entries
+    std::vector<double> referenceEnergies; // per species of `ace.species`, eV/atom (0 if off)
     int rank = 0;
     double conditionEstimate = 0;
 };
 
 struct LinearPrediction {
-    std::vector<double> energies;  // per configuration, eV
-    std::vector<double> forces;    // flattened x, y, z per atom over all configurations
+    std::vector<double> energies; // per configuration, eV
+    std::vector<double> forces;   // flattened x, y, z per atom over all configurations
 };
 
 // `descriptors[c]` for `data.structures[c]`, computed with AceDerivatives::Forces when
@@ -42,6 +51,11 @@ struct LinearPrediction {
 LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
                             const std::vector<AceStructureDescriptors>& descriptors,
                             const LinearFitOptions& options);
+
+// The Tikhonov diagonal Γ over the fit's columns (basis functions, then one per species when
+// referenceEnergies): all 1 when options.smoothnessPrior == 0, else deg_k^p and 0 for the
+// reference energies. Throws std::invalid_argument for a negative or non-finite exponent.
+Eigen::VectorXd linearFitRegularisation(const AceBasis& basis, const LinearFitOptions& options);
 
 // Forces are predicted only when every descriptor set has sumGradient.
 LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& basis,
