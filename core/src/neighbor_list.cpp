@@ -5,6 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <stdexcept>
 #include <string>
 
@@ -54,31 +62,72 @@ Mat3 periodicRows(const Structure& structure) {
                                 "are degenerate (zero length, area or volume)");
 }
 
-struct EdgeGeometry {
-    double x, y, z, d2;
+// One edge to test: atom j's image under shift S.
+struct Candidate {
+    std::uint64_t key; // for sorting by (j, S); see computeNeighborList
+    int j;
+    Shift s;
 };
 
-// THE expression for r_ij = r_j − r_i + S·cell. Both searches call this one function (kept out of
-// line so that no compiler can contract it differently at two call sites), so their d < cutoff
-// decisions agree bit for bit even for pairs at the cutoff.
+// THE expression for r_ij = r_j − r_i + S·cell, d = |r_ij| and the decision d < cutoff, taken
+// on the very distance reported (so that every listed distance is strictly below the cutoff,
+// which d² < cutoff² would not guarantee after rounding). Appends the targets that pass, in the
+// given order. Both searches call this one function (kept out of line so that no compiler can
+// contract it differently at two call sites), so their decisions agree bit for bit even for
+// pairs at the cutoff. Batched, with a branch-free compaction into small local arrays appended
+// in bulk, so that an edge costs no call and no capacity checks.
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-EdgeGeometry
-edgeGeometry(const Vec3& ri, const Vec3& rj, const Mat3& rows, const Shift& s) {
-    const double s0 = s[0], s1 = s[1], s2 = s[2];
-    const double x = (rj.x() - ri.x()) + (s0 * rows(0, 0) + s1 * rows(1, 0) + s2 * rows(2, 0));
-    const double y = (rj.y() - ri.y()) + (s0 * rows(0, 1) + s1 * rows(1, 1) + s2 * rows(2, 1));
-    const double z = (rj.z() - ri.z()) + (s0 * rows(0, 2) + s1 * rows(1, 2) + s2 * rows(2, 2));
-    return {x, y, z, x * x + y * y + z * z};
+void appendWithinCutoff(NeighborList& out, int i, const std::vector<Vec3>& positions,
+                        const Mat3& rows, const Candidate* targets, std::size_t count,
+                        double cutoff) {
+    constexpr std::size_t kChunk = 128;
+    int second[kChunk];
+    Shift shifts[kChunk];
+    Vec3 vectors[kChunk];
+    double distances[kChunk];
+    const Vec3& ri = positions[i];
+    for (std::size_t chunk = 0; chunk < count; chunk += kChunk) {
+        const std::size_t end = std::min(count, chunk + kChunk);
+        std::size_t kept = 0;
+        for (std::size_t t = chunk; t < end; ++t) {
+            const Vec3& rj = positions[targets[t].j];
+            const double s0 = targets[t].s[0], s1 = targets[t].s[1], s2 = targets[t].s[2];
+            const double x =
+                (rj.x() - ri.x()) + (s0 * rows(0, 0) + s1 * rows(1, 0) + s2 * rows(2, 0));
+            const double y =
+                (rj.y() - ri.y()) + (s0 * rows(0, 1) + s1 * rows(1, 1) + s2 * rows(2, 1));
+            const double z =
+                (rj.z() - ri.z()) + (s0 * rows(0, 2) + s1 * rows(1, 2) + s2 * rows(2, 2));
+            const double d = std::sqrt(x * x + y * y + z * z);
+            second[kept] = targets[t].j;
+            shifts[kept] = targets[t].s;
+            vectors[kept] = Vec3(x, y, z);
+            distances[kept] = d;
+            kept += d < cutoff;
+        }
+        out.first.insert(out.first.end(), kept, i);
+        out.second.insert(out.second.end(), second, second + kept);
+        out.shifts.insert(out.shifts.end(), shifts, shifts + kept);
+        out.vectors.insert(out.vectors.end(), vectors, vectors + kept);
+        out.distances.insert(out.distances.end(), distances, distances + kept);
+    }
 }
 
-void appendEdge(NeighborList& out, int i, int j, const Shift& s, const EdgeGeometry& g) {
-    out.first.push_back(i);
-    out.second.push_back(j);
-    out.shifts.push_back(s);
-    out.vectors.emplace_back(g.x, g.y, g.z);
-    out.distances.push_back(std::sqrt(g.d2));
+// A big list is written once into fresh memory, where the kernel's page faults cost as much as
+// the search itself (one per 4 KiB); transparent huge pages take one per 2 MiB. Only a hint.
+template <typename T> void adviseHugePages(std::vector<T>& v) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t(1) << 21;
+    const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+    const std::uintptr_t first = (begin + huge - 1) & ~(huge - 1);
+    const std::uintptr_t last = (begin + v.capacity() * sizeof(T)) & ~(huge - 1);
+    if (last > first)
+        madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+    (void)v;
+#endif
 }
 
 // A complete basis for binning: the periodic lattice vectors, completed by unit vectors
@@ -155,17 +204,123 @@ inline int floorDiv(int a, int b) {
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-// One neighbouring bin along one axis, seen from a given bin: which bin and which cell image.
-struct AxisStep {
-    int bin;
-    int image;
-    Vec3 translation; // image · a_k
+inline int bitLength(std::uint64_t v) {
+#if defined(__GNUC__)
+    return v == 0 ? 0 : 64 - __builtin_clzll(v);
+#else
+    int bits = 0;
+    for (; v != 0; v >>= 1)
+        ++bits;
+    return bits;
+#endif
+}
+
+void insertionSort(Candidate* hits, std::size_t count) {
+    for (std::size_t a = 1; a < count; ++a) {
+        const Candidate v = hits[a];
+        std::size_t b = a;
+        for (; b > 0 && hits[b - 1].key > v.key; --b)
+            hits[b] = hits[b - 1];
+        hits[b] = v;
+    }
+}
+
+// Sorts by key: one counting pass on the leading bits of (key − min) into about one bucket per
+// hit, then an insertion sort that only has the few hits of each bucket left to order. Keys are
+// spread out (distinct atoms, images), so this is linear in practice, unlike a comparison sort;
+// the range is the centre's own, so spatially ordered atom indices do not crowd one bucket.
+// Returns where the sorted hits are (`hits` or `scratch`).
+const Candidate* sortByKey(Candidate* hits, std::size_t count, std::vector<Candidate>& scratch,
+                           std::vector<std::uint32_t>& buckets) {
+    if (count < 32) {
+        insertionSort(hits, count);
+        return hits;
+    }
+    std::uint64_t low = hits[0].key, high = low;
+    for (std::size_t h = 1; h < count; ++h) {
+        low = std::min(low, hits[h].key);
+        high = std::max(high, hits[h].key);
+    }
+    const int bucketBits = std::min(16, bitLength(count - 1));
+    const int shift = std::max(0, bitLength(high - low) - bucketBits);
+    const std::size_t bucketCount = (std::size_t(1) << bucketBits) + 1;
+    buckets.assign(bucketCount, 0);
+    for (std::size_t h = 0; h < count; ++h)
+        ++buckets[((hits[h].key - low) >> shift) + 1];
+    for (std::size_t b = 1; b < bucketCount; ++b)
+        buckets[b] += buckets[b - 1];
+    if (scratch.size() < count)
+        scratch.resize(count);
+    for (std::size_t h = 0; h < count; ++h)
+        scratch[buckets[(hits[h].key - low) >> shift]++] = hits[h];
+    insertionSort(scratch.data(), count);
+    return scratch.data();
+}
+
+// Single precision, beyond its range as ±inf (a plain conversion would be undefined there).
+inline float toFloat(double v) {
+    constexpr double kMax = std::numeric_limits<float>::max();
+    return v > kMax    ? std::numeric_limits<float>::infinity()
+           : v < -kMax ? -std::numeric_limits<float>::infinity()
+                       : static_cast<float>(v);
+}
+
+#if defined(__SSE2__)
+// For each 4-bit mask: the positions of its set bits, in order (then anything).
+alignas(16) constexpr int kCompress[16][4] = {
+    {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
+    {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
+    {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
+constexpr int kBits[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+#endif
+
+// Appends to found[count…] the points p in [begin, end) with !(|p − c|² ≥ r2), in order; returns
+// the new count. found needs room for 4 more entries than it can receive; the coordinate arrays
+// may be read up to 3 entries past `end`.
+inline std::size_t filterRow(const float* px, const float* py, const float* pz, int begin, int end,
+                             float cx, float cy, float cz, float r2, int* found,
+                             std::size_t count) {
+#if defined(__SSE2__)
+    const __m128 vx = _mm_set1_ps(cx), vy = _mm_set1_ps(cy), vz = _mm_set1_ps(cz);
+    const __m128 vr2 = _mm_set1_ps(r2);
+    for (int p = begin; p < end; p += 4) {
+        const __m128 dx = _mm_sub_ps(_mm_loadu_ps(px + p), vx);
+        const __m128 dy = _mm_sub_ps(_mm_loadu_ps(py + p), vy);
+        const __m128 dz = _mm_sub_ps(_mm_loadu_ps(pz + p), vz);
+        const __m128 d2 =
+            _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+        int mask = _mm_movemask_ps(_mm_cmpnge_ps(d2, vr2));
+        if (end - p < 4)
+            mask &= (1 << (end - p)) - 1;
+        const __m128i slots = _mm_add_epi32(
+            _mm_set1_epi32(p), _mm_load_si128(reinterpret_cast<const __m128i*>(kCompress[mask])));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(found + count), slots);
+        count += kBits[mask];
+    }
+#else
+    for (int p = begin; p < end; ++p) {
+        const float dx = px[p] - cx, dy = py[p] - cy, dz = pz[p] - cz;
+        found[count] = p;
+        count += !(dx * dx + dy * dy + dz * dz >= r2);
+    }
+#endif
+    return count;
+}
+
+// Every periodic image that a search can reach, materialised once per call as a "point": an
+// atom's wrapped position plus an image translation, binned on a grid that extends the cell's
+// bins by the search reach along each periodic direction. A centre's candidates then lie in a
+// block of bins whose x-rows are contiguous in memory: the inner loop knows nothing of images.
+struct PointInfo {
+    std::int64_t key; // (j, S) sort key, less the centre's part (see computeNeighborList)
+    int atom;         // j
+    Shift offset;     // S = offset of the centre atom − offset
 };
 
-struct Candidate {
-    int j;
-    Shift s;
-    EdgeGeometry g;
+struct Points {
+    std::vector<float> x, y, z; // wrapped position + image translation (for the filter only)
+    std::vector<PointInfo> info;
+    std::vector<int> start; // first point of each grid bin, then the count
 };
 
 } // namespace
@@ -177,8 +332,7 @@ NeighborList computeNeighborList(const Structure& structure, double cutoff,
     const auto& pbc = structure.pbc;
     const Mat3 rows = periodicRows(structure);
     const Frame frame = makeFrame(rows, pbc);
-    const double radius = cutoff + kSearchSlack;
-    checkImageCount(frame.heights, pbc, radius);
+    checkImageCount(frame.heights, pbc, cutoff + kSearchSlack);
 
     NeighborList out;
     out.cutoff = cutoff;
@@ -189,14 +343,14 @@ NeighborList computeNeighborList(const Structure& structure, double cutoff,
     }
     const std::vector<Vec3>& pos = structure.positions;
 
-    // Fractional coordinates; periodic ones wrapped into [0, 1) with the integer cell offset
-    // remembered, so that shifts can be reported for the original (unwrapped) positions.
-    std::vector<Vec3> frac(n);
+    // Integer cell offsets o (positions wrapped into the cell along periodic directions), kept so
+    // that shifts can be reported for the original (unwrapped) positions: w = r − o·cell.
     std::vector<Shift> offset(n, Shift{0, 0, 0});
-    Vec3 low = Vec3::Constant(std::numeric_limits<double>::infinity());
-    Vec3 high = -low;
+    std::vector<Vec3> wrapped(n), frac(n);
+    double scale = 0.0; // magnitude of the coordinates the filter subtracts, for its rounding
     for (int i = 0; i < n; ++i) {
-        Vec3 f = frame.inverse.transpose() * pos[i];
+        const Vec3 f = frame.inverse.transpose() * pos[i];
+        Vec3 shiftBack = Vec3::Zero();
         for (int k = 0; k < 3; ++k) {
             if (!pbc[k])
                 continue;
@@ -204,25 +358,40 @@ NeighborList computeNeighborList(const Structure& structure, double cutoff,
                 throw std::invalid_argument("neighbour list: atom " + std::to_string(i) +
                                             " lies absurdly far outside the periodic cell");
             double whole = std::floor(f[k]);
-            f[k] -= whole;
-            if (f[k] >= 1.0) { // f was a tiny negative number: 1 − ε rounded up to 1
-                f[k] -= 1.0;
+            if (f[k] - whole >= 1.0) // f was a tiny negative number: 1 − ε rounded up to 1
                 whole += 1.0;
-            }
             offset[i][k] = static_cast<int>(whole);
+            shiftBack += whole * rows.row(k).transpose();
         }
-        frac[i] = f;
-        low = low.cwiseMin(f);
-        high = high.cwiseMax(f);
+        wrapped[i] = pos[i] - shiftBack;
+        // Binning uses the fractional coordinates of the wrapped position itself, so that bins
+        // and the positions the filter measures agree to rounding of cell-sized numbers.
+        frac[i] = frame.inverse.transpose() * wrapped[i];
+        scale = std::max(scale, pos[i].cwiseAbs().maxCoeff() + shiftBack.cwiseAbs().maxCoeff());
+    }
+    scale += rows.cwiseAbs().sum() + 2.0 * cutoff;
+    // The filter runs on wrapped positions, whose rounding differs from the original positions';
+    // the final d < cutoff decision is taken on the original positions by appendWithinCutoff(),
+    // exactly as brute force does, so the filter only needs a radius that cannot miss a pair.
+    const double radius =
+        cutoff + kSearchSlack + 64.0 * std::numeric_limits<double>::epsilon() * scale;
+
+    Vec3 low = Vec3::Constant(std::numeric_limits<double>::infinity());
+    Vec3 high = -low;
+    for (int i = 0; i < n; ++i) {
+        low = low.cwiseMin(frac[i]);
+        high = high.cwiseMax(frac[i]);
     }
 
-    // Bins at least `radius` wide (perpendicular to their faces), so that neighbours lie in the
-    // adjacent bins; along a periodic axis shorter than the radius there is one bin and the search
-    // walks over as many images as needed.
+    // Bins about radius/2 wide (perpendicular to their faces): the 5×5×5 block around a centre
+    // holds ~3.7 times the sphere's volume, against ~6.4 times for the 3×3×3 block of bins of the
+    // full radius (and radius/3 gains nothing: more rows, each shorter). A periodic axis shorter
+    // than that has one bin, and the images do the rest.
     std::array<int, 3> bins{1, 1, 1};
+    std::array<double, 3> length{0.0, 0.0, 0.0};
     for (int k = 0; k < 3; ++k) {
-        const double length = pbc[k] ? frame.heights[k] : (high[k] - low[k]) * frame.heights[k];
-        bins[k] = static_cast<int>(std::clamp(std::floor(length / radius), 1.0, 1e6));
+        length[k] = pbc[k] ? frame.heights[k] : (high[k] - low[k]) * frame.heights[k];
+        bins[k] = static_cast<int>(std::clamp(std::floor(length[k] / (0.5 * radius)), 1.0, 1e6));
     }
     // Dilute systems (a few atoms in a huge box) must not allocate millions of empty bins.
     const std::int64_t maxBins = 2 * static_cast<std::int64_t>(n) + 64;
@@ -230,137 +399,225 @@ NeighborList computeNeighborList(const Structure& structure, double cutoff,
         const int k = static_cast<int>(std::max_element(bins.begin(), bins.end()) - bins.begin());
         bins[k] = std::max(1, bins[k] / 2);
     }
-
-    // For each axis and bin coordinate: the bins (and images) to visit.
-    std::array<std::vector<std::vector<AxisStep>>, 3> steps;
+    // reach: bins a neighbour can be away; pad: how far the grid extends a periodic axis.
+    std::array<int, 3> reach{0, 0, 0}, pad{0, 0, 0}, dims{1, 1, 1};
     for (int k = 0; k < 3; ++k) {
-        steps[k].resize(bins[k]);
-        const int reach =
-            pbc[k] ? static_cast<int>(std::ceil(radius * bins[k] / frame.heights[k])) : 1;
-        for (int b = 0; b < bins[k]; ++b) {
-            for (int o = -reach; o <= reach; ++o) {
-                const int v = b + o;
-                if (pbc[k]) {
-                    const int image = floorDiv(v, bins[k]);
-                    steps[k][b].push_back({v - image * bins[k], image,
-                                           Vec3(double(image) * rows.row(k).transpose())});
-                } else if (v >= 0 && v < bins[k]) {
-                    steps[k][b].push_back({v, 0, Vec3::Zero()});
-                }
-            }
-        }
+        if (length[k] > 0.0) // ≤ 2 unless a bin is longer than the axis (then bounded above)
+            reach[k] = static_cast<int>(std::min(std::ceil(radius * bins[k] / length[k]), 1e9));
+        if (pbc[k])
+            pad[k] = reach[k];
+        else
+            reach[k] = std::min(reach[k], bins[k] - 1);
+        dims[k] = bins[k] + 2 * pad[k];
     }
 
-    // Counting sort of the atoms by bin; wrapped Cartesian positions stored in bin order.
+    // Bin of each atom along each axis, and the images of it that fall on the grid.
     std::vector<std::array<int, 3>> binOf(n);
-    std::vector<int> start(static_cast<std::size_t>(bins[0]) * bins[1] * bins[2] + 1, 0);
-    for (int i = 0; i < n; ++i) {
-        for (int k = 0; k < 3; ++k) {
-            double t = pbc[k] ? frac[i][k]
-                              : (high[k] > low[k] ? (frac[i][k] - low[k]) / (high[k] - low[k]) : 0);
-            binOf[i][k] = std::clamp(static_cast<int>(t * bins[k]), 0, bins[k] - 1);
+    std::array<int, 3> lowestImage{0, 0, 0}, highestImage{0, 0, 0};
+    for (int k = 0; k < 3; ++k)
+        if (pbc[k]) {
+            lowestImage[k] = -floorDiv(pad[k] + bins[k] - 1, bins[k]);
+            highestImage[k] = floorDiv(pad[k] + bins[k] - 1, bins[k]);
         }
-        ++start[binOf[i][0] + bins[0] * (binOf[i][1] + bins[1] * binOf[i][2]) + 1];
-    }
-    for (std::size_t b = 1; b < start.size(); ++b)
-        start[b] += start[b - 1];
-    std::vector<int> fill(start.begin(), start.end() - 1);
-    std::vector<double> wx(n), wy(n), wz(n);
-    std::vector<int> slotAtom(n);
-    std::vector<Vec3> wrapped(n);
+    auto imageRange = [&](int b, int k) {
+        // images m with 0 ≤ b + m·bins + pad < dims
+        const int first = -floorDiv(b + pad[k], bins[k]);
+        const int last = floorDiv(bins[k] + 2 * pad[k] - 1 - b - pad[k], bins[k]);
+        return std::pair<int, int>(first, last);
+    };
+    std::int64_t pointCount = 0;
     for (int i = 0; i < n; ++i) {
-        const Shift& o = offset[i];
-        wrapped[i] = pos[i] - (double(o[0]) * rows.row(0) + double(o[1]) * rows.row(1) +
-                               double(o[2]) * rows.row(2))
-                                  .transpose();
-        const int slot = fill[binOf[i][0] + bins[0] * (binOf[i][1] + bins[1] * binOf[i][2])]++;
-        wx[slot] = wrapped[i].x();
-        wy[slot] = wrapped[i].y();
-        wz[slot] = wrapped[i].z();
-        slotAtom[slot] = i;
+        std::int64_t images = 1;
+        for (int k = 0; k < 3; ++k) {
+            const double t =
+                pbc[k] ? frac[i][k]
+                       : (high[k] > low[k] ? (frac[i][k] - low[k]) / (high[k] - low[k]) : 0.0);
+            binOf[i][k] = std::clamp(static_cast<int>(t * bins[k]), 0, bins[k] - 1);
+            const auto range = imageRange(binOf[i][k], k);
+            images *= range.second - range.first + 1;
+        }
+        pointCount += images;
+    }
+    const std::int64_t gridBins = static_cast<std::int64_t>(dims[0]) * dims[1] * dims[2];
+    if (pointCount >= std::numeric_limits<int>::max() ||
+        gridBins >= std::numeric_limits<int>::max())
+        throw std::invalid_argument("neighbour list: the cutoff is too large for this cell: the "
+                                    "search would need more than 2^31 periodic images of atoms");
+
+    // Translations image·a_k, per axis, indexed from the lowest image.
+    std::array<std::vector<Vec3>, 3> translation;
+    for (int k = 0; k < 3; ++k)
+        for (int m = lowestImage[k]; m <= highestImage[k]; ++m)
+            translation[k].push_back(double(m) * rows.row(k).transpose());
+
+    // Counting sort of all points by grid bin (x fastest, so that an x-row is one slice).
+    Points pts;
+    double largest = 0.0; // largest coordinate of a point
+    pts.start.assign(static_cast<std::size_t>(gridBins) + 1, 0);
+    auto forEachImage = [&](int i, auto&& visit) {
+        std::array<std::pair<int, int>, 3> range;
+        for (int k = 0; k < 3; ++k)
+            range[k] = imageRange(binOf[i][k], k);
+        for (int mz = range[2].first; mz <= range[2].second; ++mz)
+            for (int my = range[1].first; my <= range[1].second; ++my)
+                for (int mx = range[0].first; mx <= range[0].second; ++mx) {
+                    const int gx = binOf[i][0] + mx * bins[0] + pad[0];
+                    const int gy = binOf[i][1] + my * bins[1] + pad[1];
+                    const int gz = binOf[i][2] + mz * bins[2] + pad[2];
+                    visit(mx, my, mz, (gz * dims[1] + gy) * dims[0] + gx);
+                }
+    };
+    for (int i = 0; i < n; ++i)
+        forEachImage(i, [&](int, int, int, int bin) { ++pts.start[bin + 1]; });
+    for (std::size_t b = 1; b < pts.start.size(); ++b)
+        pts.start[b] += pts.start[b - 1];
+    const std::size_t points = static_cast<std::size_t>(pointCount);
+    // + 3: the vector filter reads (and ignores) up to 3 values past a row.
+    pts.x.resize(points + 3, 0.0f);
+    pts.y.resize(points + 3, 0.0f);
+    pts.z.resize(points + 3, 0.0f);
+    pts.info.resize(points);
+    {
+        std::vector<int> fill(pts.start.begin(), pts.start.end() - 1);
+        for (int i = 0; i < n; ++i)
+            forEachImage(i, [&](int mx, int my, int mz, int bin) {
+                const int p = fill[bin]++;
+                const Vec3 r = wrapped[i] + translation[0][mx - lowestImage[0]] +
+                               translation[1][my - lowestImage[1]] +
+                               translation[2][mz - lowestImage[2]];
+                pts.x[p] = toFloat(r.x());
+                pts.y[p] = toFloat(r.y());
+                pts.z[p] = toFloat(r.z());
+                largest = std::max(largest, r.cwiseAbs().maxCoeff());
+                pts.info[p].atom = i;
+                pts.info[p].offset = {offset[i][0] - mx, offset[i][1] - my, offset[i][2] - mz};
+            });
+    }
+
+    // Sort keys: (j, S) ↦ ((j·N1 + S1 − lo1)·N2 + S2 − lo2)·N3 + S3 − lo3, lexicographic order in
+    // one integer, with S_k = o_k − offset_k ∈ [lo_k, lo_k + N_k). It splits into a point part
+    // and a centre part, so a hit costs one addition. Shifts too wide for 62 bits (atoms ~1e6
+    // cells away) fall back to comparing (j, S) directly.
+    std::array<std::int64_t, 3> lowS{0, 0, 0}, spanS{1, 1, 1};
+    for (int k = 0; k < 3; ++k) {
+        if (!pbc[k])
+            continue;
+        std::int64_t oMin = offset[0][k], oMax = oMin, pMin = pts.info[0].offset[k], pMax = pMin;
+        for (int i = 0; i < n; ++i) {
+            oMin = std::min<std::int64_t>(oMin, offset[i][k]);
+            oMax = std::max<std::int64_t>(oMax, offset[i][k]);
+        }
+        for (const PointInfo& point : pts.info) {
+            pMin = std::min<std::int64_t>(pMin, point.offset[k]);
+            pMax = std::max<std::int64_t>(pMax, point.offset[k]);
+        }
+        lowS[k] = oMin - pMax;
+        spanS[k] = oMax - pMin - lowS[k] + 1;
+    }
+    const bool packedKeys =
+        double(n) * double(spanS[0]) * double(spanS[1]) * double(spanS[2]) < 4e18;
+    const std::int64_t w2 = spanS[2], w1 = spanS[1] * w2, w0 = spanS[0] * w1;
+    if (packedKeys) {
+        for (PointInfo& point : pts.info)
+            point.key =
+                point.atom * w0 - (point.offset[0] * w1 + point.offset[1] * w2 + point.offset[2]);
     }
 
     if (pbc[0] && pbc[1] && pbc[2]) {
         // Expected edges of a homogeneous system; a hint only, capped to keep memory sane.
         const double perAtom =
             n / std::abs(rows.determinant()) * 4.18879 * cutoff * cutoff * cutoff;
-        const double expected = std::min(1.3 * n * perAtom + 16.0, 5e7);
+        const double expected =
+            std::min({1.15 * n * perAtom + 16.0, double(n) * double(points), 5e7});
         out.first.reserve(static_cast<std::size_t>(expected));
         out.second.reserve(static_cast<std::size_t>(expected));
         out.shifts.reserve(static_cast<std::size_t>(expected));
         out.vectors.reserve(static_cast<std::size_t>(expected));
         out.distances.reserve(static_cast<std::size_t>(expected));
+        adviseHugePages(out.first);
+        adviseHugePages(out.second);
+        adviseHugePages(out.shifts);
+        adviseHugePages(out.vectors);
+        adviseHugePages(out.distances);
     }
 
-    const double radius2 = radius * radius;
-    const double cutoff2 = cutoff * cutoff;
-    std::vector<Candidate> found;
-    int mostPerBin = 0;
-    for (std::size_t b = 0; b + 1 < start.size(); ++b)
-        mostPerBin = std::max(mostPerBin, start[b + 1] - start[b]);
-    std::vector<int> hits(mostPerBin + 1);
-    std::vector<std::pair<std::uint64_t, int>> order;
+    // The filter runs in single precision, 4 points at a time: a point in the sphere has a
+    // float distance below radius + 1e-6·(largest coordinate), plus a relative 1e-6 for the
+    // rounding of the squares (float's unit roundoff is 6e-8). It only has to keep every pair
+    // that could be within the cutoff; its test !(d² ≥ r²) keeps overflows (inf, NaN) too.
+    const float filter2 = toFloat(std::pow((radius + 1e-6 * largest) * (1.0 + 1e-6), 2));
+    const float* px = pts.x.data();
+    const float* py = pts.y.data();
+    const float* pz = pts.z.data();
+    std::vector<int> found(256);
+    std::vector<Candidate> hits(256), scratch;
+    std::vector<std::uint32_t> buckets;
+    std::size_t work = 0;
     for (int i = 0; i < n; ++i) {
-        if ((i & 1023) == 0)
+        if ((i & 1023) == 0 || work > (std::size_t(1) << 24)) {
             reportProgress(progress, double(i) / n);
-        found.clear();
-        const auto& b = binOf[i];
-        const Vec3& wi = wrapped[i];
-        for (const AxisStep& s2 : steps[2][b[2]]) {
-            for (const AxisStep& s1 : steps[1][b[1]]) {
-                for (const AxisStep& s0 : steps[0][b[0]]) {
-                    const int bin = s0.bin + bins[0] * (s1.bin + bins[1] * s2.bin);
-                    // r_ij = w_j + image·cell − w_i = w_j − c
-                    const Vec3 c = wi - (s0.translation + s1.translation + s2.translation);
-                    const double cx = c.x(), cy = c.y(), cz = c.z();
-                    // Branch-free filter (the test is unpredictable), then the few hits.
-                    int hitCount = 0;
-                    for (int slot = start[bin], end = start[bin + 1]; slot < end; ++slot) {
-                        const double dx = wx[slot] - cx, dy = wy[slot] - cy, dz = wz[slot] - cz;
-                        hits[hitCount] = slot;
-                        hitCount += dx * dx + dy * dy + dz * dz < radius2;
-                    }
-                    for (int h = 0; h < hitCount; ++h) {
-                        const int j = slotAtom[hits[h]];
-                        // w = r − offset·cell, so S = image + offset_i − offset_j.
-                        const Shift s{s0.image + offset[i][0] - offset[j][0],
-                                      s1.image + offset[i][1] - offset[j][1],
-                                      s2.image + offset[i][2] - offset[j][2]};
-                        if (j == i && s[0] == 0 && s[1] == 0 && s[2] == 0)
-                            continue;
-                        const EdgeGeometry g = edgeGeometry(pos[i], pos[j], rows, s);
-                        if (g.d2 < cutoff2)
-                            found.push_back({j, s, g});
-                    }
-                }
+            work = 0;
+        }
+        std::array<int, 3> lo, hi;
+        for (int k = 0; k < 3; ++k) {
+            const int g = binOf[i][k] + pad[k];
+            lo[k] = std::max(0, g - reach[k]);
+            hi[k] = std::min(dims[k] - 1, g + reach[k]);
+        }
+        // Branch-free filter over each x-row of the block (the test is unpredictable).
+        const float cxf = toFloat(wrapped[i].x());
+        const float cyf = toFloat(wrapped[i].y());
+        const float czf = toFloat(wrapped[i].z());
+        std::size_t count = 0;
+        for (int gz = lo[2]; gz <= hi[2]; ++gz) {
+            for (int gy = lo[1]; gy <= hi[1]; ++gy) {
+                const int row = (gz * dims[1] + gy) * dims[0];
+                const int begin = pts.start[row + lo[0]], end = pts.start[row + hi[0] + 1];
+                if (found.size() < count + (end - begin) + 4)
+                    found.resize(2 * (count + (end - begin) + 4));
+                count =
+                    filterRow(px, py, pz, begin, end, cxf, cyf, czf, filter2, found.data(), count);
+                work += end - begin;
             }
         }
-        // Sort by (j, S) through packed integer keys: j in the high bits, each shift component
-        // offset into 10 bits; shifts outside ±511 (absurd cells) use the plain comparison.
-        order.clear();
-        bool packable = true;
-        for (std::size_t c = 0; c < found.size(); ++c) {
-            const Candidate& e = found[c];
-            std::uint64_t k = static_cast<std::uint64_t>(e.j);
-            for (int d = 0; d < 3; ++d) {
-                packable = packable && e.s[d] >= -511 && e.s[d] <= 511;
-                k = (k << 10) | static_cast<std::uint64_t>((e.s[d] + 512) & 1023);
+        // Candidates (j, S) with their keys, leaving out the atom itself (j = i, S = 0).
+        if (hits.size() < count)
+            hits.resize(count);
+        const Shift& o = offset[i];
+        std::size_t kept = 0;
+        if (packedKeys) {
+            const std::int64_t centre =
+                (o[0] - lowS[0]) * w1 + (o[1] - lowS[1]) * w2 + (o[2] - lowS[2]);
+            const std::uint64_t self =
+                static_cast<std::uint64_t>(i * w0 + centre - (o[0] * w1 + o[1] * w2 + o[2]));
+            for (std::size_t h = 0; h < count; ++h) {
+                const PointInfo& point = pts.info[found[h]];
+                const std::uint64_t key = static_cast<std::uint64_t>(point.key + centre);
+                hits[kept] = {
+                    key,
+                    point.atom,
+                    {o[0] - point.offset[0], o[1] - point.offset[1], o[2] - point.offset[2]}};
+                kept += key != self;
             }
-            order.emplace_back(k, static_cast<int>(c));
-        }
-        if (packable) {
-            std::sort(order.begin(), order.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
         } else {
-            std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-                const Candidate &x = found[a.second], &y = found[b.second];
-                return x.j != y.j ? x.j < y.j : x.s < y.s;
-            });
+            for (std::size_t h = 0; h < count; ++h) {
+                const PointInfo& point = pts.info[found[h]];
+                hits[kept] = {
+                    0,
+                    point.atom,
+                    {o[0] - point.offset[0], o[1] - point.offset[1], o[2] - point.offset[2]}};
+                kept += !(point.atom == i && point.offset == o);
+            }
         }
-        for (const auto& o : order) {
-            const Candidate& e = found[o.second];
-            appendEdge(out, i, e.j, e.s, e.g);
-        }
+        const Candidate* sorted = hits.data();
+        if (packedKeys)
+            sorted = sortByKey(hits.data(), kept, scratch, buckets);
+        else
+            std::sort(hits.begin(), hits.begin() + kept,
+                      [](const Candidate& a, const Candidate& b) {
+                          return a.j != b.j ? a.j < b.j : a.s < b.s;
+                      });
+        appendWithinCutoff(out, i, pos, rows, sorted, kept, cutoff);
     }
     reportProgress(progress, 1.0);
     return out;
@@ -404,7 +661,6 @@ NeighborList bruteForceNeighborList(const Structure& structure, double cutoff) {
 
     NeighborList out;
     out.cutoff = cutoff;
-    const double cutoff2 = cutoff * cutoff;
     const int n = static_cast<int>(structure.size());
     const std::vector<Vec3>& pos = structure.positions;
     for (int i = 0; i < n; ++i) {
@@ -424,9 +680,8 @@ NeighborList bruteForceNeighborList(const Structure& structure, double cutoff) {
                     for (s[2] = lo[2]; s[2] <= hi[2]; ++s[2]) {
                         if (i == j && s[0] == 0 && s[1] == 0 && s[2] == 0)
                             continue;
-                        const EdgeGeometry g = edgeGeometry(pos[i], pos[j], rows, s);
-                        if (g.d2 < cutoff2)
-                            appendEdge(out, i, j, s, g);
+                        const Candidate target{0, j, s};
+                        appendWithinCutoff(out, i, pos, rows, &target, 1, cutoff);
                     }
         }
     }

@@ -136,6 +136,12 @@ private Q_SLOTS:
     void rejectsBadInput();
     void progressCanCancel();
     void randomTriclinicAgainstBruteForce();
+    void manyImagesAgainstBruteForce();
+    void cutoffExactlyAtDistances();
+    void atomsVeryFarOutside();
+    void hugeCoordinates();
+    void orderedCrystalIndices();
+    void rejectsTooManyImagePoints();
     void realDataAgainstBruteForce_data();
     void realDataAgainstBruteForce();
 };
@@ -389,6 +395,143 @@ void TestNeighborList::randomTriclinicAgainstBruteForce() {
     }
     QCOMPARE(compared, 12 * 6 * 4);
     QVERIFY(edges > 10000); // the comparisons were not vacuous
+}
+
+void TestNeighborList::manyImagesAgainstBruteForce() {
+    // Cells far smaller than the cutoff: thousands of edges per atom, all through images, many
+    // per pair (i, j), so the order of the shifts within a pair is tested too.
+    Mat3 cell;
+    cell << 1.3, 0.0, 0.0, 0.4, 1.1, 0.0, -0.3, 0.2, 1.6;
+    const std::vector<Vec3> positions{Vec3(0.1, 0.2, 0.3), Vec3(0.9, -0.4, 1.2),
+                                      Vec3(5.0, 7.0, -3.0)};
+    for (const auto& pbc :
+         {std::array<bool, 3>{true, true, true}, std::array<bool, 3>{true, false, true},
+          std::array<bool, 3>{false, true, false}}) {
+        const Structure s = makeStructure(cell, pbc, positions);
+        for (double cutoff : {6.0, 11.0}) {
+            const NeighborList nl = computeNeighborList(s, cutoff);
+            QCOMPARE(compareLists(nl, bruteForceNeighborList(s, cutoff)), QString());
+            checkInvariants(s, nl, cutoff);
+        }
+    }
+    // Fully periodic at 11 Å: ~ (4/3)π·11³ / V ≈ 2500 images per pair.
+    const Structure bulk = makeStructure(cell, {true, true, true}, positions);
+    QVERIFY(computeNeighborList(bulk, 11.0).edgeCount() > 9 * 2000);
+    // One atom: a lattice, so the count is the lattice's and every edge is an image of itself.
+    const Structure one = makeStructure(cell, {true, true, true}, {Vec3(0.2, 0.1, 0.0)});
+    const NeighborList lattice = computeNeighborList(one, 8.0);
+    QCOMPARE(compareLists(lattice, bruteForceNeighborList(one, 8.0)), QString());
+    QVERIFY(lattice.edgeCount() > 800); // ≈ (4/3)π·8³ / V = 937
+}
+
+void TestNeighborList::cutoffExactlyAtDistances() {
+    // A distance computed exactly: 0.75² + 1² = 1.25² in binary floating point, and the image
+    // at S = −1 of an atom 3 Å along a 4 Å axis is 1 Å away.
+    const Structure pair =
+        makeStructure(Mat3::Zero(), {false, false, false}, {Vec3::Zero(), Vec3(0.75, 1.0, 0.0)});
+    QCOMPARE(computeNeighborList(pair, 1.25).edgeCount(), std::size_t(0));
+    QCOMPARE(computeNeighborList(pair, std::nextafter(1.25, 2.0)).edgeCount(), std::size_t(2));
+    const Structure chain =
+        makeStructure(cubic(4.0), {true, false, false}, {Vec3::Zero(), Vec3(3.0, 0.0, 0.0)});
+    QCOMPARE(computeNeighborList(chain, 1.0).edgeCount(), std::size_t(0));
+    const NeighborList touching = computeNeighborList(chain, std::nextafter(1.0, 2.0));
+    QCOMPARE(touching.edgeCount(), std::size_t(2));
+    QCOMPARE(key(touching, 0), EdgeKey(0, 1, -1, 0, 0));
+
+    // A strained triclinic crystal with every cutoff set exactly to one of its computed
+    // distances: the pairs at that distance are out (strictly less), and the cell list takes the
+    // very same decision as brute force for every pair, to the last bit.
+    Mat3 cell;
+    cell << 3.61, 0.02, 0.0, 0.01, 3.58, 0.03, -0.02, 0.0, 3.63;
+    std::vector<Vec3> positions;
+    for (const Vec3& f : {Vec3(0, 0, 0), Vec3(0.5, 0.5, 0), Vec3(0.5, 0, 0.5), Vec3(0, 0.5, 0.5)})
+        positions.push_back(cell.transpose() * f);
+    const Structure fcc = makeStructure(cell, {true, true, true}, positions);
+    const NeighborList wide = bruteForceNeighborList(fcc, 6.0);
+    std::set<double> distances(wide.distances.begin(), wide.distances.end());
+    QVERIFY(distances.size() > 10);
+    int checked = 0;
+    for (double d : distances) {
+        if (++checked > 40)
+            break;
+        const NeighborList nl = computeNeighborList(fcc, d);
+        QCOMPARE(compareLists(nl, bruteForceNeighborList(fcc, d)), QString());
+        for (double got : nl.distances)
+            QVERIFY(got < d);
+    }
+}
+
+void TestNeighborList::atomsVeryFarOutside() {
+    // Atoms a million cells away: shifts of ±10^6, beyond what the search packs into its sort
+    // keys, so the order is decided by the direct comparison of (j, S).
+    Mat3 cell;
+    cell << 3.0, 0.0, 0.0, 0.5, 2.8, 0.0, 0.3, -0.4, 3.2;
+    std::vector<Vec3> positions{Vec3(0.2, 0.3, 0.1), Vec3(1.6, 1.5, 1.9), Vec3(2.1, 0.4, 2.7)};
+    positions[0] += (1e6 * cell.row(0) - 1e6 * cell.row(1) + 1e6 * cell.row(2)).transpose();
+    positions[2] += (-1e6 * cell.row(0) + 1e6 * cell.row(1) - 1e6 * cell.row(2)).transpose();
+    const Structure s = makeStructure(cell, {true, true, true}, positions);
+    for (double cutoff : {2.5, 5.0}) {
+        const NeighborList nl = computeNeighborList(s, cutoff);
+        checkInvariants(s, nl, cutoff);
+        QCOMPARE(compareLists(nl, bruteForceNeighborList(s, cutoff)), QString());
+        bool bigShift = false;
+        for (const Shift& sh : nl.shifts)
+            bigShift = bigShift || std::abs(sh[0]) > 999999;
+        QVERIFY(bigShift);
+    }
+}
+
+void TestNeighborList::hugeCoordinates() {
+    // Molecules 10^7 Å from the origin (where single precision has a 1 Å step) and one beyond
+    // the range of single precision: whatever the search does inside, it must find every pair.
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> jitter(-2.0, 2.0);
+    std::vector<Vec3> positions;
+    for (int i = 0; i < 20; ++i)
+        positions.emplace_back(1e7 + jitter(rng), -3e7 + jitter(rng), 2e7 + jitter(rng));
+    const Structure far = makeStructure(Mat3::Zero(), {false, false, false}, positions);
+    const NeighborList nl = computeNeighborList(far, 1.5);
+    QCOMPARE(compareLists(nl, bruteForceNeighborList(far, 1.5)), QString());
+    QVERIFY(nl.edgeCount() > 0);
+
+    // 1e39 does not fit a float; the pair there is 2^80 ≈ 1.2e24 Å apart, exactly.
+    const double x = 0x1p130; // ≈ 1.4e39
+    const Structure beyond = makeStructure(
+        Mat3::Zero(), {false, false, false},
+        {Vec3::Zero(), Vec3(1.0, 0.0, 0.0), Vec3(x, 0.0, 0.0), Vec3(x + 0x1p80, 0.0, 0.0)});
+    const NeighborList huge = computeNeighborList(beyond, 0x1p81);
+    QCOMPARE(compareLists(huge, bruteForceNeighborList(beyond, 0x1p81)), QString());
+    QCOMPARE(huge.edgeCount(), std::size_t(4));
+    QCOMPARE(key(huge, 2), EdgeKey(2, 3, 0, 0, 0));
+}
+
+void TestNeighborList::orderedCrystalIndices() {
+    // A 5×5×5 FCC supercell numbered cell by cell (as crystal builders do): the neighbours of an
+    // atom have indices in a few tight clusters, the opposite of random numbering.
+    const double a = 3.6;
+    const int m = 5;
+    std::vector<Vec3> positions;
+    for (int x = 0; x < m; ++x)
+        for (int y = 0; y < m; ++y)
+            for (int z = 0; z < m; ++z)
+                for (const Vec3& f :
+                     {Vec3(0, 0, 0), Vec3(0.5, 0.5, 0), Vec3(0.5, 0, 0.5), Vec3(0, 0.5, 0.5)})
+                    positions.push_back(a * (Vec3(x, y, z) + f) + Vec3(0.01, -0.02, 0.03));
+    const Structure s = makeStructure(cubic(a * m), {true, true, true}, positions);
+    const NeighborList nl = computeNeighborList(s, 6.0);
+    QCOMPARE(compareLists(nl, bruteForceNeighborList(s, 6.0)), QString());
+    // FCC shells within 6 Å at a = 3.6: 12 + 6 + 24 + 12 + 24 (at a·√(n/2), n = 1…5) = 78.
+    QCOMPARE(nl.edgeCount(), std::size_t(78 * 4 * m * m * m));
+}
+
+void TestNeighborList::rejectsTooManyImagePoints() {
+    // 40 atoms in a 0.02 Å cell at 4 Å: fewer than 10^8 image cells, but 40 times as many
+    // periodic images of atoms as would fit: refused, rather than running out of memory.
+    std::vector<Vec3> positions;
+    for (int i = 0; i < 40; ++i)
+        positions.emplace_back(0.0005 * i, 0.0, 0.0);
+    const Structure s = makeStructure(cubic(0.02), {true, true, true}, positions);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, computeNeighborList(s, 4.0));
 }
 
 void TestNeighborList::realDataAgainstBruteForce_data() {

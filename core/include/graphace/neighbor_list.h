@@ -36,7 +36,8 @@ struct NeighborList {
 
 // Cell-list search. Throws std::invalid_argument for cutoff ≤ 0 or non-finite, for a periodic
 // direction whose lattice vector is degenerate (zero volume), and for a periodic system that
-// would need an absurd number of images (more than 10^8 image cells).
+// would need an absurd number of images (more than 10^8 image cells, or more than 2^31 periodic
+// images of atoms in all).
 NeighborList computeNeighborList(const Structure& structure, double cutoff,
                                  const ProgressCallback& progress = {});
 
