@@ -199,10 +199,17 @@ std::string toString(const Multiset& ms) {
 
 // --- Enumeration from the degree rule alone ---------------------------------------------------
 
-// Every sorted tuple of 1…ν_max channels (s, n ≥ 1, l ≥ 0) with csp·Σ(n + wL·l) ≤ max_degree,
-// whatever its l (so odd Σl and l₁ ≠ l₂ pairs are listed too: they must have no functions).
+// Every sorted tuple of ν = 1…ν_max channels (s, n ≥ 1, l ≥ 0) with
+// csp·Σ(n + wL·l) ≤ maxDegreeOfOrder(ν), whatever its l (so odd Σl and l₁ ≠ l₂ pairs are listed
+// too: they must have no functions).
 std::vector<Multiset> admissibleMultisets(const AceConfig& c) {
-    const double budget = c.max_degree / c.csp + 1e-9;
+    int largest = 0;
+    for (int nu = 1; nu <= c.correlationOrder(); ++nu)
+        largest = std::max(largest, c.maxDegreeOfOrder(nu));
+    const double budget = largest / c.csp + 1e-9;
+    auto fits = [&](const Multiset& ms, double degree) {
+        return degree <= c.maxDegreeOfOrder(static_cast<int>(ms.size())) / c.csp + 1e-9;
+    };
     std::vector<std::pair<Channel, double>> one;
     for (int s = 0; s < static_cast<int>(c.species.size()); ++s)
         for (int n = 1; n <= budget; ++n)
@@ -212,7 +219,7 @@ std::vector<Multiset> admissibleMultisets(const AceConfig& c) {
     std::vector<Multiset> out;
     Multiset current;
     std::function<void(std::size_t, double)> grow = [&](std::size_t from, double degree) {
-        if (!current.empty())
+        if (!current.empty() && fits(current, degree))
             out.push_back(current);
         if (static_cast<int>(current.size()) == c.correlationOrder())
             return;
@@ -249,11 +256,22 @@ AceConfig makeConfig(std::vector<int> species, int bodyOrder, int maxDegree, dou
     return c;
 }
 
+AceConfig withDegreesPerOrder(AceConfig c, std::vector<int> degrees) {
+    c.max_degree_per_order = std::move(degrees);
+    return c;
+}
+
 QString describe(const AceConfig& c) {
-    return QString("species %1, body order %2, max_degree %3, wL %4, csp %5")
+    QString perOrder;
+    for (int d : c.max_degree_per_order)
+        perOrder += (perOrder.isEmpty() ? " per order [" : ", ") + QString::number(d);
+    if (!perOrder.isEmpty())
+        perOrder += "]";
+    return QString("species %1, body order %2, max_degree %3%4, wL %5, csp %6")
         .arg(static_cast<int>(c.species.size()))
         .arg(c.body_order)
         .arg(c.max_degree)
+        .arg(perOrder)
         .arg(c.wL)
         .arg(c.csp);
 }
@@ -422,6 +440,11 @@ void TestAceInvariantCounts::countsMatchCharacterFormula_data() {
     QTest::newRow("1sp bo4 deg20 wL1") << makeConfig(one, 4, 20, 1.0);
     QTest::newRow("2sp bo5 deg12 wL1") << makeConfig(two, 5, 12, 1.0);
     QTest::newRow("1sp bo5 deg20 wL1") << makeConfig(one, 5, 20, 1.0);
+    // Per-order bounds (ace.max_degree_per_order), as in the zuo2020 Mo recipe and beyond.
+    QTest::newRow("1sp bo4 [20,12,12]")
+        << withDegreesPerOrder(makeConfig(one, 4, 12, 1.0), {20, 12, 12});
+    QTest::newRow("2sp bo5 [14,6,10,9] wL1.5")
+        << withDegreesPerOrder(makeConfig(two, 5, 9, 1.5), {14, 6, 10, 9});
 }
 
 void TestAceInvariantCounts::countsMatchCharacterFormula() {
