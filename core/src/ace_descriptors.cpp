@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <memory>
@@ -13,6 +14,10 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace graphace {
 
@@ -34,82 +39,122 @@ namespace {
 #define GRAPHACE_ALWAYS_INLINE inline
 #endif
 
-// g[x] = Σ_{slot ∈ [s0, s1)} adj[slot] · d_slot[x], x < len, d_slot = dphi + (index − base)·len
-GRAPHACE_ALWAYS_INLINE void combineSlots(double* __restrict g, int len, const double* adj,
-                                         const int* slotIndex, int s0, int s1,
-                                         const double* __restrict dphi, int base) {
-    auto row = [&](int slot) {
-        return dphi + static_cast<std::size_t>(slotIndex[slot] - base) * len;
-    };
-    int slot = s0;
-    // Most functions have one or two slots per species: the first sweep writes g instead of
-    // clearing it and adding, which saves a pass over g.
-    if (s1 - s0 >= 2) {
-        const double w0 = adj[slot], w1 = adj[slot + 1];
-        const double* __restrict d0 = row(slot);
-        const double* __restrict d1 = row(slot + 1);
-        for (int x = 0; x < len; ++x)
-            g[x] = w0 * d0[x] + w1 * d1[x];
-        slot += 2;
-    } else if (s1 - s0 == 1) {
-        const double w = adj[slot];
-        const double* __restrict d = row(slot);
-        for (int x = 0; x < len; ++x)
-            g[x] = w * d[x];
-        slot += 1;
-    } else {
-        for (int x = 0; x < len; ++x)
-            g[x] = 0.0;
-    }
-    // Four slots per sweep: g is loaded and stored once per four rows.
-    for (; slot + 4 <= s1; slot += 4) {
-        const double w0 = adj[slot], w1 = adj[slot + 1], w2 = adj[slot + 2], w3 = adj[slot + 3];
-        const double* __restrict d0 = row(slot);
-        const double* __restrict d1 = row(slot + 1);
-        const double* __restrict d2 = row(slot + 2);
-        const double* __restrict d3 = row(slot + 3);
-        for (int x = 0; x < len; ++x)
-            g[x] += w0 * d0[x] + w1 * d1[x] + w2 * d2[x] + w3 * d3[x];
-    }
-    for (; slot < s1; ++slot) {
-        const double w = adj[slot];
-        const double* __restrict d = row(slot);
-        for (int x = 0; x < len; ++x)
-            g[x] += w * d[x];
-    }
-}
-
-constexpr int kChunk = 8; // functions per chunk of the chain rule
-
 #if defined(__GNUC__) && !defined(__clang__)
-#define GRAPHACE_VECTOR_TRANSPOSE 1
+#define GRAPHACE_VECTOR_KERNELS 1
 // GCC vector extensions: 256-bit lanes in the x86-64-v3 clone, pairs of SSE2 registers in the
 // default one. aligned(8) and may_alias: loads and stores straight from double arrays.
 typedef double V4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef long long V4Mask __attribute__((vector_size(32)));
 #endif
 
-// Transposes a chunk of kChunk functions, g[kk·len + x] with x = c·E + e, straight into the
-// output rows: rows[x][k0 + kk] (+)= g[kk·len + x]. Fusing the transpose with the update saves
-// writing and re-reading an intermediate (len × K) table. With Add (forces), also
-// fi[c·width + k0 + kk] −= Σ_e g[kk·len + c·E + e], summed across kk-vectors rather than as
-// serial scalar reductions. Rows may repeat (several images of one atom, or atom i itself, whose
-// two contributions then cancel): each row's update is finished before the next starts.
-template <bool Add>
-GRAPHACE_ALWAYS_INLINE void scatterChunkBody(const double* __restrict g, int E, double* const* rows,
-                                             int k0, double* fi, int width) {
+// A tile: `width` adjacent function columns [col, col + width) of a block (width 4, or K when
+// K < 4); bit q of `mask` set when function col + q has terms in the neighbour species at hand.
+// Functions without terms there get exact zeros added. Tiles start at multiples of 4 (the last
+// one at K − 4), so two consecutive tiles usually share the output cache lines.
+struct Tile {
+    int col, mask, width, unused;
+};
+static_assert(sizeof(Tile) == 4 * sizeof(int), "tiles are stored as 4 ints");
+
+// Largest force matrix (3N × size() doubles, 16 MB) accumulated in the evaluator's buffer.
+constexpr std::size_t kForceBufferDoubles = std::size_t(1) << 21;
+
+// Edge tables are padded to a multiple of 4 edges with edges of zero weight (J = J' = 0), so
+// every loop over edges runs on whole vectors.
+constexpr int kEdgeAlign = 4;
+
+#ifdef GRAPHACE_VECTOR_KERNELS
+// g[x … x + 4·NV) = Σ_{slot ∈ [s0, s1)} adj[slot] · d_slot[x …], d_slot = dphi + (slotIndex[slot] −
+// base)·len, with s1 > s0. The NV partial rows stay in registers across the slots: g is stored
+// once, and each d_slot element is loaded once.
+template <int NV>
+GRAPHACE_ALWAYS_INLINE void combineBlock(double* __restrict g, int x, int len, const double* adj,
+                                         const int* slotIndex, int base, int s0, int s1,
+                                         const double* __restrict dphi) {
+    V4 acc[NV];
+    {
+        const double w = adj[s0];
+        const double* p = dphi + static_cast<std::size_t>(slotIndex[s0] - base) * len + x;
+        for (int j = 0; j < NV; ++j)
+            acc[j] = w * *reinterpret_cast<const V4*>(p + 4 * j);
+    }
+    for (int slot = s0 + 1; slot < s1; ++slot) {
+        const double w = adj[slot];
+        const double* p = dphi + static_cast<std::size_t>(slotIndex[slot] - base) * len + x;
+        for (int j = 0; j < NV; ++j)
+            acc[j] += w * *reinterpret_cast<const V4*>(p + 4 * j);
+    }
+    for (int j = 0; j < NV; ++j)
+        *reinterpret_cast<V4*>(g + x + 4 * j) = acc[j];
+}
+#endif
+
+// One function's g[x] = Σ_{slot ∈ [s0, s1)} adj[slot] · d_slot[x], x < len (a multiple of 4).
+GRAPHACE_ALWAYS_INLINE void combineSlots(double* __restrict g, int len, const double* adj,
+                                         const int* slotIndex, int base, int s0, int s1,
+                                         const double* __restrict dphi) {
+    if (s0 == s1) {
+        std::fill(g, g + len, 0.0);
+        return;
+    }
+#ifdef GRAPHACE_VECTOR_KERNELS
+    // Blocks of up to 12 vectors (12 of the 16 AVX2 registers): one or two passes over the
+    // slots for up to 32 edges.
+    int x = 0;
+    for (; x + 48 <= len; x += 48)
+        combineBlock<12>(g, x, len, adj, slotIndex, base, s0, s1, dphi);
+    switch ((len - x) / 4) {
+#define GRAPHACE_COMBINE_CASE(nv)                                                                  \
+    case nv:                                                                                       \
+        combineBlock<nv>(g, x, len, adj, slotIndex, base, s0, s1, dphi);                           \
+        break;
+        GRAPHACE_COMBINE_CASE(1)
+        GRAPHACE_COMBINE_CASE(2)
+        GRAPHACE_COMBINE_CASE(3)
+        GRAPHACE_COMBINE_CASE(4)
+        GRAPHACE_COMBINE_CASE(5)
+        GRAPHACE_COMBINE_CASE(6)
+        GRAPHACE_COMBINE_CASE(7)
+        GRAPHACE_COMBINE_CASE(8)
+        GRAPHACE_COMBINE_CASE(9)
+        GRAPHACE_COMBINE_CASE(10)
+        GRAPHACE_COMBINE_CASE(11)
+#undef GRAPHACE_COMBINE_CASE
+    default:
+        break;
+    }
+#else
+    for (int x = 0; x < len; ++x)
+        g[x] = 0.0;
+    for (int slot = s0; slot < s1; ++slot) {
+        const double w = adj[slot];
+        const double* __restrict d = dphi + static_cast<std::size_t>(slotIndex[slot] - base) * len;
+        for (int x = 0; x < len; ++x)
+            g[x] += w * d[x];
+    }
+#endif
+}
+
+constexpr int kGroup = 8; // tiles per group: g holds 4·kGroup rows, ~20 KB for 24 edges
+
+// Adds n wide tiles (g rows 4h … 4h + 3 for tile h) into the output rows, transposed:
+// rows[x][col_h + q] += g[(4h + q)·len + x] with x = c·E + e (E a multiple of 4). Each visit
+// of an output row updates all n tiles, up to 32 adjacent columns, rather than one tile: fewer
+// row visits (TLB entries, cache lines). With fi (forces), also
+// fi[c·width + col_h + q] −= Σ_e g[(4h + q)·len + c·E + e], summed from the transposed vectors.
+// Rows may repeat (several images of one atom, or atom i itself, whose two contributions then
+// cancel): each update is a complete read-modify-write before the next starts.
+GRAPHACE_ALWAYS_INLINE void scatterTiles(const double* __restrict g, int E, double* const* rows,
+                                         const int* col, int n, double* fi, int width) {
     const int len = 3 * E;
     for (int c = 0; c < 3; ++c) {
-        double acc[kChunk] = {};
-        int e = 0;
-#ifdef GRAPHACE_VECTOR_TRANSPOSE
-        // 4 edges × 4 functions at a time, transposed in registers.
-        static_assert(kChunk % 4 == 0, "chunks of whole 4 × 4 tiles");
-        V4 vacc[kChunk / 4] = {};
-        for (; e + 4 <= E; e += 4) {
-            const int x = c * E + e;
-            V4 out[kChunk / 4][4];
-            for (int h = 0; h < kChunk / 4; ++h) {
+#ifdef GRAPHACE_VECTOR_KERNELS
+        V4 sums[kGroup];
+        for (int h = 0; h < n; ++h)
+            sums[h] = V4{0.0, 0.0, 0.0, 0.0};
+        for (int x = c * E; x < (c + 1) * E; x += 4) {
+            double* dst[4] = {rows[x], rows[x + 1], rows[x + 2], rows[x + 3]};
+            for (int h = 0; h < n; ++h) {
                 const double* gh = g + static_cast<std::size_t>(4 * h) * len + x;
                 const V4 r0 = *reinterpret_cast<const V4*>(gh);
                 const V4 r1 = *reinterpret_cast<const V4*>(gh + len);
@@ -119,101 +164,114 @@ GRAPHACE_ALWAYS_INLINE void scatterChunkBody(const double* __restrict g, int E, 
                 const V4 hi01 = __builtin_shuffle(r0, r1, V4Mask{1, 5, 3, 7});
                 const V4 lo23 = __builtin_shuffle(r2, r3, V4Mask{0, 4, 2, 6});
                 const V4 hi23 = __builtin_shuffle(r2, r3, V4Mask{1, 5, 3, 7});
-                out[h][0] = __builtin_shuffle(lo01, lo23, V4Mask{0, 1, 4, 5});
-                out[h][1] = __builtin_shuffle(hi01, hi23, V4Mask{0, 1, 4, 5});
-                out[h][2] = __builtin_shuffle(lo01, lo23, V4Mask{2, 3, 6, 7});
-                out[h][3] = __builtin_shuffle(hi01, hi23, V4Mask{2, 3, 6, 7});
+                const V4 o0 = __builtin_shuffle(lo01, lo23, V4Mask{0, 1, 4, 5});
+                const V4 o1 = __builtin_shuffle(hi01, hi23, V4Mask{0, 1, 4, 5});
+                const V4 o2 = __builtin_shuffle(lo01, lo23, V4Mask{2, 3, 6, 7});
+                const V4 o3 = __builtin_shuffle(hi01, hi23, V4Mask{2, 3, 6, 7});
+                const int ch = col[h]; // read once: the stores below may alias anything
+                *reinterpret_cast<V4*>(dst[0] + ch) += o0;
+                *reinterpret_cast<V4*>(dst[1] + ch) += o1;
+                *reinterpret_cast<V4*>(dst[2] + ch) += o2;
+                *reinterpret_cast<V4*>(dst[3] + ch) += o3;
+                sums[h] += (o0 + o1) + (o2 + o3);
             }
-            for (int xx = 0; xx < 4; ++xx) {
-                double* dst = rows[x + xx] + k0;
-                for (int h = 0; h < kChunk / 4; ++h) {
-                    V4* d = reinterpret_cast<V4*>(dst + 4 * h);
-                    *d = Add ? *d + out[h][xx] : out[h][xx];
-                    vacc[h] += out[h][xx];
+        }
+        if (fi)
+            for (int h = 0; h < n; ++h)
+                *reinterpret_cast<V4*>(fi + static_cast<std::size_t>(c) * width + col[h]) -=
+                    sums[h];
+#else
+        for (int h = 0; h < n; ++h)
+            for (int q = 0; q < 4; ++q) {
+                const double* gq = g + static_cast<std::size_t>(4 * h + q) * len + c * E;
+                double sum = 0.0;
+                for (int e = 0; e < E; ++e) {
+                    rows[c * E + e][col[h] + q] += gq[e];
+                    sum += gq[e];
                 }
+                if (fi)
+                    fi[static_cast<std::size_t>(c) * width + col[h] + q] -= sum;
             }
-        }
-        for (int h = 0; h < kChunk / 4; ++h)
-            for (int q = 0; q < 4; ++q)
-                acc[4 * h + q] = vacc[h][q];
 #endif
-        for (; e < E; ++e) {
-            const int x = c * E + e;
-            double* __restrict dst = rows[x] + k0;
-            double v[kChunk];
-            for (int kk = 0; kk < kChunk; ++kk)
-                v[kk] = g[static_cast<std::size_t>(kk) * len + x];
-            for (int kk = 0; kk < kChunk; ++kk) {
-                dst[kk] = Add ? dst[kk] + v[kk] : v[kk];
-                acc[kk] += v[kk];
-            }
-        }
-        if (Add) {
-            double* f = fi + static_cast<std::size_t>(c) * width + k0;
-            for (int kk = 0; kk < kChunk; ++kk)
-                f[kk] -= acc[kk];
-        }
     }
 }
 
-// The last, partial chunk (kn < kChunk functions); fi as in scatterChunkBody.
-void scatterTail(const double* g, int E, double* const* rows, int k0, int kn, double* fi,
-                 int width) {
+// A narrow tile (width < 4): g rows 0 … width − 1 go to columns col … col + width − 1.
+void scatterNarrow(const double* g, int E, double* const* rows, const Tile& tile, double* fi,
+                   int width) {
     const int len = 3 * E;
     for (int c = 0; c < 3; ++c)
-        for (int kk = 0; kk < kn; ++kk) {
+        for (int q = 0; q < tile.width; ++q) {
+            const double* gq = g + static_cast<std::size_t>(q) * len + c * E;
             double sum = 0.0;
             for (int e = 0; e < E; ++e) {
-                const int x = c * E + e;
-                const double v = g[static_cast<std::size_t>(kk) * len + x];
-                double* dst = rows[x] + k0 + kk;
-                *dst = fi ? *dst + v : v;
-                sum += v;
+                rows[c * E + e][tile.col + q] += gq[e];
+                sum += gq[e];
             }
             if (fi)
-                fi[static_cast<std::size_t>(c) * width + k0 + kk] -= sum;
+                fi[static_cast<std::size_t>(c) * width + tile.col + q] -= sum;
         }
 }
 
-// The chain rule for the current atom's neighbours of one species, over all K functions in
-// chunks of kChunk: g = Σ_slots adj · dphi per function (combineSlots), then the transposed
-// update of the output rows. One call per species keeps the per-function work inline.
-// slotBegin[k], slotBegin[k + 1] bound function k's slots of this species (stride slotStride).
+// The chain rule for the current atom's neighbours of one species (E edges, padded), by groups
+// of up to kGroup tiles: g = Σ_slots adj · dphi for each function with terms (combineSlots; zero
+// rows for the tiles' other columns), then the transposed update of the output rows and, for
+// forces, of the centre atom's rows. slotBegin[k·slotStride], slotBegin[k·slotStride + 1]
+// bound function k's slots of this species; slotIndex[slot] − base is the slot's row in dphi.
+// One call per species keeps the per-function work inline.
 GRAPHACE_SIMD_CLONES
-void chainRule(double* __restrict g, int E, int K, const double* adj, const int* slotIndex,
-               const int* slotBegin, int slotStride, const double* __restrict dphi, int base,
-               double* const* rows, double* fi, int width) {
+void chainRule(double* __restrict g, int E, const Tile* tiles, int tileCount, const double* adj,
+               const int* slotIndex, int base, const int* slotBegin, int slotStride,
+               const double* __restrict dphi, double* const* rows, double* fi, int width) {
     const int len = 3 * E;
-    for (int k0 = 0; k0 < K; k0 += kChunk) {
-        const int kn = std::min(kChunk, K - k0);
-        for (int kk = 0; kk < kn; ++kk) {
-            const int* sb = slotBegin + static_cast<std::size_t>(k0 + kk) * slotStride;
-            combineSlots(g + static_cast<std::size_t>(kk) * len, len, adj, slotIndex, sb[0], sb[1],
-                         dphi, base);
+    for (int t = 0; t < tileCount;) {
+        if (tiles[t].width < 4) { // K < 4: the only tile
+            const Tile& tile = tiles[t];
+            for (int q = 0; q < tile.width; ++q) {
+                const int* sb = slotBegin + static_cast<std::size_t>(tile.col + q) * slotStride;
+                combineSlots(g + static_cast<std::size_t>(q) * len, len, adj, slotIndex, base,
+                             sb[0], sb[1], dphi);
+            }
+            scatterNarrow(g, E, rows, tile, fi, width);
+            ++t;
+            continue;
         }
-        if (kn < kChunk)
-            scatterTail(g, E, rows, k0, kn, fi, width);
-        else if (fi)
-            scatterChunkBody<true>(g, E, rows, k0, fi, width);
-        else
-            scatterChunkBody<false>(g, E, rows, k0, nullptr, 0);
+        int col[kGroup];
+        int n = 0;
+        for (; n < kGroup && t + n < tileCount && tiles[t + n].width == 4; ++n) {
+            const Tile& th = tiles[t + n];
+            col[n] = th.col;
+            for (int q = 0; q < 4; ++q) {
+                double* gq = g + static_cast<std::size_t>(4 * n + q) * len;
+                if (!(th.mask >> q & 1)) {
+                    std::fill(gq, gq + len, 0.0);
+                    continue;
+                }
+                const int* sb = slotBegin + static_cast<std::size_t>(th.col + q) * slotStride;
+                combineSlots(gq, len, adj, slotIndex, base, sb[0], sb[1], dphi);
+            }
+        }
+        scatterTiles(g, E, rows, col, n, fi, width);
+        t += n;
     }
 }
 
 // Σ_e a[e]·b[e] with four partial sums: the loop is not one long chain of dependent adds.
+// Element e always goes to partial sum e mod 4, so zero padding (the tables with derivatives)
+// leaves the result bit for bit the same as without.
 GRAPHACE_SIMD_CLONES
 double dot(const double* __restrict a, const double* __restrict b, int n) {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
     int e = 0;
     for (; e + 4 <= n; e += 4) {
-        s0 += a[e] * b[e];
-        s1 += a[e + 1] * b[e + 1];
-        s2 += a[e + 2] * b[e + 2];
-        s3 += a[e + 3] * b[e + 3];
+        s[0] += a[e] * b[e];
+        s[1] += a[e + 1] * b[e + 1];
+        s[2] += a[e + 2] * b[e + 2];
+        s[3] += a[e + 3] * b[e + 3];
     }
-    for (; e < n; ++e)
-        s0 += a[e] * b[e];
-    return (s0 + s1) + (s2 + s3);
+    for (int q = 0; e < n; ++e, ++q)
+        s[q] += a[e] * b[e];
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 // d[c·E + e] = ∂φ/∂(r_e)_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂(r_e)_c, c = x, y, z.
@@ -228,6 +286,24 @@ void edgeDerivatives(double* __restrict d, const double* __restrict J, const dou
         d[E + e] = t * uy[e] + J[e] * dy[E + e];
         d[2 * E + e] = t * uz[e] + J[e] * dy[2 * E + e];
     }
+}
+
+// dst[0 … n) = src[0 … n) with non-temporal stores where possible: the output is not read again
+// soon, and ordinary stores of a fresh megabyte would evict the evaluator's working set (the
+// force buffer, dphi) from the core's cache.
+void streamCopy(double* dst, const double* src, std::size_t n) {
+#if defined(__SSE2__)
+    if (reinterpret_cast<std::uintptr_t>(dst) % 16 == 0) {
+        std::size_t k = 0;
+        for (; k + 2 <= n; k += 2)
+            _mm_stream_pd(dst + k, _mm_loadu_pd(src + k));
+        for (; k < n; ++k)
+            dst[k] = src[k];
+        _mm_sfence();
+        return;
+    }
+#endif
+    std::copy(src, src + n, dst);
 }
 
 } // namespace
@@ -280,6 +356,27 @@ AceEvaluator::AceEvaluator(const AceBasis& basis) : m_basis(basis) {
             channels.begin());
     for (int s = 0; s < ns; ++s)
         m_stride = std::max(m_stride, basis.speciesBegin(s + 1) - basis.speciesBegin(s));
+    // Tiles per neighbour species: the 4-column tiles with at least one function that has slots
+    // in that species; (function, species) pairs without terms contribute nothing.
+    m_tiles.assign(ns, {});
+    for (int s = 0; s < ns; ++s) {
+        auto hasSlots = [&](int k) {
+            return m_slotSpeciesBegin[k * (ns + 1) + s + 1] > m_slotSpeciesBegin[k * (ns + 1) + s];
+        };
+        auto push = [&](const Tile& t) {
+            m_tiles[s].insert(m_tiles[s].end(), {t.col, t.mask, t.width, t.unused});
+        };
+        const int width = std::min(K, 4);
+        for (int k = 0; k < K; k += 4) {
+            const int col = std::min(k, K - width);
+            int mask = 0;
+            for (int q = k - col; q < width; ++q) // columns before k belong to the previous tile
+                mask |= hasSlots(col + q) ? 1 << q : 0;
+            if (mask)
+                push({col, mask, width, 0});
+        }
+    }
+    m_sink.assign(K + 4, 0.0);
     m_edgesOf.resize(ns);
     m_dphi.resize(ns);
     m_Yq.resize(basis.harmonics().size());
@@ -312,7 +409,13 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const 
 
     // Group the edges by centre atom (the list is usually sorted; this does not rely on it).
     const int E = static_cast<int>(nl.edgeCount());
-    std::vector<int> start(N + 1, 0), order(E);
+    if (nl.second.size() != nl.first.size() || nl.distances.size() != nl.first.size() ||
+        nl.vectors.size() != nl.first.size())
+        throw std::invalid_argument("ACE descriptors: neighbour list arrays differ in length");
+    std::vector<int>& start = m_start;
+    std::vector<int>& order = m_order;
+    start.assign(N + 1, 0);
+    order.resize(E);
     for (int e = 0; e < E; ++e) {
         if (nl.first[e] < 0 || nl.first[e] >= N || nl.second[e] < 0 || nl.second[e] >= N)
             throw std::invalid_argument("ACE descriptors: neighbour list does not fit structure");
@@ -320,37 +423,61 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const 
     }
     for (int i = 0; i < N; ++i)
         start[i + 1] += start[i];
-    {
-        std::vector<int> fill(start.begin(), start.end() - 1);
-        for (int e = 0; e < E; ++e)
-            order[fill[nl.first[e]]++] = e;
-    }
+    for (int e = 0; e < E; ++e) // fills order while shifting start down by one atom …
+        order[start[nl.first[e]]++] = e;
+    for (int i = N; i > 0; --i) // … which this undoes
+        start[i] = start[i - 1];
+    start[0] = 0;
 
     AceStructureDescriptors out;
     out.descriptors = RowMatrix::Zero(N, m_basis.size());
     if (mode == AceDerivatives::Edges) {
         out.neighbors = nl;
         out.edgeGradients = RowMatrix::Zero(3 * E, K);
-    } else if (mode == AceDerivatives::Forces) {
-        out.sumGradient = RowMatrix::Zero(3 * N, m_basis.size());
+    }
+    // Force rows are accumulated edge by edge all over the matrix. In a buffer reused across
+    // structures that memory is in cache; a fresh output matrix would be zero-filled (after the
+    // kernel has already cleared its pages) and then updated while cold. The finished rows are
+    // copied out once. Very large structures accumulate in place.
+    const std::size_t forceSize = static_cast<std::size_t>(3 * N) * m_basis.size();
+    const bool buffered = forceSize <= kForceBufferDoubles;
+    if (mode == AceDerivatives::Forces) {
+        if (buffered) {
+            m_forces.assign(forceSize, 0.0);
+            m_forceRows = m_forces.data();
+        } else {
+            out.sumGradient = RowMatrix::Zero(3 * N, m_basis.size());
+            m_forceRows = out.sumGradient.data();
+        }
     }
     for (int i = 0; i < N; ++i)
         atom(structure, nl, i, order.data() + start[i], start[i + 1] - start[i], mode, out);
+    if (mode == AceDerivatives::Forces && buffered) {
+        out.sumGradient.resize(3 * N, m_basis.size());
+        streamCopy(out.sumGradient.data(), m_forces.data(), forceSize);
+    }
     return out;
 }
 
-// Fills A (and, with `grad`, m_dphi[s]) from the current atom's edges to species s.
+// Fills A (and, with `grad`, m_dphi[s]) from the current atom's edges to species s. With
+// `grad`, the edge tables have E = size rounded up to kEdgeAlign for the chain rule; the padding
+// edges point along x at distance rcut with J = J' = 0 set explicitly, so they add exact zeros
+// to A and to every derivative.
 void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
     const AceBasis& basis = m_basis;
     const std::vector<int>& edges = m_edgesOf[s];
-    const int E = static_cast<int>(edges.size());
+    const int real = static_cast<int>(edges.size());
+    const int E = grad ? (real + kEdgeAlign - 1) / kEdgeAlign * kEdgeAlign : real;
     const int maxn = basis.maxn();
     const int nlm = basis.harmonics().size();
     const auto& ra = basis.radial().a();
     const auto& rb = basis.radial().b();
     const auto& rc = basis.radial().c();
     const double r0 = basis.config().r0;
-    const double tcut = basis.radial().transform(basis.config().rcut);
+    const double rcut = basis.config().rcut;
+    const double tcut = basis.radial().transform(rcut);
+    auto distance = [&](int e) { return e < real ? nl.distances[edges[e]] : rcut; };
+    auto vector = [&](int e) { return e < real ? nl.vectors[edges[e]] : Vec3(rcut, 0.0, 0.0); };
 
     // Radial basis for all edges at once: loops over e are independent and vectorise.
     m_J.resize(static_cast<std::size_t>(maxn) * E);
@@ -360,7 +487,7 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
     double* t = m_u.data();
     double* dtdr = t + E;
     for (int e = 0; e < E; ++e) {
-        const double r = nl.distances[edges[e]];
+        const double r = distance(e);
         const double q = (1.0 + r0) / (1.0 + r);
         t[e] = q * q;
         dtdr[e] = -2.0 * t[e] / (1.0 + r);
@@ -392,6 +519,12 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
         for (int n = 0; n < maxn; ++n)
             for (int e = 0; e < E; ++e)
                 dJ[static_cast<std::size_t>(n) * E + e] *= dtdr[e];
+    for (int n = 0; n < maxn; ++n)
+        for (int e = real; e < E; ++e) {
+            J[static_cast<std::size_t>(n) * E + e] = 0.0;
+            if (grad)
+                dJ[static_cast<std::size_t>(n) * E + e] = 0.0;
+        }
 
     // Spherical harmonics, transposed to edge-minor order.
     m_Y.resize(static_cast<std::size_t>(nlm) * E);
@@ -401,7 +534,7 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
         std::fill(m_Y.begin(), m_Y.end(), 0.5 / std::sqrt(M_PI));
     } else {
         for (int e = 0; e < E; ++e) {
-            const Vec3& v = nl.vectors[edges[e]];
+            const Vec3 v = vector(e);
             if (grad)
                 basis.harmonics().evaluate(v, m_Yq.data(), m_dYq.data());
             else
@@ -424,8 +557,8 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
     double* uz = uy + E;
     if (grad) {
         for (int e = 0; e < E; ++e) {
-            const Vec3& v = nl.vectors[edges[e]];
-            const double inv = 1.0 / nl.distances[edges[e]];
+            const Vec3 v = vector(e);
+            const double inv = 1.0 / distance(e);
             ux[e] = v.x() * inv;
             uy[e] = v.y() * inv;
             uz[e] = v.z() * inv;
@@ -493,25 +626,53 @@ void AceEvaluator::atom(const Structure& structure, const NeighborList& nl, int 
                 if (grad)
                     m_adj[t->slot[0]] += t->coef;
             }
+        } else if (nu == 2 && !grad) {
+            for (const Term* t = t0; t < t1; ++t)
+                b += t->coef * A[t->index[0]] * A[t->index[1]];
         } else if (nu == 2) {
+            // Terms are sorted by their A indices, so consecutive ones often share slot[0]: its
+            // contributions add up in a register and reach m_adj once per run, rather than as
+            // a chain of dependent read-modify-writes of one memory location.
+            int s0 = t0->slot[0];
+            double acc0 = 0.0;
             for (const Term* t = t0; t < t1; ++t) {
                 const double a0 = A[t->index[0]], a1 = A[t->index[1]];
                 b += t->coef * a0 * a1;
-                if (grad) {
-                    m_adj[t->slot[0]] += t->coef * a1;
-                    m_adj[t->slot[1]] += t->coef * a0;
+                if (t->slot[0] != s0) {
+                    m_adj[s0] += acc0;
+                    acc0 = 0.0;
+                    s0 = t->slot[0];
                 }
+                acc0 += t->coef * a1;
+                m_adj[t->slot[1]] += t->coef * a0;
             }
+            m_adj[s0] += acc0;
+        } else if (nu == 3 && !grad) {
+            for (const Term* t = t0; t < t1; ++t)
+                b += t->coef * A[t->index[0]] * A[t->index[1]] * A[t->index[2]];
         } else if (nu == 3) {
+            // As for ν = 2, with runs of slot[0] and, within them, of slot[1].
+            int s0 = t0->slot[0], s1 = t0->slot[1];
+            double acc0 = 0.0, acc1 = 0.0;
             for (const Term* t = t0; t < t1; ++t) {
                 const double a0 = A[t->index[0]], a1 = A[t->index[1]], a2 = A[t->index[2]];
                 b += t->coef * a0 * a1 * a2;
-                if (grad) {
-                    m_adj[t->slot[0]] += t->coef * a1 * a2;
-                    m_adj[t->slot[1]] += t->coef * a0 * a2;
-                    m_adj[t->slot[2]] += t->coef * a0 * a1;
+                if (t->slot[0] != s0) {
+                    m_adj[s0] += acc0;
+                    acc0 = 0.0;
+                    s0 = t->slot[0];
                 }
+                if (t->slot[1] != s1) {
+                    m_adj[s1] += acc1;
+                    acc1 = 0.0;
+                    s1 = t->slot[1];
+                }
+                acc0 += t->coef * a1 * a2;
+                acc1 += t->coef * a0 * a2;
+                m_adj[t->slot[2]] += t->coef * a0 * a1;
             }
+            m_adj[s0] += acc0;
+            m_adj[s1] += acc1;
         } else {
             for (const Term* t = t0; t < t1; ++t) {
                 // Prefix and suffix products give every "all but one" product.
@@ -537,32 +698,35 @@ void AceEvaluator::atom(const Structure& structure, const NeighborList& nl, int 
         return;
 
     // Chain rule: for function k and neighbour species s, g_c(e) = Σ_slots adj · ∂φ_c(e),
-    // an AXPY over the edges per slot.
-    const int width = static_cast<int>(out.sumGradient.cols());
+    // over the edges (padded to E, a multiple of kEdgeAlign) and the tiles of species s.
+    const int width = basis.size();
     double* fi = mode == AceDerivatives::Forces
-                     ? out.sumGradient.data() + static_cast<std::size_t>(3 * i) * width + col0
+                     ? m_forceRows + static_cast<std::size_t>(3 * i) * width + col0
                      : nullptr;
     for (int s = 0; s < ns; ++s) {
         const std::vector<int>& es = m_edgesOf[s];
-        const int E = static_cast<int>(es.size());
-        if (E == 0)
+        const int real = static_cast<int>(es.size());
+        if (real == 0 || m_tiles[s].empty())
             continue;
-        const int sBegin = basis.speciesBegin(s);
-        const double* dphi = m_dphi[s].data();
+        const int E = (real + kEdgeAlign - 1) / kEdgeAlign * kEdgeAlign;
         const int len = 3 * E;
-        // Output row of each (component c, edge e), x = c·E + e, at column 0 of the block.
+        // Output row of each (component c, edge e), x = c·E + e, at column 0 of the block;
+        // padding edges write their zeros to m_sink.
         m_rows.resize(len);
         for (int c = 0; c < 3; ++c)
             for (int e = 0; e < E; ++e)
                 m_rows[c * E + e] =
-                    mode == AceDerivatives::Edges
+                    e >= real ? m_sink.data()
+                    : mode == AceDerivatives::Edges
                         ? out.edgeGradients.data() + static_cast<std::size_t>(3 * es[e] + c) * K
-                        : out.sumGradient.data() +
-                              static_cast<std::size_t>(3 * nl.second[es[e]] + c) * width + col0;
-        m_g.resize(static_cast<std::size_t>(kChunk) * len);
+                        : m_forceRows + static_cast<std::size_t>(3 * nl.second[es[e]] + c) * width +
+                              col0;
+        m_g.resize(static_cast<std::size_t>(4 * kGroup) * len);
         // ∂/∂r_i = −Σ over the edges, accumulated by the scatter.
-        chainRule(m_g.data(), E, K, m_adj.data(), m_slotIndex.data(), m_slotSpeciesBegin.data() + s,
-                  ns + 1, dphi, sBegin, m_rows.data(), fi, width);
+        const auto* tiles = reinterpret_cast<const Tile*>(m_tiles[s].data());
+        chainRule(m_g.data(), E, tiles, static_cast<int>(m_tiles[s].size() / 4), m_adj.data(),
+                  m_slotIndex.data(), basis.speciesBegin(s), m_slotSpeciesBegin.data() + s, ns + 1,
+                  m_dphi[s].data(), m_rows.data(), fi, width);
     }
 }
 

@@ -102,6 +102,11 @@ private Q_SLOTS:
     void angularBodyOrderFour();
     void bodyOrderFiveSmallCell();
     void selfImagesInTinyCell();
+    void fewerThanFourFunctions();
+    void partialLastTile();
+    void speciesAbsentFromStructure();
+    void edgeCountsNotMultiplesOfFour();
+    void largeStructureForces();
 };
 
 void TestAceDerivatives::studyBasis() {
@@ -152,6 +157,137 @@ void TestAceDerivatives::selfImagesInTinyCell() {
     two.positions.push_back(Vec3(1.6, 1.3, 1.1));
     two.numbers.push_back(22);
     checkAgainstFiniteDifferences(basis, two);
+}
+
+void TestAceDerivatives::fewerThanFourFunctions() {
+    // One species, body order 2 (ν = 1, l = 0), degree 3: the functions are J_1, J_2, J_3, a
+    // block narrower than the 4-function tiles of the chain rule.
+    AceConfig c;
+    c.species = {13};
+    c.body_order = 2;
+    c.max_degree = 3;
+    const AceBasis basis(c);
+    QCOMPARE(basis.blockSize(), 3);
+    Structure s = triclinicCell(4, 6);
+    std::fill(s.numbers.begin(), s.numbers.end(), 13);
+    checkAgainstFiniteDifferences(basis, s);
+}
+
+void TestAceDerivatives::partialLastTile() {
+    // Two species, body order 2, degree 3: 2 × 3 functions per block, so the last 4-function
+    // tile overlaps the first; body order 4, degree 3 gives 17 (one past a multiple of 4).
+    AceConfig c;
+    c.species = {13, 22};
+    c.body_order = 2;
+    c.max_degree = 3;
+    const AceBasis two(c);
+    QCOMPARE(two.blockSize(), 6);
+    checkAgainstFiniteDifferences(two, triclinicCell(5, 6));
+    c.body_order = 4;
+    const AceBasis four(c);
+    QVERIFY(four.blockSize() > 4 && four.blockSize() % 4 != 0);
+    checkAgainstFiniteDifferences(four, triclinicCell(6, 6));
+}
+
+void TestAceDerivatives::speciesAbsentFromStructure() {
+    // Three species in the basis, two in the structure: the functions of the absent one have no
+    // terms for any neighbour here (skipped), the mixed ones only some, and the absent species'
+    // block stays exactly zero in every output.
+    AceConfig c;
+    c.species = {8, 13, 22};
+    c.body_order = 3;
+    c.max_degree = 6;
+    const AceBasis basis(c);
+    const Structure s = triclinicCell(7, 6); // Al and Ti only
+    checkAgainstFiniteDifferences(basis, s);
+    AceEvaluator ev(basis);
+    const auto forces = ev.compute(s, AceDerivatives::Forces);
+    const int K = basis.blockSize(); // block 0 = oxygen centres
+    QCOMPARE(forces.descriptors.leftCols(K).cwiseAbs().maxCoeff(), 0.0);
+    QCOMPARE(forces.sumGradient.leftCols(K).cwiseAbs().maxCoeff(), 0.0);
+    QVERIFY(forces.sumGradient.rightCols(2 * K).cwiseAbs().maxCoeff() > 0.0);
+}
+
+void TestAceDerivatives::edgeCountsNotMultiplesOfFour() {
+    // A cluster where atom 0 has 1, 2, 3 … neighbours of each species as the others move out of
+    // range: per-species edge tables of every length modulo 4 (the kernels pad them to 4).
+    AceConfig c;
+    c.species = {13, 22};
+    c.body_order = 4;
+    c.max_degree = 7;
+    c.rcut = 4.0;
+    const AceBasis basis(c);
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    for (int atoms = 2; atoms <= 9; ++atoms) {
+        Structure s;
+        s.pbc = {false, false, false};
+        s.positions.push_back(Vec3::Zero());
+        s.numbers.push_back(13);
+        while (int(s.size()) < atoms) {
+            const Vec3 p =
+                3.2 * Vec3(u(rng), u(rng), u(rng)).normalized() * (0.55 + 0.4 * std::abs(u(rng)));
+            bool ok = true;
+            for (const Vec3& q : s.positions)
+                ok = ok && (q - p).norm() > 1.4;
+            if (ok) {
+                s.positions.push_back(p);
+                s.numbers.push_back(s.size() % 3 ? 22 : 13);
+            }
+        }
+        checkAgainstFiniteDifferences(basis, s);
+    }
+}
+
+void TestAceDerivatives::largeStructureForces() {
+    // 1800 atoms × 2 × 214 functions: the force matrix is too large for the evaluator's reused
+    // buffer and is accumulated in the output itself. Check it against the per-edge output.
+    AceConfig c;
+    c.species = {13, 22};
+    c.body_order = 4;
+    c.max_degree = 7;
+    c.rcut = 3.0;
+    const AceBasis basis(c);
+    const int K = basis.blockSize();
+    Structure s;
+    s.pbc = {true, true, true};
+    const int side = 13; // jittered simple cubic, 2.6 Å apart: a few neighbours each
+    s.cell = Mat3::Identity() * (2.6 * side);
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(-0.3, 0.3);
+    for (int a = 0; a < side; ++a)
+        for (int b = 0; b < side; ++b)
+            for (int d = 0; d < side; ++d) {
+                s.positions.push_back(2.6 * Vec3(a, b, d) + Vec3(u(rng), u(rng), u(rng)));
+                s.numbers.push_back((a + b + d) % 2 ? 13 : 22);
+            }
+    s.positions.resize(1800);
+    s.numbers.resize(1800);
+    const int N = int(s.size());
+    QVERIFY(3.0 * N * basis.size() > double(1 << 21)); // beyond the buffered size
+    AceEvaluator ev(basis);
+    const auto forces = ev.compute(s, AceDerivatives::Forces);
+    const auto edges = ev.compute(s, AceDerivatives::Edges);
+    QVERIFY(edges.neighbors.edgeCount() > 0);
+    RowMatrix summed = RowMatrix::Zero(3 * N, basis.size());
+    for (std::size_t e = 0; e < edges.neighbors.edgeCount(); ++e) {
+        const int i = edges.neighbors.first[e], j = edges.neighbors.second[e];
+        const int col0 = K * basis.speciesIndex(s.numbers[i]);
+        for (int k = 0; k < 3; ++k) {
+            summed.row(3 * j + k).segment(col0, K) += edges.edgeGradients.row(3 * e + k);
+            summed.row(3 * i + k).segment(col0, K) -= edges.edgeGradients.row(3 * e + k);
+        }
+    }
+    const double scale = summed.cwiseAbs().maxCoeff();
+    QVERIFY(scale > 0);
+    QVERIFY((summed - forces.sumGradient).cwiseAbs().maxCoeff() <= 1e-12 * scale);
+    // Translation invariance: the force rows of each direction sum to zero over the atoms.
+    for (int k = 0; k < 3; ++k) {
+        RowMatrix total = RowMatrix::Zero(1, basis.size());
+        for (int a = 0; a < N; ++a)
+            total += forces.sumGradient.row(3 * a + k);
+        QVERIFY(total.cwiseAbs().maxCoeff() <= 1e-10 * scale);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestAceDerivatives)

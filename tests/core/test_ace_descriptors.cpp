@@ -1,4 +1,5 @@
 // ACE descriptors over structures: the study's (3,3) closed form, symmetries, cutoff, l > 0.
+#include "graphace/ace_benchmark.h"
 #include "graphace/ace_descriptors.h"
 #include "graphace/extxyz.h"
 
@@ -150,6 +151,9 @@ private Q_SLOTS:
     void angularFunctionsAreIndependent();
     void datasetMatchesSingleStructures();
     void rejectsUnknownSpecies();
+    void evaluatorReuseMatchesFreshEvaluator();
+    void benchmarkBasisClosestToSize();
+    void benchmarkBestOfCounts();
 };
 
 void TestAceDescriptors::studyClosedFormOnBuiltCells() {
@@ -401,6 +405,79 @@ void TestAceDescriptors::rejectsUnknownSpecies() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ev.compute(overlap));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                              ev.compute(triclinicHfO(43, 4), NeighborList{})); // cutoff 0 < rcut
+}
+
+void TestAceDescriptors::evaluatorReuseMatchesFreshEvaluator() {
+    // One evaluator keeps scratch and force buffers across structures of different sizes and
+    // modes; every result must equal that of a fresh evaluator, bit for bit.
+    const AceBasis basis(highConfig());
+    AceEvaluator reused(basis);
+    const AceDerivatives modes[] = {AceDerivatives::Forces, AceDerivatives::None,
+                                    AceDerivatives::Edges, AceDerivatives::Forces};
+    int k = 0;
+    for (int atoms : {12, 5, 9, 3}) {
+        const Structure s = triclinicHfO(50 + atoms, atoms);
+        const AceDerivatives mode = modes[k++];
+        const auto a = reused.compute(s, mode);
+        AceEvaluator fresh(basis);
+        const auto b = fresh.compute(s, mode);
+        QVERIFY(a.descriptors == b.descriptors);
+        QVERIFY(a.sumGradient == b.sumGradient);
+        QVERIFY(a.edgeGradients == b.edgeGradients);
+        QCOMPARE(a.sumGradient.rows(), mode == AceDerivatives::Forces ? qsizetype(3 * atoms) : 0);
+    }
+}
+
+void TestAceDescriptors::benchmarkBasisClosestToSize() {
+    AceConfig base = highConfig();
+    const std::vector<int> degrees = {5, 6, 7, 8};
+    const std::vector<double> wLs = {1.0, 1.5, 2.0};
+    for (int target : {100, 300, 500}) {
+        const AceConfig chosen = aceConfigClosestToSize(base, target, degrees, wLs);
+        QCOMPARE(chosen.body_order, base.body_order);
+        QVERIFY(chosen.species == base.species);
+        QVERIFY(std::find(degrees.begin(), degrees.end(), chosen.max_degree) != degrees.end());
+        QVERIFY(std::find(wLs.begin(), wLs.end(), chosen.wL) != wLs.end());
+        const int size = AceBasis(chosen).size();
+        // No candidate is closer; among equally close ones the smallest is chosen.
+        for (int d : degrees)
+            for (double w : wLs) {
+                AceConfig c = base;
+                c.max_degree = d;
+                c.wL = w;
+                const int other = AceBasis(c).size();
+                QVERIFY2(std::abs(other - target) > std::abs(size - target) ||
+                             (std::abs(other - target) == std::abs(size - target) && other >= size),
+                         qPrintable(QString("target %1: chose %2, degree %3 wL %4 gives %5")
+                                        .arg(target)
+                                        .arg(size)
+                                        .arg(d)
+                                        .arg(w)
+                                        .arg(other)));
+            }
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, aceConfigClosestToSize(base, 300, {}, wLs));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, aceConfigClosestToSize(base, 300, {7}, {}));
+}
+
+void TestAceDescriptors::benchmarkBestOfCounts() {
+    // What the benchmark says it measured: atoms, edges within rcut, basis size, passes.
+    const AceBasis basis(studyConfig());
+    Dataset data;
+    for (unsigned seed = 60; seed < 63; ++seed)
+        data.structures.push_back(triclinicHfO(seed, 5 + seed % 3));
+    long long edges = 0;
+    for (const Structure& s : data.structures)
+        edges += static_cast<long long>(computeNeighborList(s, basis.config().rcut).edgeCount());
+    const AceBenchmarkResult r = benchmarkAceBestOf(basis, data, AceDerivatives::Forces, 2);
+    QCOMPARE(r.atoms, static_cast<long long>(data.atomCount()));
+    QCOMPARE(r.edges, edges);
+    QCOMPARE(r.basisSize, 26);
+    QCOMPARE(r.passes, 2);
+    QCOMPARE(r.threads, 1);
+    QCOMPARE(r.neighboursPerAtom(), double(edges) / double(data.atomCount()));
+    QVERIFY(r.totalSeconds > 0.0 && r.evaluationSeconds > 0.0 && r.neighborSeconds > 0.0);
+    QVERIFY(QString::fromStdString(r.summary()).contains("26 functions"));
 }
 
 QTEST_APPLESS_MAIN(TestAceDescriptors)

@@ -84,12 +84,22 @@ private:
     std::vector<int> m_channelsBegin;    // per species + 1, channel index range
     int m_stride = 0;                    // widest species range of A
     // Scratch. Per neighbour species s of the current atom: its edges (within rcut), and
-    // edge-minor (structure-of-arrays) tables so the loops over edges vectorise:
+    // edge-minor (structure-of-arrays) tables so the loops over edges vectorise (E_s = edge
+    // count rounded up to a multiple of 4 with zero-weight padding edges):
     //   J[n·E_s + e], Y[lm·E_s + e], dphi[s][(α_local·3 + c)·E_s + e] = ∂φ_α(r_e)/∂(r_e)_c
     std::vector<std::vector<int>> m_edgesOf;
     std::vector<std::vector<double>> m_dphi;
     std::vector<double> m_J, m_dJ, m_Y, m_dY, m_Yq, m_dYq, m_u, m_A, m_B, m_adj, m_g;
     std::vector<double*> m_rows; // output row of each (component, edge) of the chain rule
+    // Per neighbour species: 4-column tiles of the functions with terms in that species
+    // (4 ints each, see ace_descriptors.cpp); a row that absorbs the padding edges' zeros; the
+    // per-structure grouping of edges by centre atom; the (3N × size()) force rows being
+    // accumulated (m_forces, reused across structures, or the output itself when large).
+    std::vector<std::vector<int>> m_tiles;
+    std::vector<double> m_sink;
+    std::vector<int> m_start, m_order;
+    std::vector<double> m_forces;
+    double* m_forceRows = nullptr;
 };
 
 // All structures of a dataset, in order, using up to `threads` threads over structures
