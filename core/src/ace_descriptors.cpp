@@ -274,17 +274,34 @@ double dot(const double* __restrict a, const double* __restrict b, int n) {
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-// d[c·E + e] = ∂φ/∂(r_e)_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂(r_e)_c, c = x, y, z.
+// One channel (n, l), its 2l + 1 values of m, E edges (a multiple of kEdgeAlign), with
+// y_m = y + m·E, dy_m = dy + 3m·E, d_m = d + 3m·E:
+//   A[m] += Σ_e J[e]·y_m[e], summed exactly as dot() sums it (partial sum e mod 4), so A matches
+//           the evaluation without derivatives bit for bit;
+//   d_m[c·E + e] = ∂φ_m/∂(r_e)_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂(r_e)_c, c = x, y, z.
+// One call per channel rather than two per m; J, J', û are read once for both.
 GRAPHACE_SIMD_CLONES
-void edgeDerivatives(double* __restrict d, const double* __restrict J, const double* __restrict dJ,
-                     const double* __restrict y, const double* __restrict dy,
-                     const double* __restrict ux, const double* __restrict uy,
-                     const double* __restrict uz, int E) {
-    for (int e = 0; e < E; ++e) {
-        const double t = dJ[e] * y[e];
-        d[e] = t * ux[e] + J[e] * dy[e];
-        d[E + e] = t * uy[e] + J[e] * dy[E + e];
-        d[2 * E + e] = t * uz[e] + J[e] * dy[2 * E + e];
+void channelDerivatives(double* A, double* __restrict d, const double* __restrict J,
+                        const double* __restrict dJ, const double* __restrict y,
+                        const double* __restrict dy, const double* __restrict ux,
+                        const double* __restrict uy, const double* __restrict uz, int E,
+                        int count) {
+    for (int m = 0; m < count; ++m) {
+        const double* ym = y + static_cast<std::size_t>(m) * E;
+        const double* dym = dy + static_cast<std::size_t>(m) * 3 * E;
+        double* dm = d + static_cast<std::size_t>(m) * 3 * E;
+        static_assert(kEdgeAlign == 4, "four partial sums, as in dot()");
+        double sum[kEdgeAlign] = {0.0, 0.0, 0.0, 0.0};
+        for (int e0 = 0; e0 < E; e0 += kEdgeAlign)
+            for (int q = 0; q < kEdgeAlign; ++q) {
+                const int e = e0 + q;
+                sum[q] += J[e] * ym[e];
+                const double t = dJ[e] * ym[e];
+                dm[e] = t * ux[e] + J[e] * dym[e];
+                dm[E + e] = t * uy[e] + J[e] * dym[E + e];
+                dm[2 * E + e] = t * uz[e] + J[e] * dym[2 * E + e];
+            }
+        A[m] += (sum[0] + sum[1]) + (sum[2] + sum[3]);
     }
 }
 
@@ -379,8 +396,8 @@ AceEvaluator::AceEvaluator(const AceBasis& basis) : m_basis(basis) {
     m_sink.assign(K + 4, 0.0);
     m_edgesOf.resize(ns);
     m_dphi.resize(ns);
-    m_Yq.resize(basis.harmonics().size());
-    m_dYq.resize(3 * basis.harmonics().size());
+    m_Yq.resize(static_cast<std::size_t>(kEdgeAlign) * basis.harmonics().size());
+    m_dYq.resize(static_cast<std::size_t>(kEdgeAlign) * 3 * basis.harmonics().size());
     m_A.resize(basis.aSize());
     m_B.resize(K);
     m_adj.resize(m_slotIndex.size());
@@ -533,18 +550,29 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
     if (basis.lmax() == 0 && !grad) {
         std::fill(m_Y.begin(), m_Y.end(), 0.5 / std::sqrt(M_PI));
     } else {
-        for (int e = 0; e < E; ++e) {
-            const Vec3 v = vector(e);
-            if (grad)
-                basis.harmonics().evaluate(v, m_Yq.data(), m_dYq.data());
-            else
-                basis.harmonics().evaluate(v, m_Yq.data());
+        // Up to kEdgeAlign edges at a time, so the transposed stores fill runs of adjacent
+        // elements rather than touching one cache line per value.
+        for (int e0 = 0; e0 < E; e0 += kEdgeAlign) {
+            const int w = std::min(kEdgeAlign, E - e0);
+            for (int q = 0; q < w; ++q) {
+                const Vec3 v = vector(e0 + q);
+                double* yq = m_Yq.data() + static_cast<std::size_t>(q) * nlm;
+                if (grad)
+                    basis.harmonics().evaluate(
+                        v, yq, m_dYq.data() + static_cast<std::size_t>(q) * 3 * nlm);
+                else
+                    basis.harmonics().evaluate(v, yq);
+            }
             for (int lm = 0; lm < nlm; ++lm)
-                m_Y[static_cast<std::size_t>(lm) * E + e] = m_Yq[lm];
+                for (int q = 0; q < w; ++q)
+                    m_Y[static_cast<std::size_t>(lm) * E + e0 + q] =
+                        m_Yq[static_cast<std::size_t>(q) * nlm + lm];
             if (grad)
                 for (int lm = 0; lm < nlm; ++lm)
                     for (int c = 0; c < 3; ++c)
-                        m_dY[(static_cast<std::size_t>(lm) * 3 + c) * E + e] = m_dYq[3 * lm + c];
+                        for (int q = 0; q < w; ++q)
+                            m_dY[(static_cast<std::size_t>(lm) * 3 + c) * E + e0 + q] =
+                                m_dYq[static_cast<std::size_t>(q) * 3 * nlm + 3 * lm + c];
         }
     }
 
@@ -569,17 +597,17 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
         const AceChannel& ch = channels[c];
         const double* Jn = J + static_cast<std::size_t>(ch.n - 1) * E;
         const int off = basis.channelOffset(c);
-        for (int m = 0; m < 2 * ch.l + 1; ++m) {
-            const int lm = ch.l * ch.l + m;
-            const double* y = m_Y.data() + static_cast<std::size_t>(lm) * E;
-            m_A[off + m] += dot(Jn, y, E);
-            if (!grad)
-                continue;
-            const double* dJn = dJ + static_cast<std::size_t>(ch.n - 1) * E;
-            const double* dy = m_dY.data() + static_cast<std::size_t>(lm) * 3 * E;
-            double* d = m_dphi[s].data() + static_cast<std::size_t>(off - sBegin + m) * 3 * E;
-            edgeDerivatives(d, Jn, dJn, y, dy, ux, uy, uz, E);
+        const int l2 = ch.l * ch.l;
+        if (!grad) {
+            for (int m = 0; m < 2 * ch.l + 1; ++m)
+                m_A[off + m] += dot(Jn, m_Y.data() + static_cast<std::size_t>(l2 + m) * E, E);
+            continue;
         }
+        channelDerivatives(
+            m_A.data() + off, m_dphi[s].data() + static_cast<std::size_t>(off - sBegin) * 3 * E, Jn,
+            dJ + static_cast<std::size_t>(ch.n - 1) * E,
+            m_Y.data() + static_cast<std::size_t>(l2) * E,
+            m_dY.data() + static_cast<std::size_t>(l2) * 3 * E, ux, uy, uz, E, 2 * ch.l + 1);
     }
 }
 

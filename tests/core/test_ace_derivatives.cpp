@@ -107,6 +107,7 @@ private Q_SLOTS:
     void speciesAbsentFromStructure();
     void edgeCountsNotMultiplesOfFour();
     void largeStructureForces();
+    void highDegreeOneSpecies();
 };
 
 void TestAceDerivatives::studyBasis() {
@@ -288,6 +289,25 @@ void TestAceDerivatives::largeStructureForces() {
             total += forces.sumGradient.row(3 * a + k);
         QVERIFY(total.cwiseAbs().maxCoeff() <= 1e-10 * scale);
     }
+}
+
+void TestAceDerivatives::highDegreeOneSpecies() {
+    // The zuo2020 Si fitting basis (one species, body order 4, degree 12, r0 2.3, rcut 5.5):
+    // channels up to l = 5, so the per-channel kernel that fills A and ∂φ handles up to 11
+    // values of m at once; A must still match the evaluation without derivatives bit for bit
+    // (checked inside), and the many-slot ν = 3 adjoints must agree with finite differences.
+    AceConfig c;
+    c.species = {14};
+    c.body_order = 4;
+    c.max_degree = 12;
+    c.r0 = 2.3;
+    c.rcut = 5.5;
+    const AceBasis basis(c);
+    QCOMPARE(basis.lmax(), 5);
+    QVERIFY(basis.countOfOrder(3) > 0);
+    Structure s = triclinicCell(7, 5);
+    std::fill(s.numbers.begin(), s.numbers.end(), 14);
+    checkAgainstFiniteDifferences(basis, s);
 }
 
 QTEST_APPLESS_MAIN(TestAceDerivatives)
