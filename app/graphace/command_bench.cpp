@@ -185,12 +185,8 @@ nlohmann::json benchAceStudy(const BenchOptions& options) {
     nlohmann::json r = runAceCase(options, c);
     // Wall time per atom with both cores working on different configurations.
     const AceBasis basis(c.config);
-    double best = 0.0;
-    for (int pass = 0; pass < options.repeat; ++pass) {
-        const double seconds =
-            benchmarkAceDescriptors(basis, c.data, AceDerivatives::None, 2, 0.2).totalSeconds;
-        best = pass == 0 ? seconds : std::min(best, seconds);
-    }
+    const double best = bestSeconds(
+        options.repeat, [&] { computeAceDescriptors(basis, c.data, AceDerivatives::None, 2); });
     r["two_threads_microseconds_per_atom"] = best * 1e6 / double(c.data.atomCount());
     return r;
 }

@@ -35,32 +35,6 @@ std::string AceBenchmarkResult::summary() const {
     return line;
 }
 
-AceBenchmarkResult benchmarkAceDescriptors(const AceBasis& basis, const Dataset& data,
-                                           AceDerivatives mode, int threads, double minSeconds) {
-    AceBenchmarkResult r;
-    r.basisSize = basis.size();
-    r.threads = std::max(1, threads);
-    r.atoms = static_cast<long long>(data.atomCount());
-    const double rcut = basis.config().rcut;
-
-    double t0 = now();
-    for (const Structure& s : data.structures) {
-        const NeighborList nl = computeNeighborList(s, rcut);
-        r.edges += static_cast<long long>(nl.edgeCount());
-    }
-    r.neighborSeconds = now() - t0;
-
-    t0 = now();
-    double elapsed = 0.0;
-    do {
-        const auto out = computeAceDescriptors(basis, data, mode, r.threads);
-        ++r.passes;
-        elapsed = now() - t0;
-    } while (elapsed < minSeconds);
-    r.totalSeconds = elapsed / r.passes;
-    return r;
-}
-
 AceBenchmarkResult benchmarkAceBestOf(const AceBasis& basis, const Dataset& data,
                                       AceDerivatives mode, int repeat) {
     AceBenchmarkResult r;

@@ -68,6 +68,12 @@ AceConfig resolvedFor(const AceConfig& config, const Dataset& data) {
     return out;
 }
 
+const std::vector<std::string>& aceConfigKeys() {
+    static const std::vector<std::string> keys = {
+        "species", "body_order", "max_degree", "max_degree_per_order", "wL", "csp", "r0", "rcut"};
+    return keys;
+}
+
 void to_json(nlohmann::json& j, const AceConfig& c) {
     nlohmann::json species = nlohmann::json::array();
     for (int z : c.species)
@@ -133,7 +139,10 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
         } else if (key == "rcut") {
             out.rcut = number();
         } else {
-            require(false, "unknown key \"" + key + "\"");
+            std::string known;
+            for (const std::string& k : aceConfigKeys())
+                known += (known.empty() ? "" : ", ") + k;
+            require(false, "unknown key \"" + key + "\" (known: " + known + ")");
         }
     }
     validate(out);

@@ -361,12 +361,9 @@ void from_json(const nlohmann::json& j, ExperimentConfig& c) {
     if (j.contains("data"))
         out.data = dataFromJson(j.at("data"));
     if (j.contains("ace")) {
-        // ace_config's own parser names the key but not the alternatives: list them here first.
-        rejectUnknownKeys(
-            j.at("ace"),
-            {"species", "body_order", "max_degree", "max_degree_per_order", "wL", "csp", "r0",
-             "rcut"},
-            "ace");
+        // Checked here too, so that the message names the key by its full path ("ace.rcutt").
+        const std::vector<std::string>& aceKeys = aceConfigKeys();
+        rejectUnknownKeys(j.at("ace"), {aceKeys.begin(), aceKeys.end()}, "ace");
         try {
             j.at("ace").get_to(out.ace);
         } catch (const nlohmann::json::exception& e) {

@@ -93,8 +93,7 @@ LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
 
     LeastSquaresOptions solver;
     solver.ridge = options.ridge;
-    if (options.smoothnessPrior != 0 || !std::isfinite(options.smoothnessPrior))
-        solver.ridgeDiagonal = linearFitRegularisation(basis, options);
+    solver.ridgeDiagonal = linearFitRegularisation(basis, options); // all 1 without a prior
     const LeastSquaresSolution solution = solveLeastSquares(design, target, weights, solver);
     LinearAceModel model;
     model.ace = basis.config();

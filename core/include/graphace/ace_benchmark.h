@@ -13,10 +13,10 @@ struct AceBenchmarkResult {
     long long atoms = 0; // atoms per pass over the data
     long long edges = 0; // neighbour-list edges (within rcut) per pass
     int threads = 1;
-    int passes = 0;               // how many passes the timing averages (benchmarkAceDescriptors)
+    int passes = 0;               // passes per figure; each figure is the best of them
     double neighborSeconds = 0.0; // wall time of computeNeighborList alone, per pass
     double totalSeconds = 0.0;    // wall time of computeAceDescriptors (incl. neighbours)
-    // benchmarkAceBestOf only: AceEvaluator::compute given neighbour lists built beforehand, per
+    // AceEvaluator::compute given neighbour lists built beforehand, per
     // pass (the evaluation and its output, without the neighbour search).
     double evaluationSeconds = 0.0;
     // totalSeconds / atoms, in µs, and the same × threads (the cost on one core).
@@ -32,12 +32,6 @@ struct AceBenchmarkResult {
     double neighboursPerAtom() const { return atoms ? double(edges) / double(atoms) : 0.0; }
     std::string summary() const; // one line: "ACE 26 fns, 9264 atoms, 1 thread: 0.8 µs/atom …"
 };
-
-// Runs computeAceDescriptors over `data` repeatedly (at least once, until `minSeconds` of wall
-// time have passed) with `threads` threads (≥ 1) and reports the mean per pass.
-AceBenchmarkResult benchmarkAceDescriptors(const AceBasis& basis, const Dataset& data,
-                                           AceDerivatives mode, int threads = 1,
-                                           double minSeconds = 0.5);
 
 // One thread, the best of `repeat` (≥ 1) passes of each of: computeAceDescriptors end to end
 // (neighbour search and output allocation included: totalSeconds), the neighbour search alone

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <string>
 #include <vector>
 
 namespace graphace {
@@ -52,6 +53,9 @@ AceConfig resolvedFor(const AceConfig& config, const Dataset& data);
 // keeps defaults for absent keys and throws std::invalid_argument for bad values or unknown keys.
 void to_json(nlohmann::json& j, const AceConfig& config);
 void from_json(const nlohmann::json& j, AceConfig& config);
+
+// The JSON keys from_json accepts, for error messages that list the alternatives.
+const std::vector<std::string>& aceConfigKeys();
 
 bool operator==(const AceConfig& a, const AceConfig& b);
 inline bool operator!=(const AceConfig& a, const AceConfig& b) {
