@@ -108,6 +108,7 @@ private Q_SLOTS:
     void edgeCountsNotMultiplesOfFour();
     void largeStructureForces();
     void highDegreeOneSpecies();
+    void lowAngularWeightHighL();
 };
 
 void TestAceDerivatives::studyBasis() {
@@ -307,6 +308,26 @@ void TestAceDerivatives::highDegreeOneSpecies() {
     QVERIFY(basis.countOfOrder(3) > 0);
     Structure s = triclinicCell(7, 5);
     std::fill(s.numbers.begin(), s.numbers.end(), 14);
+    checkAgainstFiniteDifferences(basis, s);
+}
+
+void TestAceDerivatives::lowAngularWeightHighL() {
+    // The zuo2020 Mo fitting basis (wL 0.25, per-order degrees [20, 10, 7], 345 functions):
+    // a small angular weight admits l up to 16, far beyond the other bases, so the recursions
+    // for Y_lm and their gradients at high l must agree with finite differences too.
+    AceConfig c;
+    c.species = {42};
+    c.body_order = 4;
+    c.wL = 0.25;
+    c.max_degree = 10;
+    c.max_degree_per_order = {20, 10, 7};
+    c.r0 = 2.7;
+    c.rcut = 4.6;
+    const AceBasis basis(c);
+    QCOMPARE(basis.size(), 345);
+    QCOMPARE(basis.lmax(), 16);
+    Structure s = triclinicCell(8, 5);
+    std::fill(s.numbers.begin(), s.numbers.end(), 42);
     checkAgainstFiniteDifferences(basis, s);
 }
 
