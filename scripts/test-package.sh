@@ -57,6 +57,9 @@ expected=(/usr/bin/graphace
           /usr/share/doc/graphace/README.md
           /usr/share/doc/graphace/user-guide.md
           /usr/share/doc/graphace/cli.md)
+for recipe in "$root"/docs/recipes/*.json; do
+    expected+=("/usr/share/doc/graphace/recipes/$(basename "$recipe")")
+done
 if [ "$gui" = ON ]; then
     expected+=(/usr/bin/graphace-studio
                /usr/share/applications/graphace-studio.desktop

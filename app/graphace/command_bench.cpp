@@ -125,8 +125,9 @@ nlohmann::json benchSample(const BenchOptions& options) {
 //   ace_large_forces   the target case, a basis of about 300 functions with the derivatives force
 //                      fitting needs: the HfO2 sample with the (degree, wL) whose basis is
 //                      closest to 300 functions;
-//   ace_si_forces      the zuo2020 Si fitting basis (one species, body order 4, degree 12, r0 2.3,
-//                      rcut 5.5: 347 functions) on Si_train.xyz, when --data has it;
+//   ace_si_forces      the zuo2020 Si fitting basis of docs/recipes/zuo2020-Si.json (one species,
+//                      body order 4, wL 0.25, degrees [20, 10, 7], r0 2.3, rcut 5.5: 345
+//                      functions, l ≤ 16) on Si_train.xyz, when --data has it;
 //   ace_hfo2_forces    the HfO2 sample, body order 4, degree 7 (428 functions).
 // "microseconds_per_atom" is end to end (neighbour search and output included);
 // "evaluation_microseconds_per_atom" is the evaluation given neighbour lists built beforehand
@@ -153,6 +154,8 @@ nlohmann::json runAceCase(const BenchOptions& options, const AceCase& c) {
             {"species", species},
             {"body_order", c.config.body_order},
             {"max_degree", c.config.max_degree},
+            {"max_degree_per_order", c.config.max_degree_per_order}, // [] when one bound
+            {"lmax", basis.lmax()},
             {"wL", c.config.wL},
             {"r0", c.config.r0},
             {"rcut", c.config.rcut},
@@ -223,7 +226,9 @@ nlohmann::json benchAceSi(const BenchOptions& options) {
                std::to_string(all.size()) + " configurations)";
     c.config = resolvedFor(AceConfig{}, c.data);
     c.config.body_order = 4;
-    c.config.max_degree = 12;
+    c.config.wL = 0.25;
+    c.config.max_degree = 10;
+    c.config.max_degree_per_order = {20, 10, 7};
     c.config.r0 = 2.3;
     c.config.rcut = 5.5;
     return runAceCase(options, c);
@@ -266,7 +271,10 @@ void printResult(const nlohmann::json& r) {
                   << " without the neighbour search  (target <= "
                   << r["target_microseconds_per_atom"] << "; " << r["basis_size"] << " functions ("
                   << r["functions_per_species"] << " per species " << species << "), body order "
-                  << r["body_order"] << ", degree " << r["max_degree"] << ", wL " << r["wL"]
+                  << r["body_order"]
+                  << (r["max_degree_per_order"].empty() ? ", degree " + r["max_degree"].dump()
+                                                        : ", degrees " + r["max_degree_per_order"].dump())
+                  << ", l <= " << r["lmax"] << ", wL " << r["wL"]
                   << ", rcut " << r["rcut"] << " A, "
                   << formatNumber(r["neighbours_per_atom"].get<double>(), 3) << " neighbours/atom, "
                   << r["atoms"] << " atoms of " << r["source"].get<std::string>() << ", one core"
