@@ -140,11 +140,13 @@ private Q_SLOTS:
         c.preset = "recommended";
         c.ace.body_order = 4;
         c.ace.max_degree = 7;
+        c.ace.max_degree_per_order = {20, 10, 7};
         c.ace.wL = 1.5;
         c.ace.csp = 0.75;
         c.ace.r0 = 1.0 / 3.0;
         c.ace.rcut = 5.123456789012345;
         c.linear.ridge = 1.25e-9;
+        c.linear.smoothnessPrior = 3.5;
         c.linear.referenceEnergies = false;
         c.graph.options.cutoff = 3.14159265358979;
         c.graph.autoCutoff = false;
@@ -193,6 +195,24 @@ private Q_SLOTS:
         QCOMPARE(back.optimiser.phases[0].resetMoments, false);
         QVERIFY(back.model.graphLayers[1].activation == Activation::LeakyRelu);
         QCOMPARE(back.model.denseLayers[0].width, 7);
+    }
+
+    void degreePerOrderIsEditable() {
+        // The zuo2020 recipes need per-order degrees; typing them must reach the run's config,
+        // and clearing the field must fall back to the single max degree.
+        ExperimentConfig c = presetConfig("recommended");
+        c.ace.body_order = 4;
+        panel()->setConfig(c);
+        auto* edit = panel()->findChild<QLineEdit*>(QStringLiteral("degreePerOrder"));
+        QVERIFY(edit);
+        QVERIFY(edit->text().isEmpty());
+        edit->clear();
+        QTest::keyClicks(edit, QStringLiteral("20, 10,7"));
+        QCOMPARE(panel()->config().ace.max_degree_per_order, (std::vector<int>{20, 10, 7}));
+        QTest::keyClicks(edit, QStringLiteral("x;-")); // rejected by the validator
+        QCOMPARE(edit->text(), QStringLiteral("20, 10,7"));
+        edit->clear();
+        QVERIFY(panel()->config().ace.max_degree_per_order.empty());
     }
 
     void cutoffIsLinkedToTheSlider() {

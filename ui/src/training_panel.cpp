@@ -281,6 +281,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     QGroupBox* aceBox = group(tr("ACE descriptors"), form);
     m_bodyOrder = spinBox(2, 5);
     m_maxDegree = spinBox(1, 30);
+    m_degreePerOrder = new QLineEdit;
+    m_degreePerOrder->setObjectName(QStringLiteral("degreePerOrder"));
+    m_degreePerOrder->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral(R"(\s*(\d+\s*(,\s*\d+\s*)*)?)")), m_degreePerOrder));
+    m_degreePerOrder->setPlaceholderText(tr("same as max degree"));
+    m_degreePerOrder->setToolTip(
+        tr("One degree bound per correlation order (body order − 1 numbers, pair functions first), "
+           "e.g. 20, 10, 7; empty: the max degree for all"));
     m_wL = new RealEdit(1e-12, kHuge);
     m_csp = new RealEdit(1e-12, kHuge);
     m_r0 = new RealEdit(1e-12, kHuge);
@@ -288,6 +296,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_species = new QLabel;
     form->addRow(tr("Body order"), m_bodyOrder);
     form->addRow(tr("Max degree"), m_maxDegree);
+    form->addRow(tr("Degree per order"), m_degreePerOrder);
     form->addRow(tr("wL / csp"), [&]() {
         auto* row = new QWidget;
         auto* h = new QHBoxLayout(row);
@@ -302,6 +311,11 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_ridge = new RealEdit(0.0, kHuge);
     m_linearReference = new QCheckBox(tr("Reference energies per species"));
     form->addRow(tr("Linear ridge"), m_ridge);
+    m_smoothnessPrior = new RealEdit(0.0, kHuge);
+    m_smoothnessPrior->setToolTip(
+        tr("Exponent p of the smoothness prior: the ridge acts on each function as degree^p "
+           "(0: plain ridge)"));
+    form->addRow(tr("Smoothness prior p"), m_smoothnessPrior);
     form->addRow(m_linearReference);
     column->addWidget(aceBox);
 
@@ -490,6 +504,10 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
 
     m_bodyOrder->setValue(c.ace.body_order);
     m_maxDegree->setValue(c.ace.max_degree);
+    QStringList degrees;
+    for (int d : c.ace.max_degree_per_order)
+        degrees << QString::number(d);
+    m_degreePerOrder->setText(degrees.join(QStringLiteral(", ")));
     m_wL->setValue(c.ace.wL);
     m_csp->setValue(c.ace.csp);
     m_r0->setValue(c.ace.r0);
@@ -502,6 +520,7 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_species->setText(species.isEmpty() ? tr("from the data")
                                          : species.join(QStringLiteral(", ")));
     m_ridge->setValue(c.linear.ridge);
+    m_smoothnessPrior->setValue(c.linear.smoothnessPrior);
     m_linearReference->setChecked(c.linear.referenceEnergies);
 
     m_cutoff->setValue(c.graph.options.cutoff);
@@ -558,11 +577,18 @@ ExperimentConfig TrainingPanel::config() const {
     ExperimentConfig c = m_base;
     c.ace.body_order = m_bodyOrder->value();
     c.ace.max_degree = m_maxDegree->value();
+    // The validator admits only digits and commas; a wrong count for the body order is reported
+    // by the run's configuration check, which names the field.
+    c.ace.max_degree_per_order.clear();
+    for (const QString& part : m_degreePerOrder->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        if (!part.trimmed().isEmpty())
+            c.ace.max_degree_per_order.push_back(part.trimmed().toInt());
     c.ace.wL = m_wL->value();
     c.ace.csp = m_csp->value();
     c.ace.r0 = m_r0->value();
     c.ace.rcut = m_rcut->value();
     c.linear.ridge = m_ridge->value();
+    c.linear.smoothnessPrior = m_smoothnessPrior->value();
     c.linear.referenceEnergies = m_linearReference->isChecked();
 
     c.graph.options.cutoff = m_cutoff->value();

@@ -122,6 +122,7 @@ private:
     // ace
     QSpinBox* m_bodyOrder = nullptr;
     QSpinBox* m_maxDegree = nullptr;
+    QLineEdit* m_degreePerOrder = nullptr; // "20, 10, 7"; empty: max degree for every order
     RealEdit* m_wL = nullptr;
     RealEdit* m_csp = nullptr;
     RealEdit* m_r0 = nullptr;
@@ -129,6 +130,7 @@ private:
     QLabel* m_species = nullptr;
     // linear
     RealEdit* m_ridge = nullptr;
+    RealEdit* m_smoothnessPrior = nullptr;
     QCheckBox* m_linearReference = nullptr;
     // graph
     RealEdit* m_cutoff = nullptr;
