@@ -211,6 +211,13 @@ private Q_SLOTS:
         QCOMPARE(panel()->config().ace.max_degree_per_order, (std::vector<int>{20, 10, 7}));
         QTest::keyClicks(edit, QStringLiteral("x;-")); // rejected by the validator
         QCOMPARE(edit->text(), QStringLiteral("20, 10,7"));
+        // Three bounds do not fit body order 3 (two orders): Start refuses and names the field.
+        c.ace.body_order = 3;
+        c.ace.max_degree_per_order = {20, 10, 7};
+        panel()->setConfig(c);
+        QVERIFY(!m_tab->start());
+        QVERIFY2(m_tab->lastError().contains(QStringLiteral("max_degree_per_order")),
+                 qPrintable(m_tab->lastError()));
         edit->clear();
         QVERIFY(panel()->config().ace.max_degree_per_order.empty());
     }
