@@ -272,12 +272,13 @@ void printResult(const nlohmann::json& r) {
                   << r["target_microseconds_per_atom"] << "; " << r["basis_size"] << " functions ("
                   << r["functions_per_species"] << " per species " << species << "), body order "
                   << r["body_order"]
-                  << (r["max_degree_per_order"].empty() ? ", degree " + r["max_degree"].dump()
-                                                        : ", degrees " + r["max_degree_per_order"].dump())
-                  << ", l <= " << r["lmax"] << ", wL " << r["wL"]
-                  << ", rcut " << r["rcut"] << " A, "
-                  << formatNumber(r["neighbours_per_atom"].get<double>(), 3) << " neighbours/atom, "
-                  << r["atoms"] << " atoms of " << r["source"].get<std::string>() << ", one core"
+                  << (r["max_degree_per_order"].empty()
+                          ? ", degree " + r["max_degree"].dump()
+                          : ", degrees " + r["max_degree_per_order"].dump())
+                  << ", l <= " << r["lmax"] << ", wL " << r["wL"] << ", rcut " << r["rcut"]
+                  << " A, " << formatNumber(r["neighbours_per_atom"].get<double>(), 3)
+                  << " neighbours/atom, " << r["atoms"] << " atoms of "
+                  << r["source"].get<std::string>() << ", one core"
                   << (name == "ace_hfo2_forces" ? "; harder case" : "") << ")\n";
         if (r.contains("two_threads_microseconds_per_atom"))
             std::cout << "                 "

@@ -56,7 +56,7 @@ private Q_SLOTS:
         const double force = scored["force_mae_ev_per_a"].toDouble(-1);
         qInfo("%s: %d functions, test energy MAE %.3f meV/atom, force MAE %.4f eV/Å",
               qPrintable(element), basisSize, energy, force);
-        QVERIFY(energy >= 0 && force >= 0);  // both present
+        QVERIFY(energy >= 0 && force >= 0); // both present
         QVERIFY2(energy <= energyMaeMevPerAtom, qPrintable(QString::number(energy)));
         QVERIFY2(force <= forceMaeEvPerA, qPrintable(QString::number(force)));
     }
