@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace graphace::cli {
@@ -77,12 +78,20 @@ void registerFitLinearCommand(CLI::App& app) {
         if (o->forcesWeight >= 0)
             config.linear.forcesWeight = o->forcesWeight;
 
+        // The JSON's config records what was fitted: the files (absolute) and any split, in the
+        // schema `train` uses, so a result can be traced back and rerun.
+        config.data = DataConfig{};
+        config.data.trainFile = std::filesystem::absolute(o->train.files.front()).string();
         Dataset train = readInput(o->train.files.front(), o->train);
         Dataset test;
         if (!o->testFile.empty()) {
+            config.data.testFile = std::filesystem::absolute(o->testFile).string();
             test = readInput(o->testFile, o->train);
         } else if (!o->split.empty()) {
             const auto [nTrain, nTest] = parseSplitCounts(o->split);
+            config.data.trainSize = static_cast<int>(nTrain);
+            config.data.testSize = static_cast<int>(nTest);
+            config.training.seed = o->seed;
             const DatasetSplit split = splitIndices(train.size(), nTrain, nTest, o->seed);
             test = subset(train, split.test);
             train = subset(train, split.train);

@@ -139,6 +139,13 @@ private Q_SLOTS:
             {"fit-linear", "--train", m_sample, "--split", "6:3", "--seed", "2023", "--json", "-"});
         QCOMPARE(linear.exitCode, 0);
         const nlohmann::json fit = nlohmann::json::parse(linear.out.toStdString());
+        // Its config records what was fitted: the file and the split.
+        const nlohmann::json& data = fit.at("config").at("data");
+        QCOMPARE(QString::fromStdString(data.at("train").get<std::string>()),
+                 QFileInfo(m_sample).absoluteFilePath());
+        QCOMPARE(data.at("train_size").get<int>(), 6);
+        QCOMPARE(data.at("test_size").get<int>(), 3);
+        QCOMPARE(fit.at("config").at("training").at("seed").get<std::uint64_t>(), 2023u);
         for (const char* set : {"train", "test"}) {
             const double expected = fit.at(set).at("energy_rmse_mev_per_atom").get<double>();
             const double got =
