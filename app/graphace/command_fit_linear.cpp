@@ -20,10 +20,10 @@ namespace {
 struct FitLinearOptions {
     InputOptions train;
     std::string testFile;
-    std::string split;  // "NTRAIN:NTEST"
+    std::string split; // "NTRAIN:NTEST"
     std::uint64_t seed = 1;
     ConfigOptions config;
-    double forcesWeight = -1;  // < 0: from the config
+    double forcesWeight = -1; // < 0: from the config
     std::string jsonPath;
     std::string coefficientsPath;
 };
@@ -36,7 +36,8 @@ void printMetrics(const nlohmann::json& result) {
             continue;
         const auto& m = result[set];
         auto number = [&](const char* key, int precision) {
-            return m[key].is_null() ? std::string("-") : formatNumber(m[key].get<double>(), precision);
+            return m[key].is_null() ? std::string("-")
+                                    : formatNumber(m[key].get<double>(), precision);
         };
         table.addRow({set, std::to_string(m["configurations"].get<long>()),
                       number("energy_rmse_mev_per_atom", 4), number("energy_mae_mev_per_atom", 4),
@@ -62,17 +63,21 @@ void registerFitLinearCommand(CLI::App& app) {
     command->add_option("--forces-key", o->train.forcesKey, "Per-atom property holding forces");
     auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ)")
                      ->check(CLI::ExistingFile);
-    command->add_option("--split", o->split,
-                        "Split the training file: NTRAIN:NTEST configurations, shuffled by --seed")
+    command
+        ->add_option("--split", o->split,
+                     "Split the training file: NTRAIN:NTEST configurations, shuffled by --seed")
         ->excludes(test);
     command->add_option("--seed", o->seed, "Seed of the --split shuffle")->capture_default_str();
     addConfigOptions(*command, o->config);
-    command->add_option("--forces-weight", o->forcesWeight,
-                        "Weight of force rows (0: energies only; default linear.forces_weight)")
+    command
+        ->add_option("--forces-weight", o->forcesWeight,
+                     "Weight of force rows (0: energies only; default linear.forces_weight)")
         ->check(CLI::NonNegativeNumber);
-    command->add_option("--json", o->jsonPath, "Write the metrics as JSON to this file ('-': stdout)");
-    command->add_option("--save-coefficients", o->coefficientsPath,
-                        "Write the fitted model (ACE settings, coefficients, reference energies) as JSON");
+    command->add_option("--json", o->jsonPath,
+                        "Write the metrics as JSON to this file ('-': stdout)");
+    command->add_option(
+        "--save-coefficients", o->coefficientsPath,
+        "Write the fitted model (ACE settings, coefficients, reference energies) as JSON");
     command->callback([o] {
         ExperimentConfig config = loadExperimentConfig(o->config);
         if (o->forcesWeight >= 0)
@@ -106,9 +111,8 @@ void registerFitLinearCommand(CLI::App& app) {
         for (const auto& s : all.structures)
             anyForces = anyForces || s.hasForces();
         if (!anyForces)
-            config.linear.forcesWeight = 0;  // nothing to fit or score
-        const AceDerivatives mode =
-            anyForces ? AceDerivatives::Forces : AceDerivatives::None;
+            config.linear.forcesWeight = 0; // nothing to fit or score
+        const AceDerivatives mode = anyForces ? AceDerivatives::Forces : AceDerivatives::None;
         const auto trainDescriptors =
             computeAceDescriptors(basis, train, mode, 0, terminalProgress("descriptors (train)"));
         finishTerminalProgress();
