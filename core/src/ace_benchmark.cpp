@@ -51,8 +51,10 @@ AceBenchmarkResult benchmarkAceBestOf(const AceBasis& basis, const Dataset& data
     });
     for (const NeighborList& nl : neighbors)
         r.edges += static_cast<long long>(nl.edgeCount());
-    // The results stay alive until the pass ends, as a caller's would: each structure's output
-    // is fresh memory, as in real use.
+    // The results stay alive until the pass ends, as a caller's would. Best of N in one process
+    // is a warm figure: after the first pass the allocator hands out memory it has already
+    // mapped. A single cold pass (a CLI run) also pays a page fault per 4 KiB of new output
+    // (3N × size() doubles for the force rows); the README gives that figure too.
     r.totalSeconds = bestOf(repeat, [&] { computeAceDescriptors(basis, data, mode, 1); });
     AceEvaluator evaluator(basis);
     r.evaluationSeconds = bestOf(repeat, [&] {
