@@ -2,6 +2,8 @@
 // two species, l > 0 couplings up to ν = 4).
 #include "graphace/ace_descriptors.h"
 
+#include "recipes.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -330,14 +332,8 @@ void TestAceDerivatives::lowAngularWeightHighL() {
     // The zuo2020 Mo fitting basis (wL 0.25, per-order degrees [20, 10, 7], 345 functions):
     // a small angular weight admits l up to 16, far beyond the other bases, so the recursions
     // for Y_lm and their gradients at high l must agree with finite differences too.
-    AceConfig c;
+    AceConfig c = graphace::testing::zuo2020RecipeAce(QStringLiteral("Mo"));
     c.species = {42};
-    c.body_order = 4;
-    c.wL = 0.25;
-    c.max_degree = 10;
-    c.max_degree_per_order = {20, 10, 7};
-    c.r0 = 2.7;
-    c.rcut = 4.6;
     const AceBasis basis(c);
     QCOMPARE(basis.size(), 345);
     QCOMPARE(basis.lmax(), 16);

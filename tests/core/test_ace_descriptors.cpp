@@ -3,6 +3,7 @@
 #include "graphace/ace_descriptors.h"
 #include "graphace/extxyz.h"
 
+#include "recipes.h"
 #include "testing.h"
 
 #include <Eigen/Geometry>
@@ -325,14 +326,8 @@ void TestAceDescriptors::symmetriesOnRealFiles() {
     // The zuo2020 Mo recipe (wL 0.25, l up to 16) on a hot Mo cell of the benchmark set.
     const QString mo = graphace::testing::sharedDataDir() + "/zuo2020/Mo_test.xyz";
     if (QFile::exists(mo)) {
-        AceConfig c;
+        AceConfig c = graphace::testing::zuo2020RecipeAce(QStringLiteral("Mo"));
         c.species = {42};
-        c.body_order = 4;
-        c.wL = 0.25;
-        c.max_degree = 10;
-        c.max_degree_per_order = {20, 10, 7};
-        c.r0 = 2.7;
-        c.rcut = 4.6;
         const AceBasis recipe(c);
         QCOMPARE(recipe.lmax(), 16);
         checkSymmetries(recipe, readExtxyzFile(mo.toStdString()).structures.at(7), 1e-10);

@@ -3,6 +3,7 @@
 // X_train.xyz, score X_test.xyz, energies + forces, body order 4, ~300 functions. A change that
 // costs accuracy anywhere in descriptors, derivatives or the solver fails here.
 
+#include "recipes.h"
 #include "testing.h"
 
 #include <QFile>
@@ -36,8 +37,7 @@ private Q_SLOTS:
         const QString test = data.filePath(element + "_test.xyz");
         if (!QFile::exists(train) || !QFile::exists(test))
             QSKIP(qPrintable("zuo2020 data not found: " + train));
-        const QString recipe =
-            QStringLiteral(GRAPHACE_SOURCE_DIR "/docs/recipes/zuo2020-%1.json").arg(element);
+        const QString recipe = graphace::testing::zuo2020RecipePath(element);
         QVERIFY2(QFile::exists(recipe), qPrintable(recipe));
 
         QTemporaryDir dir;
