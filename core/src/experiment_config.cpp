@@ -237,7 +237,9 @@ nlohmann::json toJson(const OptimiserConfig& o) {
             {"patience", o.patience},
             {"min_learning_rate", o.minLearningRate},
             {"gradient_clip_norm", o.gradientClipNorm},
-            {"early_stopping_patience", o.earlyStoppingPatience}};
+            {"early_stopping_patience", o.earlyStoppingPatience},
+            {"energy_weight", o.energyWeight},
+            {"forces_weight", o.forcesWeight}};
 }
 
 OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
@@ -245,7 +247,7 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     const Section s(j, "optimiser",
                     {"kind", "eps", "weight_decay", "loss", "phases", "decay", "gamma", "factor",
                      "patience", "min_learning_rate", "gradient_clip_norm",
-                     "early_stopping_patience"});
+                     "early_stopping_patience", "energy_weight", "forces_weight"});
     s.name("kind", o.kind, parseOptimiserKind);
     s.number("eps", o.eps);
     s.number("weight_decay", o.weightDecay);
@@ -274,6 +276,8 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     s.number("min_learning_rate", o.minLearningRate);
     s.number("gradient_clip_norm", o.gradientClipNorm);
     s.integer("early_stopping_patience", o.earlyStoppingPatience);
+    s.number("energy_weight", o.energyWeight);
+    s.number("forces_weight", o.forcesWeight);
     return o;
 }
 

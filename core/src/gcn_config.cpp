@@ -147,6 +147,12 @@ void validate(const OptimiserConfig& o) {
             "optimiser.gradient_clip_norm must be >= 0 (0: off)");
     require(o.earlyStoppingPatience >= 0,
             "optimiser.early_stopping_patience must be >= 0 (0: off)");
+    require(finite(o.energyWeight) && o.energyWeight >= 0,
+            "optimiser.energy_weight must be >= 0");
+    require(finite(o.forcesWeight) && o.forcesWeight >= 0,
+            "optimiser.forces_weight must be >= 0 (0: energies only)");
+    require(o.energyWeight > 0 || o.forcesWeight > 0,
+            "optimiser.energy_weight and optimiser.forces_weight cannot both be 0");
 }
 
 void validate(const TrainingConfig& t) {

@@ -7,16 +7,43 @@
 
 namespace graphace {
 namespace {
-
 constexpr double kPi = 3.14159265358979323846;
+} // namespace
 
 double edgeWeight(EdgeWeighting weighting, double distance, double cutoff) {
-    if (weighting == EdgeWeighting::SmoothCosine)
-        return 0.5 * (std::cos(kPi * distance / cutoff) + 1.0);
+    if (!(distance < cutoff))
+        return 0.0;
+    const double x = distance / cutoff;
+    switch (weighting) {
+    case EdgeWeighting::Binary:
+        return 1.0;
+    case EdgeWeighting::SmoothCosine:
+        return 0.5 * (std::cos(kPi * x) + 1.0);
+    case EdgeWeighting::SmoothPolynomial:
+        return 1.0 - x * x * x * (10.0 - 15.0 * x + 6.0 * x * x);
+    }
     return 1.0;
 }
 
-} // namespace
+double edgeWeightDerivative(EdgeWeighting weighting, double distance, double cutoff) {
+    if (!(distance < cutoff))
+        return 0.0;
+    const double x = distance / cutoff;
+    switch (weighting) {
+    case EdgeWeighting::Binary:
+        return 0.0;
+    case EdgeWeighting::SmoothCosine:
+        return -0.5 * kPi / cutoff * std::sin(kPi * x);
+    case EdgeWeighting::SmoothPolynomial:
+        // d/dx (1 − 10x³ + 15x⁴ − 6x⁵) = −30 x² (1 − x)²
+        return -30.0 * x * x * (1.0 - x) * (1.0 - x) / cutoff;
+    }
+    return 0.0;
+}
+
+bool hasContinuousDerivative(EdgeWeighting weighting) {
+    return weighting != EdgeWeighting::Binary;
+}
 
 AtomGraph buildGraph(const Structure& structure, const GraphOptions& options) {
     return buildGraph(computeNeighborList(structure, options.cutoff),
@@ -107,6 +134,8 @@ std::string toString(EdgeWeighting weighting) {
         return "binary";
     case EdgeWeighting::SmoothCosine:
         return "smooth-cosine";
+    case EdgeWeighting::SmoothPolynomial:
+        return "smooth-polynomial";
     }
     throw std::invalid_argument("unknown edge weighting");
 }
@@ -128,8 +157,10 @@ EdgeWeighting parseEdgeWeighting(const std::string& text) {
         return EdgeWeighting::Binary;
     if (text == "smooth-cosine")
         return EdgeWeighting::SmoothCosine;
+    if (text == "smooth-polynomial")
+        return EdgeWeighting::SmoothPolynomial;
     throw std::invalid_argument("unknown edge weighting '" + text +
-                                "' (expected 'binary' or 'smooth-cosine')");
+                                "' (expected 'binary', 'smooth-cosine' or 'smooth-polynomial')");
 }
 
 Normalisation parseNormalisation(const std::string& text) {

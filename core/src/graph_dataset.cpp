@@ -22,10 +22,91 @@ std::size_t GraphDataset::atomCount() const {
     return total;
 }
 
+std::size_t SampleGeometry::bytes() const {
+    const std::size_t ints = aceFirst.size() + aceSecond.size() + edgeFirst.size() +
+                             edgeSecond.size() + edgeEntry.size();
+    const std::size_t doubles = aceVectors.size() + static_cast<std::size_t>(aceGradients.size()) +
+                                edgeVectors.size() + edgeWeights.size() +
+                                edgeWeightGradients.size() + entryBase.size() +
+                                referenceForces.size();
+    return ints * sizeof(int) + doubles * sizeof(double);
+}
+
+bool hasReferenceForces(const GraphDataset& data) {
+    if (data.samples.empty())
+        return false;
+    for (const GraphSample& s : data.samples)
+        if (!s.geometry || s.geometry->referenceForces.size() != 3u * s.atomCount)
+            return false;
+    return true;
+}
+
 namespace {
 
+std::shared_ptr<SampleGeometry> makeGeometry(const AceStructureDescriptors& ace, double rcut,
+                                             const GraphOptions& options,
+                                             const Structure& structure, const AtomGraph& graph) {
+    auto g = std::make_shared<SampleGeometry>();
+    const NeighborList& nl = ace.neighbors;
+    const int k = static_cast<int>(ace.edgeGradients.cols());
+    g->blockSize = k;
+    std::vector<std::size_t> kept;
+    for (std::size_t e = 0; e < nl.edgeCount(); ++e)
+        if (nl.distances[e] < rcut)
+            kept.push_back(e);
+    g->aceGradients.resize(3 * static_cast<Eigen::Index>(kept.size()), k);
+    for (std::size_t n = 0; n < kept.size(); ++n) {
+        const std::size_t e = kept[n];
+        g->aceFirst.push_back(nl.first[e]);
+        g->aceSecond.push_back(nl.second[e]);
+        for (int c = 0; c < 3; ++c)
+            g->aceVectors.push_back(nl.vectors[e][c]);
+        g->aceGradients.middleRows(3 * n, 3) = ace.edgeGradients.middleRows(3 * e, 3);
+    }
+
+    // Adjacency entries are sorted by (row, column) and unique: find each edge's by bisection.
+    auto entryOf = [&](int row, int column) {
+        const auto begin = graph.rows.begin(), end = graph.rows.end();
+        const auto lo = std::lower_bound(begin, end, row), hi = std::upper_bound(lo, end, row);
+        const auto first = graph.columns.begin() + (lo - begin);
+        const auto last = graph.columns.begin() + (hi - begin);
+        const auto it = std::lower_bound(first, last, column);
+        if (it == last || *it != column)
+            throw std::logic_error("graph geometry: edge without adjacency entry");
+        return static_cast<int>(it - graph.columns.begin());
+    };
+    for (std::size_t e = 0; e < nl.edgeCount(); ++e) {
+        const double d = nl.distances[e];
+        if (!(d < options.cutoff))
+            continue;
+        g->edgeFirst.push_back(nl.first[e]);
+        g->edgeSecond.push_back(nl.second[e]);
+        g->edgeEntry.push_back(entryOf(nl.first[e], nl.second[e]));
+        g->edgeWeights.push_back(edgeWeight(options.weighting, d, options.cutoff));
+        const double slope = edgeWeightDerivative(options.weighting, d, options.cutoff);
+        for (int c = 0; c < 3; ++c) {
+            g->edgeVectors.push_back(nl.vectors[e][c]);
+            g->edgeWeightGradients.push_back(d > 0 ? slope * nl.vectors[e][c] / d : 0.0);
+        }
+    }
+    g->entryBase.resize(graph.rows.size(), 0.0);
+    if (options.selfLoops)
+        for (std::size_t n = 0; n < graph.rows.size(); ++n)
+            if (graph.rows[n] == graph.columns[n])
+                g->entryBase[n] = 1.0;
+    g->normalisation = options.normalisation;
+    g->weighting = options.weighting;
+    const bool periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
+    g->volume = periodic ? structure.volume() : 0.0;
+    if (structure.hasForces())
+        for (const Vec3& f : structure.forces)
+            for (int c = 0; c < 3; ++c)
+                g->referenceForces.push_back(f[c]);
+    return g;
+}
+
 GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
-                       const Structure& structure) {
+                       const Structure& structure, bool withGeometry) {
     const AceBasis& basis = evaluator.basis();
     const int n = static_cast<int>(structure.size());
     // One search serves both: ACE ignores the edges beyond rcut (its radial functions vanish
@@ -34,7 +115,9 @@ GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
         computeNeighborList(structure, std::max(basis.config().rcut, options.cutoff));
     GraphSample sample;
     sample.atomCount = n;
-    sample.descriptors = std::move(evaluator.compute(structure, neighbors).descriptors);
+    AceStructureDescriptors ace = evaluator.compute(
+        structure, neighbors, withGeometry ? AceDerivatives::Edges : AceDerivatives::None);
+    sample.descriptors = std::move(ace.descriptors);
     sample.species.resize(n);
     for (int i = 0; i < n; ++i)
         sample.species[i] = basis.speciesIndex(structure.numbers[i]); // checked by compute
@@ -44,13 +127,16 @@ GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
         if (neighbors.distances[e] < options.cutoff)
             ++sample.degrees[neighbors.first[e]];
     sample.energy = structure.energy ? *structure.energy : std::numeric_limits<double>::quiet_NaN();
+    if (withGeometry)
+        sample.geometry = makeGeometry(ace, basis.config().rcut, options, structure, sample.graph);
     return sample;
 }
 
 } // namespace
 
 GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
-                               const Dataset& data, int threads, const ProgressCallback& progress) {
+                               const Dataset& data, int threads, const ProgressCallback& progress,
+                               bool withGeometry) {
     if (!std::isfinite(graph.cutoff) || graph.cutoff <= 0.0)
         throw std::invalid_argument(
             "graph dataset: the graph cutoff must be a positive number of Å");
@@ -66,7 +152,8 @@ GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
             [&]() {
                 auto evaluator = std::make_shared<AceEvaluator>(basis);
                 return [&, evaluator](int k) {
-                    out.samples[k] = makeSample(*evaluator, graph, data.structures[k]);
+                    out.samples[k] =
+                        makeSample(*evaluator, graph, data.structures[k], withGeometry);
                 };
             },
             &failed);
@@ -114,8 +201,24 @@ DegreeStatistics graphDatasetStatistics(const GraphDataset& data) {
 
 std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data) {
     std::vector<AceStructureDescriptors> out(data.samples.size());
-    for (std::size_t k = 0; k < data.samples.size(); ++k)
-        out[k].descriptors = data.samples[k].descriptors;
+    for (std::size_t k = 0; k < data.samples.size(); ++k) {
+        const GraphSample& s = data.samples[k];
+        out[k].descriptors = s.descriptors;
+        if (!s.geometry)
+            continue;
+        // ∂(Σ_i B_i)/∂r_a = Σ_e (δ_{a j_e} − δ_{a i_e}) ∂B_{i_e}/∂r_e, in i_e's species block.
+        const SampleGeometry& g = *s.geometry;
+        const Eigen::Index blockSize = g.blockSize;
+        RowMatrix& sum = out[k].sumGradient;
+        sum = RowMatrix::Zero(3 * static_cast<Eigen::Index>(s.atomCount), s.descriptors.cols());
+        for (std::size_t e = 0; e < g.aceFirst.size(); ++e) {
+            const int i = g.aceFirst[e], j = g.aceSecond[e];
+            const Eigen::Index column = blockSize * s.species[i];
+            const auto rows = g.aceGradients.middleRows(3 * static_cast<Eigen::Index>(e), 3);
+            sum.block(3 * j, column, 3, blockSize) += rows;
+            sum.block(3 * i, column, 3, blockSize) -= rows;
+        }
+    }
     return out;
 }
 

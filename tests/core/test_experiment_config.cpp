@@ -73,7 +73,8 @@ private Q_SLOTS:
                                       "beta2": 0.999, "reset_moments": true}],
                           "decay": "reduce_on_plateau", "gamma": 0.9, "factor": 0.25,
                           "patience": 7, "min_learning_rate": 1e-6, "gradient_clip_norm": 5,
-                          "early_stopping_patience": 30},
+                          "early_stopping_patience": 30, "energy_weight": 2.5,
+                          "forces_weight": 0.1},
             "training": {"batch_size": 12, "shuffle": true, "seed": 18446744073709551615,
                          "threads": 2, "device": "cuda:1"}
         })";
@@ -120,6 +121,8 @@ private Q_SLOTS:
         QCOMPARE(c.optimiser.minLearningRate, 1e-6);
         QCOMPARE(c.optimiser.gradientClipNorm, 5.0);
         QCOMPARE(c.optimiser.earlyStoppingPatience, 30);
+        QCOMPARE(c.optimiser.energyWeight, 2.5);
+        QCOMPARE(c.optimiser.forcesWeight, 0.1);
         QCOMPARE(totalEpochs(c.optimiser), 14);
         QCOMPARE(c.training.batchSize, 12);
         QVERIFY(c.training.shuffle);

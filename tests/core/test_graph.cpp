@@ -103,6 +103,7 @@ private Q_SLOTS:
     void selfLoopsOff();
     void zeroDegreeRowsStayZero();
     void smoothCosineWeights();
+    void weightDerivativesAndSmoothnessAtCutoff();
     void structureOverloadMatchesListOverload();
     void rejectsBadInput();
     void namesRoundTrip();
@@ -267,6 +268,35 @@ void TestGraph::smoothCosineWeights() {
     }
 }
 
+void TestGraph::weightDerivativesAndSmoothnessAtCutoff() {
+    const double rc = 3.7;
+    for (EdgeWeighting w : {EdgeWeighting::SmoothCosine, EdgeWeighting::SmoothPolynomial}) {
+        QVERIFY(hasContinuousDerivative(w));
+        QCOMPARE(edgeWeight(w, 0.0, rc), 1.0);
+        QCOMPARE(edgeWeight(w, rc, rc), 0.0);
+        // w' against central differences inside (0, rc).
+        for (double d : {0.3, 1.1, 2.0, 2.9, 3.6}) {
+            const double h = 1e-6;
+            const double fd = (edgeWeight(w, d + h, rc) - edgeWeight(w, d - h, rc)) / (2 * h);
+            QVERIFY2(std::abs(edgeWeightDerivative(w, d, rc) - fd) < 1e-8,
+                     qPrintable(QString::fromStdString(toString(w)) + " at " + QString::number(d)));
+        }
+        // w and w' vanish as d → rc from below.
+        const double justInside = rc * (1 - 1e-6);
+        QVERIFY(edgeWeight(w, justInside, rc) < 1e-9);
+        QVERIFY(std::abs(edgeWeightDerivative(w, justInside, rc)) < 1e-5);
+    }
+    // Only the polynomial has w'' → 0 at rc (C²): the second difference of w' just inside.
+    const double h = 1e-4;
+    auto second = [&](EdgeWeighting w) {
+        return (edgeWeightDerivative(w, rc - h, rc) - edgeWeightDerivative(w, rc - 2 * h, rc)) / h;
+    };
+    QVERIFY(std::abs(second(EdgeWeighting::SmoothPolynomial)) < 1e-3);
+    QVERIFY(std::abs(second(EdgeWeighting::SmoothCosine)) > 0.1); // π²/(2 rc²) ≈ 0.36
+    QVERIFY(!hasContinuousDerivative(EdgeWeighting::Binary));
+    QCOMPARE(edgeWeightDerivative(EdgeWeighting::Binary, 1.0, rc), 0.0);
+}
+
 void TestGraph::structureOverloadMatchesListOverload() {
     const Structure s = fluoriteHfO2();
     GraphOptions options;
@@ -297,7 +327,8 @@ void TestGraph::rejectsBadInput() {
 }
 
 void TestGraph::namesRoundTrip() {
-    for (EdgeWeighting w : {EdgeWeighting::Binary, EdgeWeighting::SmoothCosine})
+    for (EdgeWeighting w :
+         {EdgeWeighting::Binary, EdgeWeighting::SmoothCosine, EdgeWeighting::SmoothPolynomial})
         QVERIFY(parseEdgeWeighting(toString(w)) == w);
     for (Normalisation n : {Normalisation::None, Normalisation::Symmetric, Normalisation::Row})
         QVERIFY(parseNormalisation(toString(n)) == n);

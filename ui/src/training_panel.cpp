@@ -327,7 +327,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_normalisation =
         enumCombo({Normalisation::None, Normalisation::Symmetric, Normalisation::Row});
     m_selfLoops = new QCheckBox(tr("Self-loops"));
-    m_weighting = enumCombo({EdgeWeighting::Binary, EdgeWeighting::SmoothCosine});
+    m_weighting = enumCombo(
+        {EdgeWeighting::Binary, EdgeWeighting::SmoothCosine, EdgeWeighting::SmoothPolynomial});
     form->addRow(tr("Cutoff (Å)"), m_cutoff);
     form->addRow(m_autoCutoff);
     form->addRow(tr("Normalisation"), m_normalisation);

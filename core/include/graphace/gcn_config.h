@@ -81,6 +81,11 @@ struct OptimiserConfig {
     double gradientClipNorm = 0.0;  // 0: off; else clip the global gradient norm
     int earlyStoppingPatience = 0;  // 0: off; else stop after this many epochs without improvement
     LossKind loss = LossKind::TotalEnergy;
+    // Loss = energyWeight · (energy term of `loss`) + forcesWeight · mean over force components
+    // of (F̂ − F)² (eV²/Å²), F̂ = −∂Ê/∂r exactly (double backward). forcesWeight 0: energies only;
+    // > 0 needs training data with forces and smooth edge weights.
+    double energyWeight = 1.0;
+    double forcesWeight = 0.0;
 };
 
 struct TrainingConfig {

@@ -28,6 +28,10 @@ struct EpochRecord {
     double testLoss = 0;   // same on the test set; NaN without one
     double trainRmseMevPerAtom = 0, trainMaeMevPerAtom = 0;
     double testRmseMevPerAtom = 0, testMaeMevPerAtom = 0;  // NaN without a test set
+    // Force errors over all components (eV/Å); NaN when the set has no forces or the graphs
+    // were built without geometry (energy-only training).
+    double trainForceRmseEvPerA = 0, trainForceMaeEvPerA = 0;
+    double testForceRmseEvPerA = 0, testForceMaeEvPerA = 0;
     double learningRate = 0;    // used during this epoch
     double seconds = 0;         // wall time of the epoch (optimisation + evaluation)
     double atomsPerSecond = 0;  // training atoms per second in the optimisation pass
@@ -50,6 +54,14 @@ struct TrainingOutcome {
     std::vector<EpochRecord> history;
 };
 
+// Predictions of a model with the derivatives of its energy (GcnModel::predictWithForces).
+struct GcnPrediction {
+    std::vector<double> energies; // eV per configuration
+    std::vector<double> forces;   // eV/Å, x y z per atom, configurations in order
+    std::vector<double> virials;  // eV, 9 per configuration (row-major W = −Σ_e r_e ⊗ ∂E/∂r_e)
+    std::vector<double> stresses; // eV/Å³, 9 per configuration, −W / V; NaN unless 3D-periodic
+};
+
 // A trained (or freshly initialised) network with everything needed to apply it: its config
 // (ace, graph, model), the input standardisation, μ/σ, reference energies, species.
 class GcnModel {
@@ -64,6 +76,15 @@ public:
     // Total energies (eV) of each sample, evaluated in fixed chunks so that the same samples in
     // the same order always give bit-identical numbers (train-time metrics = predict metrics).
     std::vector<double> predictEnergies(const GraphDataset& data) const;
+
+    // Whether the energy is differentiable in the positions (smooth edge weights, self-loops
+    // with a normalised adjacency), i.e. whether predictWithForces can be used.
+    bool supportsForces() const;
+    // Energies with forces, virials and stress: the exact derivatives of the predicted energy
+    // through the descriptors and the adjacency weights. The data must be built with geometry
+    // (buildGraphDataset(..., withGeometry = true)); throws std::invalid_argument otherwise or
+    // when !supportsForces().
+    GcnPrediction predictWithForces(const GraphDataset& data) const;
 
     // One file (torch archive: weights, standardisation, reference energies, and the config as
     // JSON text), written atomically (temporary file + rename).

@@ -17,7 +17,10 @@ namespace graphace {
 
 enum class EdgeWeighting {
     Binary,        // w = 1 for d < cutoff
-    SmoothCosine,  // w = ½ (cos(π d / cutoff) + 1): continuous as atoms cross the cutoff
+    SmoothCosine,  // w = ½ (cos(π d / cutoff) + 1): w and w' vanish at the cutoff (C¹)
+    // w = 1 − 10x³ + 15x⁴ − 6x⁵, x = d / cutoff: w, w' and w'' vanish at the cutoff (C²), so
+    // forces are continuous and their derivatives too (what MD and force training need).
+    SmoothPolynomial,
 };
 enum class Normalisation { None, Symmetric, Row };
 
@@ -42,9 +45,15 @@ struct AtomGraph {
 AtomGraph buildGraph(const Structure& structure, const GraphOptions& options);
 AtomGraph buildGraph(const NeighborList& neighbors, int atomCount, const GraphOptions& options);
 
+// w(d) and dw/dd for d < cutoff (0 beyond it).
+double edgeWeight(EdgeWeighting weighting, double distance, double cutoff);
+double edgeWeightDerivative(EdgeWeighting weighting, double distance, double cutoff);
+// Whether an energy built on this weighting is differentiable in the positions (not a step).
+bool hasContinuousDerivative(EdgeWeighting weighting);
+
 std::string toString(EdgeWeighting weighting);
 std::string toString(Normalisation normalisation);
-// Parse "binary"/"smooth-cosine", "none"/"symmetric"/"row"; throws std::invalid_argument.
+// Parse "binary"/"smooth-cosine"/"smooth-polynomial", "none"/"symmetric"/"row"; throws std::invalid_argument.
 EdgeWeighting parseEdgeWeighting(const std::string& text);
 Normalisation parseNormalisation(const std::string& text);
 

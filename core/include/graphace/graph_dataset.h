@@ -10,9 +10,37 @@
 #include "graphace/progress.h"
 #include "graphace/structure.h"
 
+#include <memory>
 #include <vector>
 
 namespace graphace {
+
+// What the exact derivatives of a model's energy with respect to the atom positions need. A
+// model's energy depends on the positions only through the edge vectors r_e = r_j − r_i + S·cell
+// of its sample: through the ACE descriptors (ACE edges, d < rcut) and through the adjacency
+// weights (graph edges, d < graph cutoff). With q_e = ∂E/∂r_e:
+//   F_a = −Σ_e q_e (δ_{a j_e} − δ_{a i_e}),   virial W = −Σ_e r_e ⊗ q_e,   stress = −W / V.
+struct SampleGeometry {
+    int blockSize = 0; // K: functions per species block of the descriptors
+    // ACE edges e = (i, j, S): aceGradients row 3e + c holds ∂B_{i,k}/∂(r_e)_c for the K
+    // functions of atom i's species block (zero rows beyond rcut are dropped).
+    std::vector<int> aceFirst, aceSecond;
+    std::vector<double> aceVectors; // 3 per edge
+    RowMatrix aceGradients;         // 3E × K
+    // Graph edges: endpoints, r_e, the weight w(d_e), ∂w/∂r_e = w'(d_e) r̂_e, and the index of
+    // the adjacency entry (graph.rows / columns) the weight adds to.
+    std::vector<int> edgeFirst, edgeSecond, edgeEntry;
+    std::vector<double> edgeVectors, edgeWeights, edgeWeightGradients; // 3, 1, 3 per edge
+    // Per adjacency entry: its unnormalised value without the edges (1 on the diagonal with
+    // self-loops, else 0), so that Â can be rebuilt from the weights.
+    std::vector<double> entryBase;
+    Normalisation normalisation = Normalisation::Symmetric;
+    EdgeWeighting weighting = EdgeWeighting::SmoothPolynomial;
+    double volume = 0.0;                 // Å³ of a cell periodic in all three directions, else 0
+    std::vector<double> referenceForces; // 3N eV/Å; empty when the configuration has none
+    // Bytes held (the ACE Jacobian dominates: 3 · 8 · K per ACE edge).
+    std::size_t bytes() const;
+};
 
 struct GraphSample {
     int atomCount = 0;
@@ -24,6 +52,9 @@ struct GraphSample {
     // normalised adjacency no longer tells). Empty in hand-made samples: the statistics then
     // count distinct off-diagonal neighbours of the adjacency instead.
     std::vector<int> degrees;
+    // Present when built with geometry (buildGraphDataset(..., withGeometry = true)): what
+    // forces and stress need. Shared, so copies of a dataset do not copy the Jacobians.
+    std::shared_ptr<const SampleGeometry> geometry;
 };
 
 struct GraphDataset {
@@ -35,17 +66,22 @@ struct GraphDataset {
 
 // Descriptors (AceDerivatives::None) and graphs of every configuration, on `threads` threads
 // (0: all cores); one neighbour list per configuration at max(rcut, cutoff) serves both.
-// Progress in [0, 1]; throws Cancelled when the callback says stop.
+// Progress in [0, 1]; throws Cancelled when the callback says stop. With `withGeometry` every
+// sample also gets its SampleGeometry (descriptors computed with AceDerivatives::Edges).
 GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
                                const Dataset& data, int threads = 0,
-                               const ProgressCallback& progress = {});
+                               const ProgressCallback& progress = {}, bool withGeometry = false);
+
+// True when every sample carries geometry with reference forces (what force training needs).
+bool hasReferenceForces(const GraphDataset& data);
 
 // Degree statistics of the graphs as built (self-loops not counted), pooled over all samples:
 // `trivial` true means no configuration has any edge, i.e. no message passing (notes §1).
 DegreeStatistics graphDatasetStatistics(const GraphDataset& data);
 
 // The ACE descriptors in the form fitLinearAce expects (for the linear baseline on exactly the
-// same numbers the network sees).
+// same numbers the network sees); with geometry also sumGradient (from the edge Jacobians), so
+// that the baseline can fit and predict forces.
 std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data);
 
 // A neighbour-graph cutoff from the pair distribution of `data`: the first minimum of g(r) after

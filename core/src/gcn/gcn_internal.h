@@ -49,6 +49,44 @@ struct Batch {
     torch::Tensor energy;     // graphs: reference energies (NaN where unknown)
 };
 
+// One sample's geometry (SampleGeometry) as tensors on the device, built once; atom indices
+// local to the sample.
+struct GeometryTensors {
+    int64_t atoms = 0;
+    torch::Tensor z;                              // atoms × F: standardised (whitened) inputs X
+    torch::Tensor entryRows, entryCols, entryBase; // adjacency entries: int64, int64, values
+    torch::Tensor edgeFirst, edgeSecond, edgeEntry; // graph edges, int64
+    torch::Tensor edgeWeights;                    // graph edges
+    torch::Tensor edgeWeightGradients, edgeVectors; // graph edges × 3
+    torch::Tensor aceFirst, aceSecond, aceBlock;  // ACE edges, int64; aceBlock = i S + s_i
+    torch::Tensor aceGradients;                   // ACE edges × 3 × K
+    torch::Tensor aceVectors;                     // ACE edges × 3
+    torch::Tensor forces;                         // atoms × 3 reference; undefined without
+    Normalisation normalisation = Normalisation::Symmetric;
+};
+
+// A batch for the force path: the energy batch's per-graph parts (no Â X) and the union of
+// the samples' geometry, indices shifted to the batch.
+struct ForceBatch {
+    Batch batch;
+    std::vector<const GeometryTensors*> parts;
+    torch::Tensor z, entryRows, entryCols, entryBase;
+    torch::Tensor edgeFirst, edgeSecond, edgeEntry, edgeWeights, edgeWeightGradients, edgeVectors,
+        edgeGraph;
+    torch::Tensor aceFirst, aceSecond, aceVectors, aceGraph;
+    std::vector<torch::Tensor> aceBlocks; // per part, shifted to the batch
+    torch::Tensor forces;                 // atoms × 3 (NaN rows where a sample has none)
+    torch::Tensor forceMask;              // atoms × 1: 1 where reference forces exist
+    int64_t forceAtoms = 0;
+    Normalisation normalisation = Normalisation::Symmetric;
+};
+
+struct ForceOutput {
+    torch::Tensor energy; // graphs
+    torch::Tensor forces; // atoms × 3, eV/Å
+    torch::Tensor virial; // graphs × 9 (row-major 3 × 3), eV: W = −Σ_e r_e ⊗ ∂E/∂r_e
+};
+
 // Everything a model is: config, statistics, weights. GcnModel::Impl is this.
 struct Network {
     ExperimentConfig config;
@@ -68,6 +106,9 @@ struct Network {
     double targetMean = 0.0, targetStd = 1.0; // μ, σ of the per-atom residual energy
 
     torch::Tensor parameters;   // flat, requires grad, on the device
+    // The readout after the graph layers: dense layers, pooling, σ, baseline (forward's tail).
+    torch::Tensor readout(torch::Tensor h, const Batch& batch,
+                          const std::vector<torch::Tensor>& pieces, std::size_t p) const;
     std::vector<int64_t> sizes; // element count of each weight / bias, in order
     std::vector<std::vector<int64_t>> shapes;
 
@@ -80,12 +121,32 @@ struct Network {
 
     // Per-graph energies (graphs), differentiable with respect to `parameters`.
     torch::Tensor forward(const Batch& batch) const;
+    // Energies with forces and virials, the exact derivatives of the energy through the
+    // descriptors and the adjacency weights (double backward: with createGraph the outputs stay
+    // differentiable with respect to `parameters`, for a loss on forces).
+    ForceOutput forwardWithForces(const ForceBatch& batch, bool createGraph) const;
+    // Throws std::invalid_argument when the sample has no geometry or cannot give forces.
+    GeometryTensors makeGeometryTensors(const GraphSample& sample) const;
+    std::vector<GeometryTensors> makeGeometryTensors(const GraphDataset& data) const;
+    ForceBatch makeForceBatch(const GraphDataset& data, const std::vector<GeometryTensors>& parts,
+                              const std::vector<std::size_t>& indices) const;
+    // Energies, forces (3N per sample, flattened) and virials (9 per sample) without a graph to
+    // the weights, in fixed chunks.
+    struct HostForces {
+        std::vector<double> energies, forces, virials;
+    };
+    HostForces evaluateForces(const GraphDataset& data, const std::vector<GeometryTensors>& parts,
+                              std::size_t chunk = 16) const;
+    // Standardised (and whitened) inputs X of one sample, row-major atoms × F, double.
+    std::vector<double> standardisedInputs(const GraphSample& sample) const;
 
     // Batch of samples `indices` of `data` (which must match featureCount / speciesCount). With
     // `inputs` (makeInputs of the same data) the standardised rows are concatenated from there
     // and the descriptors of `data` are not read.
+    // withAdjacency false: only the per-graph parts (no x, no aggregation), for ForceBatch.
     Batch makeBatch(const GraphDataset& data, const std::vector<std::size_t>& indices,
-                    const std::vector<torch::Tensor>* inputs = nullptr) const;
+                    const std::vector<torch::Tensor>* inputs = nullptr,
+                    bool withAdjacency = true) const;
     // Â X of each sample (as Batch::x), on the device.
     std::vector<torch::Tensor> makeInputs(const GraphDataset& data) const;
     // Batches of at most `chunk` graphs in order: the evaluation layout, fixed so that the same
@@ -98,6 +159,19 @@ struct Network {
 // Input checks shared by the trainer and predictEnergies: sizes, indices, species in range.
 void checkDataset(const GraphDataset& data, int featureCount, int speciesCount,
                   const std::string& what);
+
+// Throws std::invalid_argument (one sentence for a person) unless a model on these graphs has
+// an energy that is differentiable in the positions: smooth edge weights, and self-loops when
+// the adjacency is normalised (else a degree can reach zero, where D^-1/2 is singular).
+void checkForcesSupported(EdgeWeighting weighting, bool selfLoops, Normalisation normalisation);
+
+// x W (+ b; b may be undefined): Eigen kernels on the CPU unless cpuKernels is false; twice
+// differentiable either way.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                     bool cpuKernels);
+torch::Tensor activate(const torch::Tensor& x, Activation activation);
+torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
+                         const torch::Device& device);
 
 torch::Device parseDevice(const std::string& device); // after checkDevice
 std::vector<double> toHostVector(const torch::Tensor& tensor);

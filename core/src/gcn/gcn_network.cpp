@@ -15,7 +15,6 @@
 
 namespace graphace {
 namespace gcn {
-namespace {
 
 torch::Tensor activate(const torch::Tensor& x, Activation activation) {
     switch (activation) {
@@ -38,6 +37,8 @@ torch::Tensor activate(const torch::Tensor& x, Activation activation) {
     }
     throw std::invalid_argument("GCN: unknown activation");
 }
+
+namespace {
 
 // Rows [begin, end) of y = A x for a CSR matrix A and a dense row-major x. Each output row is
 // summed by one thread in a fixed order, so the result does not depend on the thread count.
@@ -216,24 +217,14 @@ torch::Tensor linearForwardAny(const torch::Tensor& x, const torch::Tensor& w,
     return y;
 }
 
+class CpuMatmul;
+
+// The gradient of x W (+ b). Without a graph being recorded (plain backward) the blocked Eigen
+// kernel; while one is (create_graph, the force loss's double backward) the same products as
+// CpuMatmul applications, which are themselves differentiable, so the kernels stay twice
+// differentiable. Only the inputs autograd asks for are computed.
 torch::autograd::variable_list linearBackwardAny(torch::autograd::AutogradContext* context,
-                                                 const torch::Tensor& gradient, bool bias) {
-    const auto saved = context->get_saved_variables();
-    const torch::Tensor &x = saved[0], &w = saved[1];
-    const torch::Tensor g = gradient.contiguous();
-    torch::Tensor dx, dw = torch::empty_like(w), db;
-    if (context->needs_input_grad(0))
-        dx = torch::empty_like(x);
-    if (bias)
-        db = torch::empty({w.size(1)}, w.options());
-    if (x.scalar_type() == torch::kFloat64)
-        linearBackward<double>(x, w, g, dx.defined() ? &dx : nullptr, dw, bias ? &db : nullptr);
-    else
-        linearBackward<float>(x, w, g, dx.defined() ? &dx : nullptr, dw, bias ? &db : nullptr);
-    if (bias)
-        return {dx, dw, db};
-    return {dx, dw};
-}
+                                                 const torch::Tensor& gradient, bool bias);
 
 // x W + b.
 class CpuLinear : public torch::autograd::Function<CpuLinear> {
@@ -265,6 +256,41 @@ public:
     }
 };
 
+torch::autograd::variable_list linearBackwardAny(torch::autograd::AutogradContext* context,
+                                                 const torch::Tensor& gradient, bool bias) {
+    const auto saved = context->get_saved_variables();
+    const torch::Tensor &x = saved[0], &w = saved[1];
+    const bool needX = context->needs_input_grad(0), needW = context->needs_input_grad(1),
+               needB = bias && context->needs_input_grad(2);
+    torch::Tensor dx, dw, db;
+    if (torch::GradMode::is_enabled()) {
+        if (needX)
+            dx = CpuMatmul::apply(gradient, w.t());
+        if (needW)
+            dw = CpuMatmul::apply(x.t(), gradient);
+        if (needB)
+            db = gradient.sum(0);
+    } else if (needX || needW || needB) {
+        const torch::Tensor g = gradient.contiguous();
+        dw = torch::empty_like(w);
+        if (needX)
+            dx = torch::empty_like(x);
+        if (bias)
+            db = torch::empty({w.size(1)}, w.options());
+        if (x.scalar_type() == torch::kFloat64)
+            linearBackward<double>(x, w, g, dx.defined() ? &dx : nullptr, dw,
+                                   bias ? &db : nullptr);
+        else
+            linearBackward<float>(x, w, g, dx.defined() ? &dx : nullptr, dw,
+                                  bias ? &db : nullptr);
+    }
+    if (bias)
+        return {dx, dw, db};
+    return {dx, dw};
+}
+
+} // namespace
+
 // x W + b (b may be undefined).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
                      bool cpuKernels) {
@@ -272,6 +298,8 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch
         return b.defined() ? CpuLinear::apply(x, w, b) : CpuMatmul::apply(x, w);
     return b.defined() ? torch::addmm(b, x, w) : x.mm(w);
 }
+
+namespace {
 
 torch::Tensor aggregate(const Batch& batch, const torch::Tensor& m) {
     switch (batch.aggregation) {
@@ -312,6 +340,8 @@ CsrMatrix toCsr(int64_t n, const std::vector<int32_t>& rows, const std::vector<i
     return csr;
 }
 
+} // namespace
+
 torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
                          const torch::Device& device) {
     torch::Tensor t = torch::from_blob(const_cast<double*>(values.data()),
@@ -320,6 +350,8 @@ torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
                           .clone();
     return t.to(device);
 }
+
+namespace {
 
 torch::Tensor bytesTensor(const std::string& text) {
     return torch::from_blob(const_cast<char*>(text.data()), {static_cast<int64_t>(text.size())},
@@ -490,6 +522,12 @@ torch::Tensor Network::forward(const Batch& batch) const {
             h = aggregate(batch, linear(h, w, torch::Tensor(), cpuKernels)) + b;
         h = activate(h, layer.activation);
     }
+    return readout(h, batch, pieces, p);
+}
+
+torch::Tensor Network::readout(torch::Tensor h, const Batch& batch,
+                               const std::vector<torch::Tensor>& pieces, std::size_t p) const {
+    const ModelConfig& m = config.model;
     torch::Tensor energy;
     if (m.target == EnergyTarget::PerAtomSum) {
         for (const LayerConfig& layer : m.denseLayers) {
@@ -526,7 +564,7 @@ torch::Tensor Network::forward(const Batch& batch) const {
 }
 
 Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t>& indices,
-                         const std::vector<torch::Tensor>* inputs) const {
+                         const std::vector<torch::Tensor>* inputs, bool withAdjacency) const {
     Batch batch;
     batch.graphs = static_cast<int64_t>(indices.size());
     const bool perAtom = config.model.target == EnergyTarget::PerAtomSum;
@@ -563,7 +601,9 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
 
     // Inputs: Â X of the standardised descriptors (precomputed per graph when given). X is data,
     // so the first layer's Â (X W) = (Â X) W needs no aggregation in any step.
-    if (inputs) {
+    if (!withAdjacency) {
+        batch.aggregation = Aggregation::Sparse; // the force path aggregates by itself
+    } else if (inputs) {
         std::vector<torch::Tensor> parts;
         for (std::size_t index : indices)
             parts.push_back((*inputs).at(index));
@@ -571,21 +611,10 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
     } else {
         // Â X of the standardised inputs, per graph (Â is block-diagonal), in double precision.
         std::vector<double> x(static_cast<std::size_t>(batch.atoms) * featureCount, 0.0);
-        std::vector<double> standardised;
         std::size_t first = 0;
         for (std::size_t index : indices) {
             const GraphSample& s = data.samples[index];
-            standardised.resize(static_cast<std::size_t>(s.atomCount) * featureCount);
-            for (int i = 0; i < s.atomCount; ++i)
-                for (int f = 0; f < featureCount; ++f)
-                    standardised[i * featureCount + f] =
-                        (s.descriptors(i, f) - inputMean[f]) / inputStd[f];
-            if (!inputWhitening.empty()) {
-                using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-                Eigen::Map<Rows> z(standardised.data(), s.atomCount, featureCount);
-                const Eigen::Map<const Rows> p(inputWhitening.data(), featureCount, featureCount);
-                z = (z * p).eval();
-            }
+            const std::vector<double> standardised = standardisedInputs(s);
             const AtomGraph& g = s.graph;
             for (std::size_t k = 0; k < g.rows.size(); ++k) {
                 double* target = &x[(first + g.rows[k]) * featureCount];
@@ -603,7 +632,7 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
     }
 
     // The disjoint union: COO indices shifted by each graph's first atom.
-    if (batch.aggregation != Aggregation::Identity) {
+    if (withAdjacency && batch.aggregation != Aggregation::Identity) {
         std::vector<int32_t> rows, columns, graphOf;
         std::vector<double> values, diagonal(static_cast<std::size_t>(batch.atoms), 0.0);
         rows.reserve(nnz);
@@ -647,6 +676,21 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
         std::any_of(baseline.begin(), baseline.end(), [](double b) { return b != 0.0; });
     batch.energy = hostTensor(energy, dtype, device);
     return batch;
+}
+
+std::vector<double> Network::standardisedInputs(const GraphSample& s) const {
+    std::vector<double> standardised(static_cast<std::size_t>(s.atomCount) * featureCount);
+    for (int i = 0; i < s.atomCount; ++i)
+        for (int f = 0; f < featureCount; ++f)
+            standardised[static_cast<std::size_t>(i) * featureCount + f] =
+                (s.descriptors(i, f) - inputMean[f]) / inputStd[f];
+    if (!inputWhitening.empty()) {
+        using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        Eigen::Map<Rows> z(standardised.data(), s.atomCount, featureCount);
+        const Eigen::Map<const Rows> p(inputWhitening.data(), featureCount, featureCount);
+        z = (z * p).eval();
+    }
+    return standardised;
 }
 
 std::vector<torch::Tensor> Network::makeInputs(const GraphDataset& data) const {

@@ -107,10 +107,58 @@ void setLearningRate(torch::optim::Optimizer& optimiser, double lr) {
 
 struct Evaluation {
     double loss = kNaN, rmse = kNaN, mae = kNaN; // loss as optimised; meV/atom
+    double forceRmse = kNaN, forceMae = kNaN;    // eV/Å; NaN without forces
 };
 
+// The energy term of the loss for one configuration's error.
+double energyTerm(double error, int atoms, LossKind kind) {
+    if (kind == LossKind::EnergyPerAtom)
+        error /= atoms;
+    return error * error;
+}
+
+// Energies and forces through the force path (the numbers force training optimises).
+Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
+                            const std::vector<gcn::GeometryTensors>& parts,
+                            const OptimiserConfig& o) {
+    Evaluation result;
+    if (data.samples.empty())
+        return result;
+    const gcn::Network::HostForces predicted = net.evaluateForces(data, parts);
+    std::vector<double> referenceEnergy, referenceForces, predictedForces;
+    std::vector<int> atoms;
+    double energySum = 0;
+    std::size_t atom = 0;
+    for (std::size_t c = 0; c < data.samples.size(); ++c) {
+        const GraphSample& s = data.samples[c];
+        referenceEnergy.push_back(s.energy);
+        atoms.push_back(s.atomCount);
+        energySum += energyTerm(predicted.energies[c] - s.energy, s.atomCount, o.loss);
+        const std::vector<double>& f = s.geometry->referenceForces;
+        if (f.size() == 3u * s.atomCount) {
+            referenceForces.insert(referenceForces.end(), f.begin(), f.end());
+            predictedForces.insert(predictedForces.end(), predicted.forces.begin() + 3 * atom,
+                                   predicted.forces.begin() + 3 * (atom + s.atomCount));
+        }
+        atom += s.atomCount;
+    }
+    const RegressionMetrics metrics = computeRegressionMetrics(
+        referenceEnergy, predicted.energies, atoms, referenceForces, predictedForces);
+    result.loss = o.energyWeight * energySum / data.samples.size();
+    if (metrics.forceComponents > 0) {
+        result.forceRmse = metrics.forceRmseEvPerA;
+        result.forceMae = metrics.forceMaeEvPerA;
+        if (o.forcesWeight > 0)
+            result.loss += o.forcesWeight * metrics.forceRmseEvPerA * metrics.forceRmseEvPerA;
+    }
+    result.rmse = metrics.energyRmseMevPerAtom;
+    result.mae = metrics.energyMaeMevPerAtom;
+    return result;
+}
+
 Evaluation evaluateSet(const gcn::Network& net, const std::vector<gcn::Batch>& chunks,
-                       const GraphDataset& data, LossKind kind) {
+                       const GraphDataset& data, const OptimiserConfig& o) {
+    const LossKind kind = o.loss;
     Evaluation result;
     if (data.samples.empty())
         return result;
@@ -122,7 +170,7 @@ Evaluation evaluateSet(const gcn::Network& net, const std::vector<gcn::Batch>& c
             error /= data.samples[c].atomCount;
         sum += error * error;
     }
-    result.loss = sum / predicted.size();
+    result.loss = o.energyWeight * sum / predicted.size();
     const RegressionMetrics metrics = scoreEnergies(data, predicted);
     result.rmse = metrics.energyRmseMevPerAtom;
     result.mae = metrics.energyMaeMevPerAtom;
@@ -141,6 +189,7 @@ GraphDataset withoutDescriptors(const GraphDataset& data) {
         copy.species = s.species;
         copy.graph = s.graph;
         copy.energy = s.energy;
+        copy.geometry = s.geometry;
         light.samples.push_back(std::move(copy));
     }
     return light;
@@ -180,6 +229,10 @@ struct GcnTrainer::Impl {
     std::size_t batchGraphs = 1;
     bool rebuildBatches = false; // shuffled mini-batches of more than one graph
     std::size_t trainAtoms = 0;
+    // Force path: training on forces, force metrics (graphs with geometry and a model whose
+    // energy has forces), the samples' geometry on the device.
+    bool forceTraining = false, forceMetrics = false;
+    std::vector<gcn::GeometryTensors> trainParts, testParts;
 };
 
 GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train,
@@ -204,6 +257,16 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     checkEnergies(test, "test");
     if (config.training.threads > 0)
         torch::set_num_threads(config.training.threads);
+    const bool forceTraining = config.optimiser.forcesWeight > 0;
+    if (forceTraining) {
+        const GraphOptions& g = config.graph.options;
+        gcn::checkForcesSupported(g.weighting, g.selfLoops, g.normalisation);
+        if (!hasReferenceForces(train))
+            throw std::invalid_argument(
+                "GCN training: optimiser.forces_weight > 0 but the training configurations have "
+                "no forces (every one needs them); set optimiser.forces_weight = 0 to train on "
+                "energies only");
+    }
 
     auto impl = std::make_unique<GcnModel::Impl>();
     gcn::Network& net = *impl;
@@ -310,8 +373,20 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     m_impl = std::make_unique<Impl>(GcnModel(std::move(impl)));
     Impl& t = *m_impl;
     const gcn::Network& built = *t.model.m_impl;
-    t.trainChunks = built.makeChunks(train);
-    t.testChunks = built.makeChunks(test);
+    t.forceTraining = forceTraining;
+    auto withGeometry = [](const GraphDataset& d) {
+        return std::all_of(d.samples.begin(), d.samples.end(),
+                           [](const GraphSample& s) { return s.geometry != nullptr; });
+    };
+    t.forceMetrics = t.model.supportsForces() && withGeometry(train) && withGeometry(test);
+    if (t.forceMetrics) {
+        t.trainParts = built.makeGeometryTensors(train);
+        t.testParts = built.makeGeometryTensors(test);
+    }
+    if (!t.forceMetrics) {
+        t.trainChunks = built.makeChunks(train);
+        t.testChunks = built.makeChunks(test);
+    }
     for (const GraphSample& s : train.samples)
         t.trainAtoms += s.atomCount;
     t.batchGraphs =
@@ -321,7 +396,9 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     t.rebuildBatches = config.training.shuffle && t.batchGraphs > 1 && t.batchGraphs < n;
     t.train = withoutDescriptors(train);
     t.test = withoutDescriptors(test);
-    if (t.rebuildBatches) {
+    if (forceTraining) {
+        // Force batches are assembled per step from the samples' geometry tensors.
+    } else if (t.rebuildBatches) {
         t.trainInputs = built.makeInputs(train);
     } else {
         // Fixed batches (or single graphs, whose order a shuffle permutes): built once.
@@ -374,7 +451,8 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
     for (const LayerConfig& layer : config.model.graphLayers)
         width = std::max(width, layer.width);
     std::size_t largestBatch = 0;
-    if (t.rebuildBatches) {
+    const bool perSampleOrder = t.rebuildBatches || t.forceTraining;
+    if (perSampleOrder) {
         std::size_t largestGraph = 0;
         for (const GraphSample& s : t.train.samples)
             largestGraph = std::max<std::size_t>(largestGraph, s.atomCount);
@@ -391,16 +469,28 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
     double bestLoss = std::numeric_limits<double>::infinity();
     int sinceBest = 0;
     std::mt19937_64 engine(config.training.seed);
-    std::vector<std::size_t> order(t.rebuildBatches ? t.train.samples.size()
-                                                    : t.fixedBatches.size());
+    std::vector<std::size_t> order(perSampleOrder ? t.train.samples.size()
+                                                  : t.fixedBatches.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = i;
 
-    auto stepLoss = [&](const gcn::Batch& batch) {
-        torch::Tensor error = net.forward(batch) - batch.energy;
+    auto energyLoss = [&](const torch::Tensor& predicted, const gcn::Batch& batch) {
+        torch::Tensor error = predicted - batch.energy;
         if (o.loss == LossKind::EnergyPerAtom)
             error = error * batch.invAtoms;
         return error.square().mean();
+    };
+    auto stepLoss = [&](const gcn::Batch& batch) {
+        torch::Tensor loss = energyLoss(net.forward(batch), batch);
+        return o.energyWeight == 1.0 ? loss : loss * o.energyWeight;
+    };
+    // Energy and force terms through the exact forces (double backward).
+    auto forceStepLoss = [&](const gcn::ForceBatch& fb) {
+        const gcn::ForceOutput out = net.forwardWithForces(fb, true);
+        const torch::Tensor forceError =
+            ((out.forces - fb.forces).square() * fb.forceMask).sum() /
+            static_cast<double>(3 * std::max<int64_t>(1, fb.forceAtoms));
+        return energyLoss(out.energy, fb.batch) * o.energyWeight + forceError * o.forcesWeight;
     };
     // Completed and cancelled runs keep the weights they ended with (the last history row
     // describes them, and nothing is selected on the test set); diverged and early-stopped runs
@@ -451,7 +541,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 torch::set_num_threads(stepThreads);
             if (config.training.shuffle)
                 std::shuffle(order.begin(), order.end(), engine);
-            for (std::size_t b = 0; b < order.size(); b += t.rebuildBatches ? t.batchGraphs : 1) {
+            for (std::size_t b = 0; b < order.size(); b += perSampleOrder ? t.batchGraphs : 1) {
                 if (cancel && cancel->load()) {
                     torch::set_num_threads(threads);
                     return finish(TrainingStop::Cancelled,
@@ -460,16 +550,24 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                                                        std::to_string(epoch) + " are kept."
                                                  : "; the initial weights are kept."));
                 }
-                gcn::Batch rebuilt;
-                if (t.rebuildBatches) {
+                optimiser->zero_grad();
+                if (t.forceTraining) {
                     const std::vector<std::size_t> indices(
                         order.begin() + b,
                         order.begin() + std::min(order.size(), b + t.batchGraphs));
-                    rebuilt = net.makeBatch(t.train, indices, &t.trainInputs);
+                    forceStepLoss(net.makeForceBatch(t.train, t.trainParts, indices)).backward();
+                } else {
+                    gcn::Batch rebuilt;
+                    if (t.rebuildBatches) {
+                        const std::vector<std::size_t> indices(
+                            order.begin() + b,
+                            order.begin() + std::min(order.size(), b + t.batchGraphs));
+                        rebuilt = net.makeBatch(t.train, indices, &t.trainInputs);
+                    }
+                    const gcn::Batch& batch =
+                        t.rebuildBatches ? rebuilt : t.fixedBatches[order[b]];
+                    stepLoss(batch).backward();
                 }
-                const gcn::Batch& batch = t.rebuildBatches ? rebuilt : t.fixedBatches[order[b]];
-                optimiser->zero_grad();
-                stepLoss(batch).backward();
                 if (o.gradientClipNorm > 0) {
                     // Global norm of the one flat gradient, without a host round trip.
                     torch::NoGradGuard noGrad;
@@ -483,8 +581,12 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 torch::set_num_threads(threads);
             ++epoch;
 
-            const Evaluation train = evaluateSet(net, t.trainChunks, t.train, o.loss);
-            const Evaluation test = evaluateSet(net, t.testChunks, t.test, o.loss);
+            const Evaluation train =
+                t.forceMetrics ? evaluateForceSet(net, t.train, t.trainParts, o)
+                               : evaluateSet(net, t.trainChunks, t.train, o);
+            const Evaluation test = t.forceMetrics
+                                        ? evaluateForceSet(net, t.test, t.testParts, o)
+                                        : evaluateSet(net, t.testChunks, t.test, o);
             EpochRecord record;
             record.epoch = epoch;
             record.phase = static_cast<int>(p);
@@ -494,6 +596,10 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             record.trainMaeMevPerAtom = train.mae;
             record.testRmseMevPerAtom = test.rmse;
             record.testMaeMevPerAtom = test.mae;
+            record.trainForceRmseEvPerA = train.forceRmse;
+            record.trainForceMaeEvPerA = train.forceMae;
+            record.testForceRmseEvPerA = test.forceRmse;
+            record.testForceMaeEvPerA = test.forceMae;
             record.learningRate = lr;
             record.seconds = secondsSince(epochStart);
             record.atomsPerSecond =

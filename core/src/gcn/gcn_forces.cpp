@@ -1,0 +1,304 @@
+// Forces and virials of the network: the exact derivatives of its energy with respect to the
+// atom positions (see SampleGeometry in graph_dataset.h for the equations).
+//
+// E depends on the positions through the inputs X (the ACE descriptors, standardised and
+// whitened) and through the edge weights w_e of Â = D^-1/2 (A + I) D^-1/2. One backward pass of
+// E gives ∂E/∂X and ∂E/∂w; the chain rule then goes through data that does not depend on the
+// weights: the descriptor Jacobian (per ACE edge, K × 3) and ∂w/∂r_e. With createGraph that
+// backward pass is itself recorded (double backward), so a loss on the forces differentiates
+// with respect to the network parameters exactly.
+//
+// Memory: the Jacobian is the large part, 3 K numbers per ACE edge in the model precision
+// (zuo2020 Si, K = 345, 33 edges per atom within rcut, float32: 136 kB per atom), plus one
+// E_ace × 3 × K temporary per batch for the contraction and its gradient.
+#include "gcn_internal.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace graphace {
+namespace gcn {
+namespace {
+
+torch::Tensor indexTensor(const std::vector<int>& values, const torch::Device& device) {
+    std::vector<int64_t> wide(values.begin(), values.end());
+    return torch::tensor(wide, torch::kInt64).to(device);
+}
+
+torch::Tensor matrixTensor(const std::vector<double>& values, int64_t columns, torch::Dtype dtype,
+                           const torch::Device& device) {
+    return hostTensor(values, dtype, device).view({-1, columns});
+}
+
+} // namespace
+
+void checkForcesSupported(EdgeWeighting weighting, bool selfLoops, Normalisation normalisation) {
+    if (!hasContinuousDerivative(weighting))
+        throw std::invalid_argument(
+            "forces need a smooth edge weight: with graph.weighting = " + toString(weighting) +
+            " the energy jumps whenever an atom crosses the graph cutoff, so it has no forces; use "
+            "graph.weighting = smooth-polynomial (continuous up to the second derivative) or "
+            "smooth-cosine");
+    if (!selfLoops && normalisation != Normalisation::None)
+        throw std::invalid_argument(
+            "forces need self-loops when the adjacency is normalised (graph.self_loops = true): "
+            "without them an atom's degree can reach zero as its last neighbour leaves the "
+            "cutoff, where D^-1/2 has no derivative");
+}
+
+GeometryTensors Network::makeGeometryTensors(const GraphSample& sample) const {
+    if (!sample.geometry)
+        throw std::invalid_argument("forces: the graphs were built without geometry (positions "
+                                    "and descriptor derivatives)");
+    const SampleGeometry& g = *sample.geometry;
+    bool selfLoops = false;
+    for (double b : g.entryBase)
+        selfLoops = selfLoops || b != 0.0;
+    checkForcesSupported(g.weighting, selfLoops || sample.atomCount == 0, g.normalisation);
+    if (g.blockSize * speciesCount != featureCount)
+        throw std::invalid_argument("forces: descriptor blocks (" + std::to_string(g.blockSize) +
+                                    " functions x " + std::to_string(speciesCount) +
+                                    " species) do not match the model's " +
+                                    std::to_string(featureCount) + " inputs");
+    GeometryTensors t;
+    t.atoms = sample.atomCount;
+    t.normalisation = g.normalisation;
+    const std::vector<double> z = standardisedInputs(sample);
+    t.z = matrixTensor(z, featureCount, dtype, device);
+    t.entryRows = indexTensor(sample.graph.rows, device);
+    t.entryCols = indexTensor(sample.graph.columns, device);
+    t.entryBase = hostTensor(g.entryBase, dtype, device);
+    t.edgeFirst = indexTensor(g.edgeFirst, device);
+    t.edgeSecond = indexTensor(g.edgeSecond, device);
+    t.edgeEntry = indexTensor(g.edgeEntry, device);
+    t.edgeWeights = hostTensor(g.edgeWeights, dtype, device);
+    t.edgeWeightGradients = matrixTensor(g.edgeWeightGradients, 3, dtype, device);
+    t.edgeVectors = matrixTensor(g.edgeVectors, 3, dtype, device);
+    t.aceFirst = indexTensor(g.aceFirst, device);
+    t.aceSecond = indexTensor(g.aceSecond, device);
+    std::vector<int> block(g.aceFirst.size());
+    for (std::size_t e = 0; e < block.size(); ++e)
+        block[e] = g.aceFirst[e] * speciesCount + sample.species[g.aceFirst[e]];
+    t.aceBlock = indexTensor(block, device);
+    const int64_t edges = static_cast<int64_t>(g.aceFirst.size());
+    // The Jacobian in the model precision; in float64 on the CPU it is used in place (the
+    // samples' geometry is shared and outlives the tensors of whoever holds the dataset).
+    const torch::Tensor jacobian =
+        torch::from_blob(const_cast<double*>(g.aceGradients.data()), {edges, 3, g.blockSize},
+                         torch::kFloat64);
+    t.aceGradients = (dtype == torch::kFloat64 && device.is_cpu())
+                         ? jacobian
+                         : jacobian.to(dtype).to(device);
+    t.aceVectors = matrixTensor(g.aceVectors, 3, dtype, device);
+    if (g.referenceForces.size() == 3u * sample.atomCount)
+        t.forces = matrixTensor(g.referenceForces, 3, dtype, device);
+    return t;
+}
+
+std::vector<GeometryTensors> Network::makeGeometryTensors(const GraphDataset& data) const {
+    std::vector<GeometryTensors> parts;
+    parts.reserve(data.samples.size());
+    for (const GraphSample& s : data.samples)
+        parts.push_back(makeGeometryTensors(s));
+    return parts;
+}
+
+ForceBatch Network::makeForceBatch(const GraphDataset& data,
+                                   const std::vector<GeometryTensors>& parts,
+                                   const std::vector<std::size_t>& indices) const {
+    ForceBatch fb;
+    fb.batch = makeBatch(data, indices, nullptr, false);
+    std::vector<torch::Tensor> z, rows, cols, base, first, second, entry, weights, weightGradients,
+        vectors, edgeGraph, aceFirst, aceSecond, aceVectors, aceGraph, forces, mask;
+    int64_t atomOffset = 0, entryOffset = 0;
+    const auto indexOptions = torch::TensorOptions().dtype(torch::kInt64).device(device);
+    const auto valueOptions = torch::TensorOptions().dtype(dtype).device(device);
+    for (std::size_t g = 0; g < indices.size(); ++g) {
+        const GeometryTensors& p = parts.at(indices[g]);
+        fb.parts.push_back(&p);
+        fb.normalisation = p.normalisation;
+        z.push_back(p.z);
+        rows.push_back(p.entryRows + atomOffset);
+        cols.push_back(p.entryCols + atomOffset);
+        base.push_back(p.entryBase);
+        first.push_back(p.edgeFirst + atomOffset);
+        second.push_back(p.edgeSecond + atomOffset);
+        entry.push_back(p.edgeEntry + entryOffset);
+        weights.push_back(p.edgeWeights);
+        weightGradients.push_back(p.edgeWeightGradients);
+        vectors.push_back(p.edgeVectors);
+        edgeGraph.push_back(torch::full({p.edgeFirst.size(0)}, static_cast<int64_t>(g),
+                                        indexOptions));
+        aceFirst.push_back(p.aceFirst + atomOffset);
+        aceSecond.push_back(p.aceSecond + atomOffset);
+        aceVectors.push_back(p.aceVectors);
+        aceGraph.push_back(
+            torch::full({p.aceFirst.size(0)}, static_cast<int64_t>(g), indexOptions));
+        fb.aceBlocks.push_back(p.aceBlock + atomOffset * speciesCount);
+        if (p.forces.defined()) {
+            forces.push_back(p.forces);
+            mask.push_back(torch::ones({p.atoms, 1}, valueOptions));
+            fb.forceAtoms += p.atoms;
+        } else {
+            forces.push_back(torch::zeros({p.atoms, 3}, valueOptions));
+            mask.push_back(torch::zeros({p.atoms, 1}, valueOptions));
+        }
+        atomOffset += p.atoms;
+        entryOffset += p.entryRows.size(0);
+    }
+    fb.z = torch::cat(z);
+    fb.entryRows = torch::cat(rows);
+    fb.entryCols = torch::cat(cols);
+    fb.entryBase = torch::cat(base);
+    fb.edgeFirst = torch::cat(first);
+    fb.edgeSecond = torch::cat(second);
+    fb.edgeEntry = torch::cat(entry);
+    fb.edgeWeights = torch::cat(weights);
+    fb.edgeWeightGradients = torch::cat(weightGradients);
+    fb.edgeVectors = torch::cat(vectors);
+    fb.edgeGraph = torch::cat(edgeGraph);
+    fb.aceFirst = torch::cat(aceFirst);
+    fb.aceSecond = torch::cat(aceSecond);
+    fb.aceVectors = torch::cat(aceVectors);
+    fb.aceGraph = torch::cat(aceGraph);
+    fb.forces = torch::cat(forces);
+    fb.forceMask = torch::cat(mask);
+    return fb;
+}
+
+ForceOutput Network::forwardWithForces(const ForceBatch& fb, bool createGraph) const {
+    const ModelConfig& m = config.model;
+    const Batch& batch = fb.batch;
+    torch::AutoGradMode enabled(true);
+    const torch::Tensor z = fb.z.detach().requires_grad_(true);
+    const torch::Tensor w = fb.edgeWeights.detach().requires_grad_(true);
+
+    // Â from the weights: entries A + I, degrees, normalisation.
+    const torch::Tensor a = fb.entryBase.index_add(0, fb.edgeEntry, w);
+    torch::Tensor values = a;
+    if (fb.normalisation != Normalisation::None) {
+        const torch::Tensor degree =
+            torch::zeros({batch.atoms}, a.options()).index_add(0, fb.entryRows, a);
+        // A zero degree (an isolated atom without self-loop, only with Normalisation::None
+        // allowed here) keeps its row zero; the guard keeps its gradient finite too.
+        const torch::Tensor positive = degree > 0;
+        const torch::Tensor safe = torch::where(positive, degree, torch::ones_like(degree));
+        const torch::Tensor scale =
+            (fb.normalisation == Normalisation::Symmetric ? safe.rsqrt() : safe.reciprocal()) *
+            positive.to(a.scalar_type());
+        values = a * scale.index_select(0, fb.entryRows);
+        if (fb.normalisation == Normalisation::Symmetric)
+            values = values * scale.index_select(0, fb.entryCols);
+    }
+    values = values.unsqueeze(1);
+    auto aggregate = [&](const torch::Tensor& h) {
+        return torch::zeros_like(h).index_add(0, fb.entryRows,
+                                              h.index_select(0, fb.entryCols) * values);
+    };
+
+    const std::vector<torch::Tensor> pieces = parameters.split_with_sizes(sizes);
+    std::size_t p = 0;
+    torch::Tensor h = z;
+    for (const LayerConfig& layer : m.graphLayers) {
+        const torch::Tensor weight = pieces[p].view(shapes[p]), bias = pieces[p + 1];
+        p += 2;
+        h = activate(aggregate(linear(h, weight, torch::Tensor(), cpuKernels)) + bias,
+                     layer.activation);
+    }
+    ForceOutput out;
+    out.energy = readout(h, batch, pieces, p);
+
+    const auto gradients = torch::autograd::grad({out.energy.sum()}, {z, w}, {},
+                                                 /*retain_graph=*/createGraph, createGraph);
+    torch::AutoGradMode recording(createGraph);
+    // ∂E/∂B from ∂E/∂X: X = ((B − mean) / std) P, so ∂E/∂B = (∂E/∂X Pᵀ) / std.
+    torch::Tensor gradientB = gradients[0];
+    if (!inputWhitening.empty()) {
+        const torch::Tensor whitening =
+            matrixTensor(inputWhitening, featureCount, dtype, device).t().contiguous();
+        gradientB = linear(gradientB, whitening, torch::Tensor(), cpuKernels);
+    }
+    std::vector<double> inverseStd(featureCount);
+    for (int f = 0; f < featureCount; ++f)
+        inverseStd[f] = 1.0 / inputStd[f];
+    gradientB = gradientB * hostTensor(inverseStd, dtype, device);
+    const int64_t blockSize = featureCount / speciesCount;
+    const torch::Tensor blocks = gradientB.reshape({batch.atoms * speciesCount, blockSize});
+
+    // q_e = ∂E/∂r_e: the descriptor path (per ACE edge) and the weight path (per graph edge).
+    std::vector<torch::Tensor> perPart;
+    for (std::size_t k = 0; k < fb.parts.size(); ++k) {
+        const torch::Tensor own = blocks.index_select(0, fb.aceBlocks[k]).unsqueeze(1);
+        perPart.push_back((fb.parts[k]->aceGradients * own).sum(2));
+    }
+    const torch::Tensor qAce = torch::cat(perPart);
+    const torch::Tensor qEdge = gradients[1].unsqueeze(1) * fb.edgeWeightGradients;
+    const torch::Tensor gradientR = torch::zeros({batch.atoms, 3}, qAce.options())
+                                        .index_add(0, fb.aceSecond, qAce)
+                                        .index_add(0, fb.aceFirst, -qAce)
+                                        .index_add(0, fb.edgeSecond, qEdge)
+                                        .index_add(0, fb.edgeFirst, -qEdge);
+    out.forces = -gradientR;
+    auto outer = [](const torch::Tensor& r, const torch::Tensor& q) {
+        return (r.unsqueeze(2) * q.unsqueeze(1)).reshape({-1, 9});
+    };
+    out.virial = -torch::zeros({batch.graphs, 9}, qAce.options())
+                      .index_add(0, fb.aceGraph, outer(fb.aceVectors, qAce))
+                      .index_add(0, fb.edgeGraph, outer(fb.edgeVectors, qEdge));
+    if (!createGraph) {
+        out.energy = out.energy.detach();
+        out.forces = out.forces.detach();
+        out.virial = out.virial.detach();
+    }
+    return out;
+}
+
+Network::HostForces Network::evaluateForces(const GraphDataset& data,
+                                            const std::vector<GeometryTensors>& parts,
+                                            std::size_t chunk) const {
+    HostForces out;
+    for (std::size_t begin = 0; begin < data.samples.size(); begin += chunk) {
+        std::vector<std::size_t> indices;
+        for (std::size_t c = begin; c < std::min(begin + chunk, data.samples.size()); ++c)
+            indices.push_back(c);
+        const ForceOutput f = forwardWithForces(makeForceBatch(data, parts, indices), false);
+        for (auto [tensor, target] : {std::pair{&f.energy, &out.energies},
+                                      std::pair{&f.forces, &out.forces},
+                                      std::pair{&f.virial, &out.virials}}) {
+            const std::vector<double> host = toHostVector(*tensor);
+            target->insert(target->end(), host.begin(), host.end());
+        }
+    }
+    return out;
+}
+
+} // namespace gcn
+
+// --- GcnModel ------------------------------------------------------------------------------
+
+bool GcnModel::supportsForces() const {
+    const GraphConfig& g = m_impl->config.graph;
+    return hasContinuousDerivative(g.options.weighting) &&
+           (g.options.selfLoops || g.options.normalisation == Normalisation::None);
+}
+
+GcnPrediction GcnModel::predictWithForces(const GraphDataset& data) const {
+    gcn::checkDataset(data, m_impl->featureCount, m_impl->speciesCount, "prediction");
+    const std::vector<gcn::GeometryTensors> parts = m_impl->makeGeometryTensors(data);
+    gcn::Network::HostForces host = m_impl->evaluateForces(data, parts);
+    GcnPrediction out;
+    out.energies = std::move(host.energies);
+    out.forces = std::move(host.forces);
+    out.virials = std::move(host.virials);
+    out.stresses.assign(out.virials.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t c = 0; c < data.samples.size(); ++c) {
+        const double volume = data.samples[c].geometry->volume;
+        if (volume > 0)
+            for (int k = 0; k < 9; ++k)
+                out.stresses[9 * c + k] = -out.virials[9 * c + k] / volume;
+    }
+    return out;
+}
+
+} // namespace graphace

@@ -1,0 +1,403 @@
+// Forces and virials of the GCN against central finite differences of its own predicted energy
+// (float64, relative 1e-6) on triclinic and partly periodic cells, for every graph setting that
+// supports forces; invariance of E and equivariance of F under rotations and translations;
+// Σ F = 0; a batch equals its configurations one by one; settings without forces are refused.
+#include "graphace/gcn_trainer.h"
+
+#include <Eigen/Geometry>
+
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+
+using namespace graphace;
+
+namespace {
+
+Structure triclinicCell(unsigned seed, int atoms) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Structure s;
+    s.cell << 5.1, 0.0, 0.0, 1.1, 4.8, 0.0, -0.8, 0.9, 5.3;
+    s.pbc = {true, true, true};
+    while (int(s.size()) < atoms) {
+        const Vec3 p = (Eigen::RowVector3d(u(rng), u(rng), u(rng)) * s.cell).transpose();
+        bool ok = true;
+        for (const Vec3& q : s.positions)
+            for (int a = -1; a <= 1; ++a)
+                for (int b = -1; b <= 1; ++b)
+                    for (int c = -1; c <= 1; ++c)
+                        ok = ok &&
+                             (q + (Eigen::RowVector3d(a, b, c) * s.cell).transpose() - p).norm() >
+                                 1.7;
+        if (ok) {
+            s.positions.push_back(p);
+            s.numbers.push_back(s.size() % 3 ? 22 : 13);
+        }
+    }
+    s.energy = -4.0 * atoms;
+    return s;
+}
+
+// A slab: periodic along a and b only, vacuum along c.
+Structure slab(unsigned seed) {
+    Structure s = triclinicCell(seed, 6);
+    s.pbc = {true, true, false};
+    s.cell.row(2) *= 3.0;
+    return s;
+}
+
+Dataset datasetOf(std::vector<Structure> structures) {
+    Dataset d;
+    d.structures = std::move(structures);
+    return d;
+}
+
+// Reference forces to train on (arbitrary but fixed).
+Dataset withForces(Dataset d) {
+    std::mt19937 rng(3);
+    std::normal_distribution<double> normal(0.0, 0.5);
+    for (Structure& s : d.structures) {
+        s.forces.clear();
+        for (std::size_t a = 0; a < s.size(); ++a)
+            s.forces.emplace_back(normal(rng), normal(rng), normal(rng));
+    }
+    return d;
+}
+
+AceConfig smallAce() {
+    AceConfig a;
+    a.species = {13, 22};
+    a.body_order = 3;
+    a.max_degree = 4;
+    a.r0 = 2.5;
+    a.rcut = 3.6;
+    return a;
+}
+
+ExperimentConfig forceConfig(EdgeWeighting weighting, Normalisation normalisation,
+                             bool selfLoops, EnergyTarget target) {
+    ExperimentConfig c;
+    c.ace = smallAce();
+    c.graph.options.cutoff = 3.3;
+    c.graph.options.weighting = weighting;
+    c.graph.options.normalisation = normalisation;
+    c.graph.options.selfLoops = selfLoops;
+    c.model.graphLayers = {{6, Activation::Silu}, {5, Activation::Tanh}};
+    c.model.denseLayers = {{4, Activation::Softplus}, {1, Activation::Identity}};
+    c.model.target = target;
+    c.model.pooling = Pooling::Sum;
+    c.model.standardiseInputs = true;
+    c.model.whitenInputs = true;
+    c.model.standardiseTargets = target == EnergyTarget::PerAtomSum;
+    c.model.referenceEnergies = true;
+    c.model.precision = Precision::Float64;
+    c.optimiser.phases = {{1, 1e-3, 0.9, 0.999, true}};
+    return c;
+}
+
+// A model with random (untrained, but not tiny) weights and statistics from `train`.
+GcnModel makeModel(const ExperimentConfig& config, const GraphDataset& train) {
+    GcnTrainer trainer(config, train, GraphDataset{});
+    GcnModel model = trainer.takeModel();
+    std::vector<double> values = model.parameterValues();
+    std::mt19937_64 engine(7);
+    std::normal_distribution<double> normal(0.0, 0.6);
+    for (double& v : values)
+        v += normal(engine);
+    model.setParameterValues(values);
+    return model;
+}
+
+double energyOf(const GcnModel& model, const AceBasis& basis, const GraphOptions& options,
+                const Structure& s) {
+    return model.predictEnergies(buildGraphDataset(basis, options, datasetOf({s}), 1))[0];
+}
+
+Structure deformed(const Structure& s, const Mat3& strain) {
+    Structure t = s;
+    const Mat3 f = Mat3::Identity() + strain;
+    for (Vec3& p : t.positions)
+        p = f * p;
+    t.cell = (t.cell * f.transpose()).eval();
+    return t;
+}
+
+void checkAgainstFiniteDifferences(const ExperimentConfig& config, const Structure& s,
+                                   const Dataset& trainData) {
+    const AceBasis basis(config.ace);
+    const GraphOptions& options = config.graph.options;
+    const GraphDataset train = buildGraphDataset(basis, options, trainData, 1, {}, true);
+    const GcnModel model = makeModel(config, train);
+    QVERIFY(model.supportsForces());
+    const GraphDataset one = buildGraphDataset(basis, options, datasetOf({s}), 1, {}, true);
+    const GcnPrediction p = model.predictWithForces(one);
+    const double e0 = model.predictEnergies(one)[0];
+    QVERIFY(std::abs(p.energies[0] - e0) <= 1e-10 * std::max(1.0, std::abs(e0)));
+
+    const double h = 1e-5;
+    double worst = 0, scale = 0;
+    Vec3 total = Vec3::Zero();
+    for (std::size_t a = 0; a < s.size(); ++a)
+        for (int c = 0; c < 3; ++c) {
+            Structure plus = s, minus = s;
+            plus.positions[a][c] += h;
+            minus.positions[a][c] -= h;
+            const double fd = -(energyOf(model, basis, options, plus) -
+                                energyOf(model, basis, options, minus)) /
+                              (2 * h);
+            const double analytic = p.forces[3 * a + c];
+            worst = std::max(worst, std::abs(analytic - fd));
+            scale = std::max(scale, std::abs(fd));
+            total[c] += analytic;
+        }
+    QVERIFY2(scale > 1e-3, "the forces are too small for the test to mean anything");
+    QVERIFY2(worst <= 1e-6 * scale, qPrintable(QString("force error %1 of scale %2")
+                                                   .arg(worst)
+                                                   .arg(scale)));
+    QVERIFY(total.norm() <= 1e-10 * scale * s.size());
+
+    // ∂E/∂ε_ab = −W_ba for the homogeneous deformation r → (1 + ε) r of positions and cell.
+    // Only meaningful along periodic directions (vacuum does not deform the slab's energy).
+    double virialWorst = 0, virialScale = 0;
+    for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) {
+            Mat3 strain = Mat3::Zero();
+            strain(a, b) = h;
+            const double fd = (energyOf(model, basis, options, deformed(s, strain)) -
+                               energyOf(model, basis, options, deformed(s, -strain))) /
+                              (2 * h);
+            const double analytic = -p.virials[3 * b + a];
+            virialWorst = std::max(virialWorst, std::abs(analytic - fd));
+            virialScale = std::max(virialScale, std::abs(fd));
+        }
+    QVERIFY(virialScale > 1e-3);
+    QVERIFY2(virialWorst <= 1e-6 * virialScale,
+             qPrintable(QString("virial error %1 of scale %2").arg(virialWorst).arg(virialScale)));
+    const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2];
+    QCOMPARE(std::isnan(p.stresses[0]), !periodic);
+    if (periodic)
+        QVERIFY(std::abs(p.stresses[4] + p.virials[4] / s.volume()) < 1e-12 * virialScale);
+}
+
+} // namespace
+
+class TestGcnForces : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void forcesAndVirialMatchFiniteDifferences_data();
+    void forcesAndVirialMatchFiniteDifferences();
+    void invariantEnergyEquivariantForces();
+    void batchEqualsSingle();
+    void portableOpsGiveTheSameForces();
+    void settingsWithoutForcesAreRefused();
+    void linearBaselineGetsForceRows();
+};
+
+void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
+    QTest::addColumn<int>("weighting");
+    QTest::addColumn<int>("normalisation");
+    QTest::addColumn<bool>("selfLoops");
+    QTest::addColumn<int>("target");
+    QTest::addColumn<bool>("partlyPeriodic");
+    const int poly = int(EdgeWeighting::SmoothPolynomial), cosine = int(EdgeWeighting::SmoothCosine);
+    const int sym = int(Normalisation::Symmetric), row = int(Normalisation::Row),
+              none = int(Normalisation::None);
+    const int perAtom = int(EnergyTarget::PerAtomSum), total = int(EnergyTarget::Total);
+    QTest::newRow("polynomial symmetric triclinic") << poly << sym << true << perAtom << false;
+    QTest::newRow("polynomial symmetric slab") << poly << sym << true << perAtom << true;
+    QTest::newRow("cosine symmetric triclinic") << cosine << sym << true << perAtom << false;
+    QTest::newRow("polynomial row slab") << poly << row << true << perAtom << true;
+    QTest::newRow("polynomial none no self-loops") << poly << none << false << perAtom << false;
+    QTest::newRow("cosine none with self-loops slab") << cosine << none << true << perAtom << true;
+    QTest::newRow("polynomial symmetric pooled total") << poly << sym << true << total << false;
+}
+
+void TestGcnForces::forcesAndVirialMatchFiniteDifferences() {
+    QFETCH(int, weighting);
+    QFETCH(int, normalisation);
+    QFETCH(bool, selfLoops);
+    QFETCH(int, target);
+    QFETCH(bool, partlyPeriodic);
+    const ExperimentConfig config =
+        forceConfig(EdgeWeighting(weighting), Normalisation(normalisation), selfLoops,
+                    EnergyTarget(target));
+    const Dataset train = datasetOf({triclinicCell(1, 7), triclinicCell(2, 8), slab(3)});
+    checkAgainstFiniteDifferences(config, partlyPeriodic ? slab(11) : triclinicCell(12, 7), train);
+}
+
+void TestGcnForces::invariantEnergyEquivariantForces() {
+    const ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                                Normalisation::Symmetric, true,
+                                                EnergyTarget::PerAtomSum);
+    const AceBasis basis(config.ace);
+    const GraphOptions& options = config.graph.options;
+    const Structure s = triclinicCell(5, 7);
+    const GraphDataset train =
+        buildGraphDataset(basis, options, datasetOf({s, triclinicCell(6, 8)}), 1, {}, true);
+    const GcnModel model = makeModel(config, train);
+    const GcnPrediction p =
+        model.predictWithForces(buildGraphDataset(basis, options, datasetOf({s}), 1, {}, true));
+
+    // A rotation of positions and cell together, plus a translation.
+    const Mat3 rotation =
+        (Eigen::AngleAxisd(0.7, Vec3(1, 2, -0.5).normalized())).toRotationMatrix();
+    Structure turned = s;
+    for (Vec3& r : turned.positions)
+        r = rotation * r + Vec3(0.3, -1.2, 2.5);
+    turned.cell = (s.cell * rotation.transpose()).eval();
+    const GcnPrediction q = model.predictWithForces(
+        buildGraphDataset(basis, options, datasetOf({turned}), 1, {}, true));
+    QVERIFY(std::abs(q.energies[0] - p.energies[0]) <= 1e-10 * std::abs(p.energies[0]));
+    double worst = 0, scale = 0;
+    for (std::size_t a = 0; a < s.size(); ++a) {
+        const Vec3 f(p.forces[3 * a], p.forces[3 * a + 1], p.forces[3 * a + 2]);
+        const Vec3 g(q.forces[3 * a], q.forces[3 * a + 1], q.forces[3 * a + 2]);
+        worst = std::max(worst, (rotation * f - g).norm());
+        scale = std::max(scale, f.norm());
+    }
+    QVERIFY(scale > 1e-3);
+    QVERIFY2(worst <= 1e-9 * scale, qPrintable(QString::number(worst / scale)));
+    // The virial turns as a tensor: W' = R W Rᵀ.
+    Eigen::Map<const Eigen::Matrix<double, 3, 3, Eigen::RowMajor>> w(p.virials.data()),
+        wt(q.virials.data());
+    QVERIFY((rotation * w * rotation.transpose() - wt).cwiseAbs().maxCoeff() <=
+            1e-9 * w.cwiseAbs().maxCoeff());
+}
+
+void TestGcnForces::batchEqualsSingle() {
+    const ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                                Normalisation::Symmetric, true,
+                                                EnergyTarget::PerAtomSum);
+    const AceBasis basis(config.ace);
+    const Dataset data = datasetOf({triclinicCell(1, 7), slab(2), triclinicCell(3, 5)});
+    const GraphDataset all = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    const GcnModel model = makeModel(config, all);
+    const GcnPrediction batch = model.predictWithForces(all);
+    std::size_t atom = 0;
+    for (std::size_t c = 0; c < data.size(); ++c) {
+        const GcnPrediction single = model.predictWithForces(buildGraphDataset(
+            basis, config.graph.options, datasetOf({data.structures[c]}), 1, {}, true));
+        QVERIFY(std::abs(single.energies[0] - batch.energies[c]) <=
+                1e-12 * std::abs(batch.energies[c]));
+        for (std::size_t k = 0; k < single.forces.size(); ++k)
+            QVERIFY(std::abs(single.forces[k] - batch.forces[3 * atom + k]) <= 1e-12);
+        for (int k = 0; k < 9; ++k)
+            QVERIFY(std::abs(single.virials[k] - batch.virials[9 * c + k]) <= 1e-11);
+        atom += data.structures[c].size();
+    }
+    QCOMPARE(batch.forces.size(), 3 * atom);
+}
+
+void TestGcnForces::portableOpsGiveTheSameForces() {
+    // The CUDA path's ops (addmm / mm instead of the Eigen kernels), run on the CPU.
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                          Normalisation::Symmetric, true, EnergyTarget::PerAtomSum);
+    const AceBasis basis(config.ace);
+    const Dataset data = withForces(datasetOf({triclinicCell(1, 7), slab(2)}));
+    const GraphDataset all = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    const GcnModel fast = makeModel(config, all);
+    qputenv("GRAPHACE_GCN_PORTABLE_OPS", "1");
+    const GcnModel portable = makeModel(config, all);
+    qunsetenv("GRAPHACE_GCN_PORTABLE_OPS");
+    QCOMPARE(portable.parameterValues(), fast.parameterValues());
+    const GcnPrediction a = fast.predictWithForces(all), b = portable.predictWithForces(all);
+    for (std::size_t k = 0; k < a.forces.size(); ++k)
+        QVERIFY(std::abs(a.forces[k] - b.forces[k]) <= 1e-10);
+
+    // Training on forces takes the same steps on both paths (double backward through each).
+    config.optimiser.forcesWeight = 1.0;
+    config.optimiser.phases = {{2, 1e-3, 0.9, 0.999, true}};
+    GcnTrainer fastTrainer(config, all, GraphDataset{});
+    const TrainingOutcome fastRun = fastTrainer.train();
+    qputenv("GRAPHACE_GCN_PORTABLE_OPS", "1");
+    GcnTrainer portableTrainer(config, all, GraphDataset{});
+    const TrainingOutcome portableRun = portableTrainer.train();
+    qunsetenv("GRAPHACE_GCN_PORTABLE_OPS");
+    QCOMPARE(fastRun.history.size(), std::size_t(2));
+    const std::vector<double> x = fastTrainer.model().parameterValues(),
+                              y = portableTrainer.model().parameterValues();
+    double change = 0;
+    const std::vector<double> start = fast.parameterValues();
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        QVERIFY(std::abs(x[k] - y[k]) <= 1e-9);
+        change = std::max(change, std::abs(x[k] - start[k]));
+    }
+    QVERIFY(change > 1e-6); // the steps did move the weights
+    QVERIFY(std::isfinite(fastRun.history.back().trainForceRmseEvPerA));
+    QCOMPARE(fastRun.history.back().trainForceRmseEvPerA,
+             portableRun.history.back().trainForceRmseEvPerA);
+}
+
+void TestGcnForces::settingsWithoutForcesAreRefused() {
+    const AceBasis basis(smallAce());
+    Dataset data = datasetOf({triclinicCell(1, 7), triclinicCell(2, 6)});
+    for (Structure& s : data.structures)
+        s.forces.assign(s.size(), Vec3(0.1, -0.2, 0.3));
+    auto messageOf = [&](const ExperimentConfig& config) {
+        const GraphDataset g =
+            buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+        try {
+            GcnTrainer trainer(config, g, GraphDataset{});
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    ExperimentConfig binary = forceConfig(EdgeWeighting::Binary, Normalisation::Symmetric, true,
+                                          EnergyTarget::PerAtomSum);
+    binary.optimiser.forcesWeight = 1.0;
+    const std::string binaryMessage = messageOf(binary);
+    QVERIFY2(binaryMessage.find("smooth-polynomial") != std::string::npos, binaryMessage.c_str());
+    binary.optimiser.forcesWeight = 0.0; // energies only: allowed, as the study did
+    QVERIFY(messageOf(binary).empty());
+
+    ExperimentConfig noLoops = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                           Normalisation::Symmetric, false,
+                                           EnergyTarget::PerAtomSum);
+    noLoops.optimiser.forcesWeight = 1.0;
+    QVERIFY(messageOf(noLoops).find("self_loops") != std::string::npos);
+
+    // Forces asked for, but the data has none.
+    ExperimentConfig smooth = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                          Normalisation::Symmetric, true,
+                                          EnergyTarget::PerAtomSum);
+    smooth.optimiser.forcesWeight = 1.0;
+    const GraphDataset withoutForces = buildGraphDataset(
+        basis, smooth.graph.options, datasetOf({triclinicCell(1, 7)}), 1, {}, true);
+    try {
+        GcnTrainer trainer(smooth, withoutForces, GraphDataset{});
+        QFAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("no forces") != std::string::npos, e.what());
+    }
+    // A binary model predicts energies, but no forces.
+    const GraphDataset g = buildGraphDataset(basis, binary.graph.options, data, 1, {}, true);
+    const GcnModel model = makeModel(binary, g);
+    QVERIFY(!model.supportsForces());
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, model.predictWithForces(g));
+}
+
+void TestGcnForces::linearBaselineGetsForceRows() {
+    // aceDescriptorsOf builds Σ_i ∂B_i/∂r from the stored edge Jacobians: the same as the ACE
+    // evaluator's own force rows.
+    const AceBasis basis(smallAce());
+    const Dataset data = datasetOf({triclinicCell(4, 7), slab(5)});
+    GraphOptions options;
+    options.cutoff = 4.5; // beyond rcut: ACE rows must still stop at rcut
+    options.weighting = EdgeWeighting::SmoothPolynomial;
+    const GraphDataset g = buildGraphDataset(basis, options, data, 1, {}, true);
+    const auto rows = aceDescriptorsOf(g);
+    const auto reference = computeAceDescriptors(basis, data, AceDerivatives::Forces, 1);
+    for (std::size_t c = 0; c < data.size(); ++c) {
+        QCOMPARE(rows[c].sumGradient.rows(), reference[c].sumGradient.rows());
+        const double scale = reference[c].sumGradient.cwiseAbs().maxCoeff();
+        QVERIFY(scale > 0);
+        QVERIFY((rows[c].sumGradient - reference[c].sumGradient).cwiseAbs().maxCoeff() <=
+                1e-12 * scale);
+    }
+}
+
+QTEST_APPLESS_MAIN(TestGcnForces)
+#include "test_gcn_forces.moc"
