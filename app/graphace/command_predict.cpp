@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "graphace/dataset_split.h"
+#include "graphace/extxyz.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/graph_dataset.h"
 #include "graphace/training_outputs.h"
@@ -22,6 +23,7 @@ struct PredictOptions {
     InputOptions input;
     std::string subsetName; // "", "train" or "test"
     std::string jsonPath;
+    std::string outPath; // extended XYZ with the predictions
     std::string device = "cpu";
     int threads = 0;
 };
@@ -68,6 +70,10 @@ void registerPredictCommand(CLI::App& app) {
         ->check(CLI::IsMember({"train", "test"}));
     command->add_option("--json", o->jsonPath,
                         "Write metrics and per-configuration energies as JSON ('-': stdout)");
+    command->add_option("--out", o->outPath,
+                        "Write the configurations with the predicted energy, forces and stress "
+                        "(eV, eV/Å, eV/Å³; forces and stress when the model has them) as "
+                        "extended XYZ");
     command->add_option("--device", o->device, "cpu, cuda or cuda:N")->capture_default_str();
     command->add_option("--threads", o->threads, "Threads for the descriptors (0: all cores)")
         ->check(CLI::NonNegativeNumber);
@@ -111,10 +117,19 @@ void registerPredictCommand(CLI::App& app) {
             throw std::invalid_argument("no configuration to predict");
 
         const AceBasis basis(config.ace);
-        const GraphDataset graphs = buildGraphDataset(basis, config.graph.options, data, o->threads,
-                                                      terminalProgress("descriptors"));
+        // Forces need the descriptor derivatives: only computed for a model that has forces.
+        const bool forces = model.supportsForces();
+        const GraphDataset graphs =
+            buildGraphDataset(basis, config.graph.options, data, o->threads,
+                              terminalProgress("descriptors"), forces);
         finishTerminalProgress();
-        const std::vector<double> predicted = model.predictEnergies(graphs);
+        GcnPrediction prediction;
+        const RegressionMetrics scored = scoreModel(model, graphs, &prediction);
+        const std::vector<double>& predicted = prediction.energies;
+        if (!forces)
+            printWarning("this model's edge weights (graph.weighting = " +
+                         toString(config.graph.options.weighting) +
+                         ") make its energy discontinuous: energies only, no forces");
 
         bool allEnergies = true;
         for (const auto& s : graphs.samples)
@@ -125,7 +140,7 @@ void registerPredictCommand(CLI::App& app) {
         result["subset"] =
             o->subsetName.empty() ? nlohmann::json(nullptr) : nlohmann::json(o->subsetName);
         result["metrics"] =
-            allEnergies ? metricsToJson(scoreEnergies(graphs, predicted)) : nlohmann::json(nullptr);
+            allEnergies ? metricsToJson(scored) : nlohmann::json(nullptr);
         nlohmann::json energies = nlohmann::json::array();
         for (std::size_t k = 0; k < graphs.samples.size(); ++k) {
             const GraphSample& s = graphs.samples[k];
@@ -140,14 +155,40 @@ void registerPredictCommand(CLI::App& app) {
             printWarning("some configurations of " + file +
                          " have no energy: predictions only, no metrics");
 
+        if (!o->outPath.empty()) {
+            Dataset out = data;
+            std::size_t atom = 0;
+            for (std::size_t k = 0; k < out.size(); ++k) {
+                Structure& s = out.structures[k];
+                s.energy = predicted[k];
+                s.energyKey = "energy";
+                s.forces.clear();
+                s.forcesKey = prediction.forces.empty() ? "" : "forces";
+                s.stress.reset();
+                s.virial.reset();
+                if (!prediction.forces.empty())
+                    for (std::size_t a = 0; a < s.size(); ++a, ++atom)
+                        s.forces.emplace_back(prediction.forces[3 * atom],
+                                              prediction.forces[3 * atom + 1],
+                                              prediction.forces[3 * atom + 2]);
+                if (!prediction.stresses.empty() && std::isfinite(prediction.stresses[9 * k])) {
+                    Mat3 stress;
+                    for (int r = 0; r < 3; ++r)
+                        for (int c = 0; c < 3; ++c)
+                            stress(r, c) = prediction.stresses[9 * k + 3 * r + c];
+                    s.stress = stress;
+                }
+            }
+            writeExtxyzFile(o->outPath, out);
+        }
         if (o->jsonPath == "-") {
             emitJson(result);
             return;
         }
         if (allEnergies) {
             const nlohmann::json& m = result["metrics"];
-            TextTable table(
-                {"set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV", "E R²"});
+            TextTable table({"set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV",
+                             "E R²", "F RMSE eV/Å", "F MAE eV/Å"});
             auto cell = [&](const char* key, int precision) {
                 return m[key].is_null() ? std::string("-")
                                         : formatNumber(m[key].get<double>(), precision);
@@ -155,7 +196,8 @@ void registerPredictCommand(CLI::App& app) {
             table.addRow({o->subsetName.empty() ? std::string("all") : o->subsetName,
                           std::to_string(m["configurations"].get<long>()),
                           cell("energy_rmse_mev_per_atom", 4), cell("energy_mae_mev_per_atom", 4),
-                          cell("energy_rmse_ev", 4), cell("energy_r2", 5)});
+                          cell("energy_rmse_ev", 4), cell("energy_r2", 5),
+                          cell("force_rmse_ev_per_a", 4), cell("force_mae_ev_per_a", 4)});
             std::cout << table.str();
         } else {
             std::cout << predicted.size() << " configurations predicted\n";

@@ -89,15 +89,22 @@ public:
         const double eta = r.epoch > 0 ? elapsed / r.epoch * (m_total - r.epoch) : 0;
         const int width = 20;
         const int filled = m_total > 0 ? width * r.epoch / m_total : width;
-        char line[256];
+        // Force errors when the run has them (test set if any, else training set).
+        const bool testForces = !std::isnan(r.testForceRmseEvPerA);
+        const double forceRmse = testForces ? r.testForceRmseEvPerA : r.trainForceRmseEvPerA;
+        const std::string forces =
+            std::isnan(forceRmse) ? std::string()
+                                  : std::string(" | ") + (testForces ? "test" : "train") +
+                                        " F RMSE " + formatNumber(forceRmse, 4) + " eV/Å";
+        char line[320];
         std::snprintf(
             line, sizeof line,
-            "epoch %d/%d [%s%s] loss %.4g / %.4g | test RMSE %s meV/atom | lr %.3g | "
+            "epoch %d/%d [%s%s] loss %.4g / %.4g | test RMSE %s meV/atom%s | lr %.3g | "
             "ETA %s",
             r.epoch, m_total, std::string(filled, '#').c_str(),
             std::string(width - filled, '.').c_str(), r.trainLoss, r.testLoss,
             std::isnan(r.testRmseMevPerAtom) ? "-" : formatNumber(r.testRmseMevPerAtom, 4).c_str(),
-            r.learningRate, formatDuration(eta).c_str());
+            forces.c_str(), r.learningRate, formatDuration(eta).c_str());
         if (m_tty) {
             std::fprintf(stderr, "\r%s\033[K", line);
             m_shown = true;
@@ -129,13 +136,14 @@ std::string number(const nlohmann::json& metrics, const char* key, int precision
 }
 
 void printComparison(const nlohmann::json& metrics) {
-    TextTable table(
-        {"model", "set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV", "E R²"});
+    TextTable table({"model", "set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV",
+                     "E R²", "F RMSE eV/Å", "F MAE eV/Å"});
     auto row = [&](const char* model, const char* set, const nlohmann::json& m) {
         table.addRow({model, set, std::to_string(m.at("configurations").get<long>()),
                       number(m, "energy_rmse_mev_per_atom", 4),
                       number(m, "energy_mae_mev_per_atom", 4), number(m, "energy_rmse_ev", 4),
-                      number(m, "energy_r2", 4)});
+                      number(m, "energy_r2", 4), number(m, "force_rmse_ev_per_a", 4),
+                      number(m, "force_mae_ev_per_a", 4)});
     };
     for (const char* set : {"train", "test"}) {
         if (metrics.contains(set))
@@ -254,7 +262,17 @@ void registerTrainCommand(CLI::App& app) {
                   << (prepared.test.size() ? formatNumber(linear.test.energyRmseMevPerAtom, 4)
                                            : std::string("-"))
                   << " meV/atom (train " << formatNumber(linear.train.energyRmseMevPerAtom, 4)
-                  << ")\n";
+                  << ")";
+        const RegressionMetrics& linearForces = prepared.test.size() ? linear.test : linear.train;
+        if (linearForces.forceComponents > 0)
+            std::cerr << ", " << (prepared.test.size() ? "test" : "train") << " force RMSE "
+                      << formatNumber(linearForces.forceRmseEvPerA, 4) << " eV/Å";
+        std::cerr << '\n';
+        if (prepared.config.optimiser.forcesWeight > 0)
+            std::cerr << "training on energies and forces (energy weight "
+                      << formatNumber(prepared.config.optimiser.energyWeight, 4)
+                      << ", forces weight " << formatNumber(prepared.config.optimiser.forcesWeight, 4)
+                      << ")\n";
 
         GcnTrainer trainer(prepared.config, prepared.trainGraphs, prepared.testGraphs);
         EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));

@@ -111,13 +111,41 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     reportProgress(progress, 0.02);
 
     p.basis = std::make_shared<const AceBasis>(p.config.ace);
+    // Training on forces needs each sample's geometry (descriptor Jacobians, edge weights).
+    const bool geometry = config.optimiser.forcesWeight > 0;
+    if (geometry) {
+        for (const Dataset* d : {&p.train, &p.test})
+            for (std::size_t k = 0; k < d->size(); ++k)
+                if (!d->structures[k].hasForces()) {
+                    const Structure& s = d->structures[k];
+                    std::string where = "configuration " + std::to_string(k + 1) + " of the " +
+                                        (d == &p.train ? "training" : "test") + " set";
+                    if (!s.sourceFile.empty())
+                        where += " (" + s.sourceFile + ":" + std::to_string(s.sourceLine) + ")";
+                    throw std::invalid_argument(
+                        where + " has no forces; optimiser.forces_weight > 0 trains on forces, "
+                                "so every configuration needs them (set optimiser.forces_weight "
+                                "= 0 to train on energies only)");
+                }
+        const GraphOptions& g = p.config.graph.options;
+        if (!hasContinuousDerivative(g.weighting))
+            throw std::invalid_argument(
+                "optimiser.forces_weight > 0 needs a smooth edge weight: graph.weighting = " +
+                toString(g.weighting) +
+                " makes the energy jump whenever an atom crosses the graph cutoff (no forces); "
+                "use graph.weighting = smooth-polynomial or smooth-cosine");
+        if (!g.selfLoops && g.normalisation != Normalisation::None)
+            throw std::invalid_argument(
+                "optimiser.forces_weight > 0 needs graph.self_loops = true with a normalised "
+                "adjacency (a degree reaching zero has no derivative)");
+    }
     const double trainShare =
         0.02 + 0.98 * double(p.train.size()) / double(p.train.size() + p.test.size());
     p.trainGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.train, threads,
-                                      subProgress(progress, 0.02, trainShare));
+                                      subProgress(progress, 0.02, trainShare), geometry);
     if (p.test.size() > 0)
         p.testGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.test, threads,
-                                         subProgress(progress, trainShare, 1.0));
+                                         subProgress(progress, trainShare, 1.0), geometry);
     else {
         p.testGraphs.featureCount = p.basis->size();
         p.testGraphs.speciesCount = p.basis->speciesCount();
@@ -134,7 +162,14 @@ LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared) {
         throw std::invalid_argument("linear baseline: the experiment is not prepared");
     const auto start = std::chrono::steady_clock::now();
     LinearFitOptions options = prepared.config.linear;
-    options.forcesWeight = 0; // the network sees energies only; so does its baseline
+    // The baseline sees what the network sees: forces when the network trains on them (with
+    // the linear section's own weights), else energies only.
+    const bool forces = prepared.config.optimiser.forcesWeight > 0 &&
+                        hasReferenceForces(prepared.trainGraphs);
+    if (!forces)
+        options.forcesWeight = 0;
+    else if (!(options.forcesWeight > 0))
+        options.forcesWeight = 1;
     const AceBasis& basis = *prepared.basis;
     const auto trainDescriptors = aceDescriptorsOf(prepared.trainGraphs);
     const LinearAceModel model = fitLinearAce(basis, prepared.train, trainDescriptors, options);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -29,7 +30,13 @@ const std::vector<std::string> kHistoryColumns = {
     "learning_rate",
     "seconds",
     "atoms_per_second",
+    "train_force_rmse_ev_per_a",
+    "train_force_mae_ev_per_a",
+    "test_force_rmse_ev_per_a",
+    "test_force_mae_ev_per_a",
 };
+// Files written before force metrics existed end after atoms_per_second.
+constexpr std::size_t kEnergyOnlyColumns = 11;
 
 // Shortest text that reads back to the same double ("nan", "inf" and "-inf" included).
 std::string formatDouble(double value) {
@@ -136,7 +143,8 @@ void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& hi
         out << r.epoch << ',' << r.phase;
         for (double v : {r.trainLoss, r.testLoss, r.trainRmseMevPerAtom, r.trainMaeMevPerAtom,
                          r.testRmseMevPerAtom, r.testMaeMevPerAtom, r.learningRate, r.seconds,
-                         r.atomsPerSecond})
+                         r.atomsPerSecond, r.trainForceRmseEvPerA, r.trainForceMaeEvPerA,
+                         r.testForceRmseEvPerA, r.testForceMaeEvPerA})
             out << ',' << formatDouble(v);
         out << '\n';
     }
@@ -151,6 +159,7 @@ std::vector<EpochRecord> readHistoryCsv(const std::string& path) {
     long lineNumber = 0;
     std::vector<EpochRecord> history;
     bool header = true;
+    std::size_t columns = kHistoryColumns.size();
     while (std::getline(in, line)) {
         ++lineNumber;
         if (!line.empty() && line.back() == '\r')
@@ -159,28 +168,36 @@ std::vector<EpochRecord> readHistoryCsv(const std::string& path) {
             continue;
         const std::vector<std::string> fields = splitCsvLine(line);
         if (header) {
-            if (fields != kHistoryColumns) {
+            const bool energyOnly =
+                fields.size() == kEnergyOnlyColumns &&
+                std::equal(fields.begin(), fields.end(), kHistoryColumns.begin());
+            if (fields != kHistoryColumns && !energyOnly) {
                 std::string expected;
                 for (const auto& c : kHistoryColumns)
                     expected += (expected.empty() ? "" : ",") + c;
                 throw ParseError(path, lineNumber, "expected the header \"" + expected + "\"");
             }
             header = false;
+            columns = fields.size();
             continue;
         }
-        if (fields.size() != kHistoryColumns.size())
+        if (fields.size() != columns)
             throw ParseError(path, lineNumber,
-                             "expected " + std::to_string(kHistoryColumns.size()) +
+                             "expected " + std::to_string(columns) +
                                  " comma-separated fields, found " + std::to_string(fields.size()));
         EpochRecord r;
+        r.trainForceRmseEvPerA = r.trainForceMaeEvPerA = r.testForceRmseEvPerA =
+            r.testForceMaeEvPerA = std::numeric_limits<double>::quiet_NaN();
         r.epoch = parseInt(fields[0], path, lineNumber, kHistoryColumns[0]);
         r.phase = parseInt(fields[1], path, lineNumber, kHistoryColumns[1]);
         double* values[] = {&r.trainLoss,           &r.testLoss,
                             &r.trainRmseMevPerAtom, &r.trainMaeMevPerAtom,
                             &r.testRmseMevPerAtom,  &r.testMaeMevPerAtom,
                             &r.learningRate,        &r.seconds,
-                            &r.atomsPerSecond};
-        for (std::size_t k = 0; k < 9; ++k)
+                            &r.atomsPerSecond,      &r.trainForceRmseEvPerA,
+                            &r.trainForceMaeEvPerA, &r.testForceRmseEvPerA,
+                            &r.testForceMaeEvPerA};
+        for (std::size_t k = 0; k + 2 < columns; ++k)
             *values[k] = parseDouble(fields[k + 2], path, lineNumber, kHistoryColumns[k + 2]);
         if (r.epoch < 1 || r.phase < 0)
             throw ParseError(path, lineNumber, "epoch must be ≥ 1 and phase ≥ 0");
@@ -215,11 +232,9 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
     writeHistoryCsv(files.history, outcome.history);
 
     nlohmann::json metrics;
-    metrics["train"] = metricsToJson(
-        scoreEnergies(prepared.trainGraphs, model.predictEnergies(prepared.trainGraphs)));
+    metrics["train"] = metricsToJson(scoreModel(model, prepared.trainGraphs));
     if (!prepared.testGraphs.samples.empty())
-        metrics["test"] = metricsToJson(
-            scoreEnergies(prepared.testGraphs, model.predictEnergies(prepared.testGraphs)));
+        metrics["test"] = metricsToJson(scoreModel(model, prepared.testGraphs));
     nlohmann::json linearJson = {{"train", metricsToJson(linear.train)},
                                  {"basis_size", linear.basisSize},
                                  {"seconds", linear.seconds}};

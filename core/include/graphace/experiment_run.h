@@ -50,8 +50,9 @@ struct LinearBaseline {
     double seconds = 0;
 };
 
-// Energies-only linear least squares (config.linear with forcesWeight 0) on exactly the
-// descriptors of `prepared`, scored on its train and test sets.
+// Linear least squares on exactly the descriptors of `prepared`, scored on its train and test
+// sets: energies only (config.linear with forcesWeight 0), or with forces (config.linear's
+// weights, forces weight 1 when it is 0) when the network trains on forces.
 LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared);
 
 } // namespace graphace

@@ -132,6 +132,14 @@ private:
 
 // Energy metrics of predictions against the samples' reference energies (no forces).
 RegressionMetrics scoreEnergies(const GraphDataset& data, const std::vector<double>& predicted);
+// Energy and force metrics of a prediction with forces (forces of the configurations that have
+// reference forces; none compared when no configuration has them).
+RegressionMetrics scorePrediction(const GraphDataset& data, const GcnPrediction& predicted);
+// The model's metrics on `data`: with forces when the model has them and the graphs carry
+// geometry (predictWithForces), else energies only. Fills `prediction` when given.
+RegressionMetrics scoreModel(const GcnModel& model, const GraphDataset& data,
+                             GcnPrediction* prediction = nullptr);
+bool hasGeometry(const GraphDataset& data);
 
 // Torch build information for Help → About and `--version`.
 struct TorchInfo {

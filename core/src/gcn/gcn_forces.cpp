@@ -13,6 +13,7 @@
 // E_ace × 3 × K temporary per batch for the contraction and its gradient.
 #include "gcn_internal.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -299,6 +300,50 @@ GcnPrediction GcnModel::predictWithForces(const GraphDataset& data) const {
                 out.stresses[9 * c + k] = -out.virials[9 * c + k] / volume;
     }
     return out;
+}
+
+RegressionMetrics scorePrediction(const GraphDataset& data, const GcnPrediction& predicted) {
+    if (predicted.energies.size() != data.samples.size() ||
+        predicted.forces.size() != 3 * data.atomCount())
+        throw std::invalid_argument("scorePrediction: the prediction does not match the data");
+    std::vector<double> referenceEnergy, referenceForces, predictedForces;
+    std::vector<int> atoms;
+    std::size_t atom = 0;
+    for (const GraphSample& s : data.samples) {
+        referenceEnergy.push_back(s.energy);
+        atoms.push_back(s.atomCount);
+        if (s.geometry && s.geometry->referenceForces.size() == 3u * s.atomCount) {
+            const auto& f = s.geometry->referenceForces;
+            referenceForces.insert(referenceForces.end(), f.begin(), f.end());
+            predictedForces.insert(predictedForces.end(), predicted.forces.begin() + 3 * atom,
+                                   predicted.forces.begin() + 3 * (atom + s.atomCount));
+        }
+        atom += s.atomCount;
+    }
+    return computeRegressionMetrics(referenceEnergy, predicted.energies, atoms, referenceForces,
+                                    predictedForces);
+}
+
+bool hasGeometry(const GraphDataset& data) {
+    return std::all_of(data.samples.begin(), data.samples.end(),
+                       [](const GraphSample& s) { return s.geometry != nullptr; });
+}
+
+RegressionMetrics scoreModel(const GcnModel& model, const GraphDataset& data,
+                             GcnPrediction* prediction) {
+    if (model.supportsForces() && hasGeometry(data) && !data.samples.empty()) {
+        GcnPrediction p = model.predictWithForces(data);
+        const RegressionMetrics metrics = scorePrediction(data, p);
+        if (prediction)
+            *prediction = std::move(p);
+        return metrics;
+    }
+    const std::vector<double> energies = model.predictEnergies(data);
+    if (prediction) {
+        *prediction = GcnPrediction{};
+        prediction->energies = energies;
+    }
+    return scoreEnergies(data, energies);
 }
 
 } // namespace graphace
