@@ -4,6 +4,7 @@
 #include "testing.h"
 
 #include "graphace/dataset_split.h"
+#include "graphace/extxyz.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/training_outputs.h"
 
@@ -232,7 +233,60 @@ private Q_SLOTS:
         const CliResult p =
             runCli({"predict", "--model", dir, m_sample, "--subset", "train", "--json", "-"});
         QVERIFY2(p.exitCode == 0, p.err.constData());
-        QVERIFY(nlohmann::json::parse(p.out.toStdString()).at("metrics") == metrics.at("train"));
+        // The energy metrics exactly; predict adds force metrics (the smooth-cosine model has
+        // forces, the energy-only run computed no descriptor derivatives for metrics.json).
+        const nlohmann::json predicted = nlohmann::json::parse(p.out.toStdString()).at("metrics");
+        for (const char* key : kMetricKeys)
+            if (std::string(key).rfind("force", 0) != 0)
+                QVERIFY2(predicted.at(key) == metrics.at("train").at(key), key);
+        QVERIFY(predicted.at("force_rmse_ev_per_a").get<double>() > 0);
+    }
+
+    void trainOnForcesAndPredictForces() {
+        const QString dir = path("forces");
+        const CliResult r = runCli(
+            {"train", "--train", m_sample, "--split", "6:3", "--set", "optimiser.forces_weight=1",
+             "--set", "graph.weighting=smooth-polynomial", "--set", "optimiser.phases.0.epochs=2",
+             "--set", "model.graph_layers=[{\"width\":8,\"activation\":\"silu\"}]", "--threads",
+             "1", "--out", dir});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("F RMSE eV/Å"));
+        QVERIFY2(r.err.contains("training on energies and forces"), r.err.constData());
+        const nlohmann::json metrics = readJson(dir + "/metrics.json");
+        for (const char* set : {"train", "test"}) {
+            QVERIFY(metrics.at(set).at("force_rmse_ev_per_a").get<double>() > 0);
+            QVERIFY(metrics.at("linear").at(set).at("force_rmse_ev_per_a").get<double>() > 0);
+        }
+        const auto history = readHistoryCsv((dir + "/history.csv").toStdString());
+        QCOMPARE(history.size(), std::size_t(2));
+        QVERIFY(std::isfinite(history.back().testForceRmseEvPerA));
+        QVERIFY(history.back().trainForceMaeEvPerA > 0);
+
+        // predict: the same force metrics, and the predictions as extended XYZ.
+        const QString xyz = path("predicted.xyz");
+        const CliResult p = runCli({"predict", "--model", dir, m_sample, "--subset", "test",
+                                    "--json", "-", "--out", xyz});
+        QVERIFY2(p.exitCode == 0, p.err.constData());
+        const nlohmann::json predicted = nlohmann::json::parse(p.out.toStdString());
+        QVERIFY(predicted.at("metrics") == metrics.at("test"));
+        const Dataset back = readExtxyzFile(xyz.toStdString());
+        QCOMPARE(back.size(), std::size_t(3));
+        for (std::size_t k = 0; k < back.size(); ++k) {
+            const Structure& s = back.structures[k];
+            QVERIFY(s.hasForces() && s.energy && s.stress);
+            QCOMPARE(*s.energy, predicted.at("energies").at(k).at("predicted").get<double>());
+            Vec3 total = Vec3::Zero();
+            for (const Vec3& f : s.forces)
+                total += f;
+            QVERIFY(total.norm() < 1e-3); // Σ F = 0 (float32 model)
+        }
+
+        // Force training with the study's step weights is refused before any work.
+        const CliResult binary = runCli({"train", "--train", m_sample, "--preset", "study-2023",
+                                         "--set", "optimiser.forces_weight=1", "--out",
+                                         path("binary-forces")});
+        QCOMPARE(binary.exitCode, 1);
+        QVERIFY2(binary.err.contains("smooth-polynomial"), binary.err.constData());
     }
 
     void ctrlCStopsCleanlyAndWrites() {

@@ -136,7 +136,8 @@ RegressionMetrics scoreEnergies(const GraphDataset& data, const std::vector<doub
 // reference forces; none compared when no configuration has them).
 RegressionMetrics scorePrediction(const GraphDataset& data, const GcnPrediction& predicted);
 // The model's metrics on `data`: with forces when the model has them and the graphs carry
-// geometry (predictWithForces), else energies only. Fills `prediction` when given.
+// geometry (predictWithForces), else energies only. Energies always come from predictEnergies
+// (bit-identical whether or not forces are computed). Fills `prediction` when given.
 RegressionMetrics scoreModel(const GcnModel& model, const GraphDataset& data,
                              GcnPrediction* prediction = nullptr);
 bool hasGeometry(const GraphDataset& data);

@@ -333,6 +333,9 @@ RegressionMetrics scoreModel(const GcnModel& model, const GraphDataset& data,
                              GcnPrediction* prediction) {
     if (model.supportsForces() && hasGeometry(data) && !data.samples.empty()) {
         GcnPrediction p = model.predictWithForces(data);
+        // Energies from the energy path, so that they are bit-identical with predictEnergies
+        // (metrics.json, predict with or without forces); the force path agrees to rounding.
+        p.energies = model.predictEnergies(data);
         const RegressionMetrics metrics = scorePrediction(data, p);
         if (prediction)
             *prediction = std::move(p);
