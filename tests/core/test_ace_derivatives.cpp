@@ -2,6 +2,7 @@
 // two species, l > 0 couplings up to ν = 4).
 #include "graphace/ace_descriptors.h"
 
+#include "random_cells.h"
 #include "recipes.h"
 
 #include <QtTest>
@@ -14,27 +15,9 @@ using namespace graphace;
 namespace {
 
 Structure triclinicCell(unsigned seed, int atoms) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    Structure s;
-    s.cell << 4.6, 0.0, 0.0, 1.1, 4.4, 0.0, -0.8, 0.9, 4.9;
-    s.pbc = {true, true, true};
-    while (int(s.size()) < atoms) {
-        const Vec3 p = (Eigen::RowVector3d(u(rng), u(rng), u(rng)) * s.cell).transpose();
-        bool ok = true;
-        for (const Vec3& q : s.positions)
-            for (int a = -1; a <= 1; ++a)
-                for (int b = -1; b <= 1; ++b)
-                    for (int c = -1; c <= 1; ++c)
-                        ok = ok &&
-                             (q + (Eigen::RowVector3d(a, b, c) * s.cell).transpose() - p).norm() >
-                                 1.5;
-        if (ok) {
-            s.positions.push_back(p);
-            s.numbers.push_back(s.size() % 2 ? 22 : 13);
-        }
-    }
-    return s;
+    Mat3 cell;
+    cell << 4.6, 0.0, 0.0, 1.1, 4.4, 0.0, -0.8, 0.9, 4.9;
+    return testing::randomCell(cell, seed, atoms, 1.5);
 }
 
 // dB_i/dr_a from the per-edge output: Σ_{e=(i,a,S)} g_e − δ_ia Σ_{e=(i,·,·)} g_e,

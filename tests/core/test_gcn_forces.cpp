@@ -4,6 +4,8 @@
 // Σ F = 0; a batch equals its configurations one by one; settings without forces are refused.
 #include "graphace/gcn_trainer.h"
 
+#include "random_cells.h"
+
 #include <Eigen/Geometry>
 
 #include <QtTest>
@@ -16,26 +18,9 @@ using namespace graphace;
 namespace {
 
 Structure triclinicCell(unsigned seed, int atoms) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    Structure s;
-    s.cell << 5.1, 0.0, 0.0, 1.1, 4.8, 0.0, -0.8, 0.9, 5.3;
-    s.pbc = {true, true, true};
-    while (int(s.size()) < atoms) {
-        const Vec3 p = (Eigen::RowVector3d(u(rng), u(rng), u(rng)) * s.cell).transpose();
-        bool ok = true;
-        for (const Vec3& q : s.positions)
-            for (int a = -1; a <= 1; ++a)
-                for (int b = -1; b <= 1; ++b)
-                    for (int c = -1; c <= 1; ++c)
-                        ok = ok &&
-                             (q + (Eigen::RowVector3d(a, b, c) * s.cell).transpose() - p).norm() >
-                                 1.7;
-        if (ok) {
-            s.positions.push_back(p);
-            s.numbers.push_back(s.size() % 3 ? 22 : 13);
-        }
-    }
+    Mat3 cell;
+    cell << 5.1, 0.0, 0.0, 1.1, 4.8, 0.0, -0.8, 0.9, 5.3;
+    Structure s = testing::randomCell(cell, seed, atoms, 1.7, 3);
     s.energy = -4.0 * atoms;
     return s;
 }

@@ -124,26 +124,15 @@ Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
     Evaluation result;
     if (data.samples.empty())
         return result;
-    const gcn::Network::HostForces predicted = net.evaluateForces(data, parts);
-    std::vector<double> referenceEnergy, referenceForces, predictedForces;
-    std::vector<int> atoms;
+    gcn::Network::HostForces host = net.evaluateForces(data, parts);
+    GcnPrediction predicted;
+    predicted.energies = std::move(host.energies);
+    predicted.forces = std::move(host.forces);
+    const RegressionMetrics metrics = scorePrediction(data, predicted);
     double energySum = 0;
-    std::size_t atom = 0;
-    for (std::size_t c = 0; c < data.samples.size(); ++c) {
-        const GraphSample& s = data.samples[c];
-        referenceEnergy.push_back(s.energy);
-        atoms.push_back(s.atomCount);
-        energySum += energyTerm(predicted.energies[c] - s.energy, s.atomCount, o.loss);
-        const std::vector<double>& f = s.geometry->referenceForces;
-        if (f.size() == 3u * s.atomCount) {
-            referenceForces.insert(referenceForces.end(), f.begin(), f.end());
-            predictedForces.insert(predictedForces.end(), predicted.forces.begin() + 3 * atom,
-                                   predicted.forces.begin() + 3 * (atom + s.atomCount));
-        }
-        atom += s.atomCount;
-    }
-    const RegressionMetrics metrics = computeRegressionMetrics(
-        referenceEnergy, predicted.energies, atoms, referenceForces, predictedForces);
+    for (std::size_t c = 0; c < data.samples.size(); ++c)
+        energySum += energyTerm(predicted.energies[c] - data.samples[c].energy,
+                                data.samples[c].atomCount, o.loss);
     result.loss = o.energyWeight * energySum / data.samples.size();
     if (metrics.forceComponents > 0) {
         result.forceRmse = metrics.forceRmseEvPerA;
@@ -158,18 +147,13 @@ Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
 
 Evaluation evaluateSet(const gcn::Network& net, const std::vector<gcn::Batch>& chunks,
                        const GraphDataset& data, const OptimiserConfig& o) {
-    const LossKind kind = o.loss;
     Evaluation result;
     if (data.samples.empty())
         return result;
     const std::vector<double> predicted = net.evaluate(chunks);
     double sum = 0;
-    for (std::size_t c = 0; c < predicted.size(); ++c) {
-        double error = predicted[c] - data.samples[c].energy;
-        if (kind == LossKind::EnergyPerAtom)
-            error /= data.samples[c].atomCount;
-        sum += error * error;
-    }
+    for (std::size_t c = 0; c < predicted.size(); ++c)
+        sum += energyTerm(predicted[c] - data.samples[c].energy, data.samples[c].atomCount, o.loss);
     result.loss = o.energyWeight * sum / predicted.size();
     const RegressionMetrics metrics = scoreEnergies(data, predicted);
     result.rmse = metrics.energyRmseMevPerAtom;
@@ -396,11 +380,10 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     t.rebuildBatches = config.training.shuffle && t.batchGraphs > 1 && t.batchGraphs < n;
     t.train = withoutDescriptors(train);
     t.test = withoutDescriptors(test);
-    if (forceTraining) {
-        // Force batches are assembled per step from the samples' geometry tensors.
-    } else if (t.rebuildBatches) {
+    // Force batches are assembled per step from the samples' geometry tensors instead.
+    if (!forceTraining && t.rebuildBatches) {
         t.trainInputs = built.makeInputs(train);
-    } else {
+    } else if (!forceTraining) {
         // Fixed batches (or single graphs, whose order a shuffle permutes): built once.
         for (std::size_t begin = 0; begin < n; begin += t.batchGraphs) {
             std::vector<std::size_t> indices;
