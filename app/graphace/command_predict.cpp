@@ -121,7 +121,8 @@ void registerPredictCommand(CLI::App& app) {
         const bool forces = model.supportsForces();
         const GraphDataset graphs =
             buildGraphDataset(basis, config.graph.options, data, o->threads,
-                              terminalProgress("descriptors"), forces);
+                              terminalProgress("descriptors"), forces,
+                              config.model.precision == Precision::Float32);
         finishTerminalProgress();
         GcnPrediction prediction;
         const RegressionMetrics scored = scoreModel(model, graphs, &prediction);

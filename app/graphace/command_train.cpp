@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace graphace::cli {
 namespace {
@@ -268,20 +269,26 @@ void registerTrainCommand(CLI::App& app) {
             std::cerr << ", " << (prepared.test.size() ? "test" : "train") << " force RMSE "
                       << formatNumber(linearForces.forceRmseEvPerA, 4) << " eV/Å";
         std::cerr << '\n';
+        if (!prepared.forcesNote.empty())
+            std::cerr << prepared.forcesNote << '\n';
         if (prepared.config.optimiser.forcesWeight > 0)
             std::cerr << "training on energies and forces (energy weight "
                       << formatNumber(prepared.config.optimiser.energyWeight, 4)
                       << ", forces weight " << formatNumber(prepared.config.optimiser.forcesWeight, 4)
                       << ")\n";
 
-        GcnTrainer trainer(prepared.config, prepared.trainGraphs, prepared.testGraphs);
+        // The trainer goes before scoring: its device copies of the force geometry would
+        // otherwise sit beside the ones scoring makes (chunk by chunk).
+        auto trainer = std::make_unique<GcnTrainer>(prepared.config, prepared.trainGraphs,
+                                                    prepared.testGraphs);
         EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
         const TrainingOutcome outcome =
-            trainer.train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
+            trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
         epochProgress.finish();
+        const GcnModel model = trainer->takeModel();
+        trainer.reset();
 
-        const TrainingRunFiles files =
-            writeTrainingRun(o->out, prepared, outcome, trainer.model(), linear);
+        const TrainingRunFiles files = writeTrainingRun(o->out, prepared, outcome, model, linear);
         const nlohmann::json metrics = readJsonFile(files.metrics);
         printComparison(metrics);
         std::cout << "stop: " << toString(outcome.stop) << ", " << outcome.epochsRun

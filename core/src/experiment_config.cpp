@@ -220,13 +220,18 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
 
 nlohmann::json toJson(const OptimiserConfig& o) {
     nlohmann::json phases = nlohmann::json::array();
-    for (const auto& p : o.phases)
-        phases.push_back({{"epochs", p.epochs},
-                          {"learning_rate", p.learningRate},
-                          {"beta1", p.beta1},
-                          {"beta2", p.beta2},
-                          {"reset_moments", p.resetMoments}});
-    return {{"kind", toString(o.kind)},
+    for (const auto& p : o.phases) {
+        nlohmann::json phase = {
+            {"epochs", p.autoEpochs ? nlohmann::json("auto") : nlohmann::json(p.epochs)},
+            {"learning_rate", p.learningRate},
+            {"beta1", p.beta1},
+            {"beta2", p.beta2},
+            {"reset_moments", p.resetMoments}};
+        if (p.autoEpochs)
+            phase["resolved_epochs"] = p.epochs; // what the run chose, as for the cutoff
+        phases.push_back(std::move(phase));
+    }
+    nlohmann::json j = {{"kind", toString(o.kind)},
             {"eps", o.eps},
             {"weight_decay", o.weightDecay},
             {"loss", toString(o.loss)},
@@ -239,7 +244,12 @@ nlohmann::json toJson(const OptimiserConfig& o) {
             {"gradient_clip_norm", o.gradientClipNorm},
             {"early_stopping_patience", o.earlyStoppingPatience},
             {"energy_weight", o.energyWeight},
-            {"forces_weight", o.forcesWeight}};
+            {"forces_weight", o.autoForcesWeight ? nlohmann::json("auto")
+                                                 : nlohmann::json(o.forcesWeight)}};
+    // As for the cutoff: a config as run records what "auto" chose.
+    if (o.autoForcesWeight)
+        j["resolved_forces_weight"] = o.forcesWeight;
+    return j;
 }
 
 OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
@@ -247,7 +257,8 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     const Section s(j, "optimiser",
                     {"kind", "eps", "weight_decay", "loss", "phases", "decay", "gamma", "factor",
                      "patience", "min_learning_rate", "gradient_clip_norm",
-                     "early_stopping_patience", "energy_weight", "forces_weight"});
+                     "early_stopping_patience", "energy_weight", "forces_weight",
+                     "resolved_forces_weight"});
     s.name("kind", o.kind, parseOptimiserKind);
     s.number("eps", o.eps);
     s.number("weight_decay", o.weightDecay);
@@ -260,8 +271,19 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
         for (std::size_t k = 0; k < phases.size(); ++k) {
             OptimiserPhase p;
             const Section ps(phases[k], "optimiser.phases." + std::to_string(k),
-                             {"epochs", "learning_rate", "beta1", "beta2", "reset_moments"});
-            ps.integer("epochs", p.epochs);
+                             {"epochs", "resolved_epochs", "learning_rate", "beta1", "beta2",
+                              "reset_moments"});
+            if (ps.has("epochs") && ps.at("epochs").is_string()) {
+                if (ps.at("epochs").get<std::string>() != "auto")
+                    ps.fail("epochs", "must be an integer ≥ 1 or \"auto\"");
+                p.autoEpochs = true;
+                p.epochs = kAutoEpochsEnergiesOnly;
+                // Beside a number it is stale (set by hand since): the number wins.
+                if (ps.has("resolved_epochs"))
+                    ps.integer("resolved_epochs", p.epochs);
+            } else {
+                ps.integer("epochs", p.epochs);
+            }
             ps.number("learning_rate", p.learningRate);
             ps.number("beta1", p.beta1);
             ps.number("beta2", p.beta2);
@@ -277,7 +299,18 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     s.number("gradient_clip_norm", o.gradientClipNorm);
     s.integer("early_stopping_patience", o.earlyStoppingPatience);
     s.number("energy_weight", o.energyWeight);
-    s.number("forces_weight", o.forcesWeight);
+    if (s.has("forces_weight")) {
+        const auto& weight = s.at("forces_weight");
+        if (weight.is_string() && weight.get<std::string>() == "auto")
+            o.autoForcesWeight = true;
+        else if (weight.is_number())
+            o.forcesWeight = weight.get<double>();
+        else
+            s.fail("forces_weight", "must be a number ≥ 0 or \"auto\"");
+    }
+    // Beside a number it is stale (the weight was then set by hand): the number wins.
+    if (s.has("resolved_forces_weight") && o.autoForcesWeight)
+        s.number("resolved_forces_weight", o.forcesWeight);
     return o;
 }
 

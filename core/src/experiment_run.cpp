@@ -49,6 +49,18 @@ std::string graphWarningFor(const DegreeStatistics& stats, const GraphOptions& o
     return {};
 }
 
+bool everyConfigurationHasForces(const Dataset& data) {
+    for (const Structure& s : data.structures)
+        if (!s.hasForces())
+            return false;
+    return true;
+}
+
+bool graphAdmitsForces(const GraphOptions& g) {
+    return hasContinuousDerivative(g.weighting) &&
+           (g.selfLoops || g.normalisation == Normalisation::None);
+}
+
 // Maps a sub-task's progress into [begin, end) of the whole.
 ProgressCallback subProgress(const ProgressCallback& progress, double begin, double end) {
     if (!progress)
@@ -111,8 +123,30 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     reportProgress(progress, 0.02);
 
     p.basis = std::make_shared<const AceBasis>(p.config.ace);
+    OptimiserConfig& optimiser = p.config.optimiser;
+    if (optimiser.autoForcesWeight) {
+        const bool dataHasForces =
+            everyConfigurationHasForces(p.train) && everyConfigurationHasForces(p.test);
+        const bool graphHasForces = graphAdmitsForces(p.config.graph.options);
+        const bool withForces = dataHasForces && graphHasForces;
+        optimiser.forcesWeight = withForces ? optimiser.energyWeight * kAutoForcesRatio : 0.0;
+        if (withForces)
+            p.forcesNote = "every configuration has forces: training on energies and forces";
+        else if (!dataHasForces)
+            p.forcesNote = "not every configuration has forces: training on energies only";
+        else
+            p.forcesNote = "graph.weighting = " + toString(p.config.graph.options.weighting) +
+                           (hasContinuousDerivative(p.config.graph.options.weighting)
+                                ? " without self-loops"
+                                : "") +
+                           " has no forces: training on energies only";
+        p.forcesNote = "optimiser.forces_weight auto: " + p.forcesNote;
+    }
     // Training on forces needs each sample's geometry (descriptor Jacobians, edge weights).
-    const bool geometry = config.optimiser.forcesWeight > 0;
+    const bool geometry = optimiser.forcesWeight > 0;
+    for (OptimiserPhase& phase : optimiser.phases)
+        if (phase.autoEpochs)
+            phase.epochs = geometry ? kAutoEpochsWithForces : kAutoEpochsEnergiesOnly;
     if (geometry) {
         for (const Dataset* d : {&p.train, &p.test})
             for (std::size_t k = 0; k < d->size(); ++k)
@@ -134,18 +168,20 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
                 toString(g.weighting) +
                 " makes the energy jump whenever an atom crosses the graph cutoff (no forces); "
                 "use graph.weighting = smooth-polynomial or smooth-cosine");
-        if (!g.selfLoops && g.normalisation != Normalisation::None)
+        if (!graphAdmitsForces(g))
             throw std::invalid_argument(
                 "optimiser.forces_weight > 0 needs graph.self_loops = true with a normalised "
                 "adjacency (a degree reaching zero has no derivative)");
     }
     const double trainShare =
         0.02 + 0.98 * double(p.train.size()) / double(p.train.size() + p.test.size());
+    // A float32 model keeps its Jacobians in float32 (half the memory, used in place).
+    const bool single = p.config.model.precision == Precision::Float32;
     p.trainGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.train, threads,
-                                      subProgress(progress, 0.02, trainShare), geometry);
+                                      subProgress(progress, 0.02, trainShare), geometry, single);
     if (p.test.size() > 0)
         p.testGraphs = buildGraphDataset(*p.basis, p.config.graph.options, p.test, threads,
-                                         subProgress(progress, trainShare, 1.0), geometry);
+                                         subProgress(progress, trainShare, 1.0), geometry, single);
     else {
         p.testGraphs.featureCount = p.basis->size();
         p.testGraphs.speciesCount = p.basis->speciesCount();
@@ -180,12 +216,16 @@ LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared) {
         predictLinearAce(model, basis, prepared.train, trainDescriptors);
     out.train = scoreLinearPrediction(prepared.train, trainPrediction);
     out.trainPredicted = trainPrediction.energies;
+    if (forces)
+        out.trainPredictedForces = trainPrediction.forces;
     if (prepared.test.size() > 0) {
         const auto testDescriptors = aceDescriptorsOf(prepared.testGraphs);
         const LinearPrediction testPrediction =
             predictLinearAce(model, basis, prepared.test, testDescriptors);
         out.test = scoreLinearPrediction(prepared.test, testPrediction);
         out.testPredicted = testPrediction.energies;
+        if (forces)
+            out.testPredictedForces = testPrediction.forces;
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;

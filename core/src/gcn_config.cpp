@@ -151,6 +151,9 @@ void validate(const OptimiserConfig& o) {
             "optimiser.energy_weight must be >= 0");
     require(finite(o.forcesWeight) && o.forcesWeight >= 0,
             "optimiser.forces_weight must be >= 0 (0: energies only)");
+    require(!o.autoForcesWeight || o.energyWeight > 0,
+            "optimiser.forces_weight = \"auto\" is relative to optimiser.energy_weight, which "
+            "must then be > 0");
     require(o.energyWeight > 0 || o.forcesWeight > 0,
             "optimiser.energy_weight and optimiser.forces_weight cannot both be 0");
 }

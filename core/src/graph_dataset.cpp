@@ -25,11 +25,12 @@ std::size_t GraphDataset::atomCount() const {
 std::size_t SampleGeometry::bytes() const {
     const std::size_t ints = aceFirst.size() + aceSecond.size() + edgeFirst.size() +
                              edgeSecond.size() + edgeEntry.size();
+    const std::size_t floats = static_cast<std::size_t>(aceGradientsSingle.size());
     const std::size_t doubles = aceVectors.size() + static_cast<std::size_t>(aceGradients.size()) +
                                 edgeVectors.size() + edgeWeights.size() +
                                 edgeWeightGradients.size() + entryBase.size() +
                                 referenceForces.size();
-    return ints * sizeof(int) + doubles * sizeof(double);
+    return ints * sizeof(int) + floats * sizeof(float) + doubles * sizeof(double);
 }
 
 bool hasReferenceForces(const GraphDataset& data) {
@@ -45,7 +46,8 @@ namespace {
 
 std::shared_ptr<SampleGeometry> makeGeometry(const AceStructureDescriptors& ace, double rcut,
                                              const GraphOptions& options,
-                                             const Structure& structure, const AtomGraph& graph) {
+                                             const Structure& structure, const AtomGraph& graph,
+                                             bool singlePrecision) {
     auto g = std::make_shared<SampleGeometry>();
     const NeighborList& nl = ace.neighbors;
     const int k = static_cast<int>(ace.edgeGradients.cols());
@@ -54,14 +56,22 @@ std::shared_ptr<SampleGeometry> makeGeometry(const AceStructureDescriptors& ace,
     for (std::size_t e = 0; e < nl.edgeCount(); ++e)
         if (nl.distances[e] < rcut)
             kept.push_back(e);
-    g->aceGradients.resize(3 * static_cast<Eigen::Index>(kept.size()), k);
+    const Eigen::Index rows = 3 * static_cast<Eigen::Index>(kept.size());
+    if (singlePrecision)
+        g->aceGradientsSingle.resize(rows, k);
+    else
+        g->aceGradients.resize(rows, k);
     for (std::size_t n = 0; n < kept.size(); ++n) {
         const std::size_t e = kept[n];
         g->aceFirst.push_back(nl.first[e]);
         g->aceSecond.push_back(nl.second[e]);
         for (int c = 0; c < 3; ++c)
             g->aceVectors.push_back(nl.vectors[e][c]);
-        g->aceGradients.middleRows(3 * n, 3) = ace.edgeGradients.middleRows(3 * e, 3);
+        const auto source = ace.edgeGradients.middleRows(3 * e, 3);
+        if (singlePrecision)
+            g->aceGradientsSingle.middleRows(3 * n, 3) = source.cast<float>();
+        else
+            g->aceGradients.middleRows(3 * n, 3) = source;
     }
 
     // Adjacency entries are sorted by (row, column) and unique: find each edge's by bisection.
@@ -106,7 +116,7 @@ std::shared_ptr<SampleGeometry> makeGeometry(const AceStructureDescriptors& ace,
 }
 
 GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
-                       const Structure& structure, bool withGeometry) {
+                       const Structure& structure, bool withGeometry, bool singlePrecision) {
     const AceBasis& basis = evaluator.basis();
     const int n = static_cast<int>(structure.size());
     // One search serves both: ACE ignores the edges beyond rcut (its radial functions vanish
@@ -128,7 +138,8 @@ GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
             ++sample.degrees[neighbors.first[e]];
     sample.energy = structure.energy ? *structure.energy : std::numeric_limits<double>::quiet_NaN();
     if (withGeometry)
-        sample.geometry = makeGeometry(ace, basis.config().rcut, options, structure, sample.graph);
+        sample.geometry = makeGeometry(ace, basis.config().rcut, options, structure, sample.graph,
+                                       singlePrecision);
     return sample;
 }
 
@@ -136,7 +147,7 @@ GraphSample makeSample(AceEvaluator& evaluator, const GraphOptions& options,
 
 GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
                                const Dataset& data, int threads, const ProgressCallback& progress,
-                               bool withGeometry) {
+                               bool withGeometry, bool singlePrecisionGeometry) {
     if (!std::isfinite(graph.cutoff) || graph.cutoff <= 0.0)
         throw std::invalid_argument(
             "graph dataset: the graph cutoff must be a positive number of Å");
@@ -153,7 +164,8 @@ GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
                 auto evaluator = std::make_shared<AceEvaluator>(basis);
                 return [&, evaluator](int k) {
                     out.samples[k] =
-                        makeSample(*evaluator, graph, data.structures[k], withGeometry);
+                        makeSample(*evaluator, graph, data.structures[k], withGeometry,
+                                   singlePrecisionGeometry);
                 };
             },
             &failed);
@@ -214,7 +226,11 @@ std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data) 
         for (std::size_t e = 0; e < g.aceFirst.size(); ++e) {
             const int i = g.aceFirst[e], j = g.aceSecond[e];
             const Eigen::Index column = blockSize * s.species[i];
-            const auto rows = g.aceGradients.middleRows(3 * static_cast<Eigen::Index>(e), 3);
+            const Eigen::Index row = 3 * static_cast<Eigen::Index>(e);
+            const RowMatrix rows = g.singlePrecision()
+                                       ? RowMatrix(g.aceGradientsSingle.middleRows(row, 3)
+                                                       .cast<double>())
+                                       : RowMatrix(g.aceGradients.middleRows(row, 3));
             sum.block(3 * j, column, 3, blockSize) += rows;
             sum.block(3 * i, column, 3, blockSize) -= rows;
         }

@@ -157,6 +157,49 @@ private Q_SLOTS:
         QCOMPARE(set.graph.options.cutoff, 4.0);
     }
 
+    void autoForcesAndEpochsKeepTheResolvedValues() {
+        ExperimentConfig c = presetConfig("recommended");
+        QVERIFY(c.optimiser.autoForcesWeight && c.optimiser.phases.at(0).autoEpochs);
+        // What prepareExperiment chose for data with forces.
+        c.optimiser.forcesWeight = 1;
+        c.optimiser.phases.at(0).epochs = kAutoEpochsWithForces;
+        const nlohmann::json j = c;
+        QCOMPARE(j["optimiser"]["forces_weight"].get<std::string>(), std::string("auto"));
+        QCOMPARE(j["optimiser"]["resolved_forces_weight"].get<double>(), 1.0);
+        QCOMPARE(j["optimiser"]["phases"][0]["epochs"].get<std::string>(), std::string("auto"));
+        QCOMPARE(j["optimiser"]["phases"][0]["resolved_epochs"].get<int>(),
+                 kAutoEpochsWithForces);
+        const ExperimentConfig back = j.get<ExperimentConfig>();
+        QVERIFY(back.optimiser.autoForcesWeight);
+        QCOMPARE(back.optimiser.forcesWeight, 1.0);
+        QVERIFY(back.optimiser.phases.at(0).autoEpochs);
+        QCOMPARE(back.optimiser.phases.at(0).epochs, kAutoEpochsWithForces);
+        QCOMPARE(nlohmann::json(back).dump(), j.dump());
+        // Unresolved "auto" epochs hold the energies-only count (what totalEpochs reports).
+        const ExperimentConfig bare =
+            parse(R"({"optimiser": {"phases": [{"epochs": "auto", "learning_rate": 0.01}]}})");
+        QVERIFY(bare.optimiser.phases.at(0).autoEpochs);
+        QCOMPARE(totalEpochs(bare.optimiser), kAutoEpochsEnergiesOnly);
+        // A number set by hand wins over a stale resolved value.
+        const ExperimentConfig set = composeConfig(
+            "recommended", c, {"optimiser.forces_weight=0", "optimiser.phases.0.epochs=7"});
+        QVERIFY(!set.optimiser.autoForcesWeight);
+        QCOMPARE(set.optimiser.forcesWeight, 0.0);
+        QVERIFY(!set.optimiser.phases.at(0).autoEpochs);
+        QCOMPARE(set.optimiser.phases.at(0).epochs, 7);
+        // "auto" by hand, and what is not a number or "auto".
+        QVERIFY(composeConfig("study-2023", ExperimentConfig{}, {"optimiser.forces_weight=auto"})
+                    .optimiser.autoForcesWeight);
+        QVERIFY(errorOf([] { parse(R"({"optimiser": {"forces_weight": "some"}})"); })
+                    .contains("optimiser.forces_weight"));
+        QVERIFY(errorOf([] { parse(R"({"optimiser": {"phases": [{"epochs": "many"}]}})"); })
+                    .contains("optimiser.phases.0.epochs"));
+        // "auto" is relative to the energy weight: a zero energy weight is refused by name.
+        ExperimentConfig zero = presetConfig("recommended");
+        zero.optimiser.energyWeight = 0;
+        QVERIFY(errorOf([&] { validate(zero); }).contains("optimiser.energy_weight"));
+    }
+
     void absentKeysKeepDefaults() {
         const ExperimentConfig c = parse(R"({"model": {"pooling": "sum"}})");
         const ExperimentConfig defaults;
@@ -241,6 +284,10 @@ private Q_SLOTS:
         QVERIFY(c.training.batchSize >= 8 && c.training.batchSize <= 32);
         QVERIFY(c.training.shuffle);
         QVERIFY(totalEpochs(c.optimiser) >= 100);
+        // A potential: forces whenever the data has them, with a C² edge weight.
+        QVERIFY(c.optimiser.autoForcesWeight);
+        QVERIFY(c.graph.options.weighting == EdgeWeighting::SmoothPolynomial);
+        QVERIFY(c.linear.energyWeight > 1); // force rows must not drown the energies
     }
 
     void unknownKeysAreNamedWithTheKnownOnes() {

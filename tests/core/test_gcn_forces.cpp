@@ -178,6 +178,7 @@ private Q_SLOTS:
     void portableOpsGiveTheSameForces();
     void settingsWithoutForcesAreRefused();
     void linearBaselineGetsForceRows();
+    void singlePrecisionGeometryGivesTheSameForces();
 };
 
 void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
@@ -381,6 +382,42 @@ void TestGcnForces::linearBaselineGetsForceRows() {
         QVERIFY(scale > 0);
         QVERIFY((rows[c].sumGradient - reference[c].sumGradient).cwiseAbs().maxCoeff() <=
                 1e-12 * scale);
+    }
+}
+
+void TestGcnForces::singlePrecisionGeometryGivesTheSameForces() {
+    // A float32 model stores its Jacobians in float32 (half the memory, used in place on the
+    // CPU): its forces agree with those from float64 geometry to float32 rounding, and the
+    // linear baseline's force rows to float32 rounding too.
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
+                                          Normalisation::Symmetric, true,
+                                          EnergyTarget::PerAtomSum);
+    config.model.precision = Precision::Float32;
+    const AceBasis basis(config.ace);
+    const Dataset data = datasetOf({triclinicCell(1, 7), slab(2)});
+    const GraphDataset wide = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    const GraphDataset narrow =
+        buildGraphDataset(basis, config.graph.options, data, 1, {}, true, true);
+    QVERIFY(!wide.samples[0].geometry->singlePrecision());
+    QVERIFY(narrow.samples[0].geometry->singlePrecision());
+    QVERIFY(narrow.samples[0].geometry->bytes() < wide.samples[0].geometry->bytes());
+    const GcnModel model = makeModel(config, wide);
+    const GcnPrediction a = model.predictWithForces(wide);
+    const GcnPrediction b = model.predictWithForces(narrow);
+    QCOMPARE(a.forces.size(), b.forces.size());
+    double scale = 0, worst = 0;
+    for (std::size_t k = 0; k < a.forces.size(); ++k) {
+        scale = std::max(scale, std::abs(a.forces[k]));
+        worst = std::max(worst, std::abs(a.forces[k] - b.forces[k]));
+    }
+    QVERIFY(scale > 1e-3);
+    QVERIFY2(worst <= 1e-5 * scale, qPrintable(QString::number(worst / scale)));
+    QCOMPARE(a.energies, b.energies); // energies do not use the Jacobian
+    const auto wideRows = aceDescriptorsOf(wide), narrowRows = aceDescriptorsOf(narrow);
+    for (std::size_t c = 0; c < data.size(); ++c) {
+        const double rows = wideRows[c].sumGradient.cwiseAbs().maxCoeff();
+        QVERIFY((wideRows[c].sumGradient - narrowRows[c].sumGradient).cwiseAbs().maxCoeff() <=
+                1e-6 * rows);
     }
 }
 

@@ -305,6 +305,32 @@ private Q_SLOTS:
         QVERIFY(!r.graphStatistics.trivial);
         QCOMPARE(r.graphStatistics.isolatedAtoms, 0);
         QVERIFY(r.graphWarning.empty());
+        // The sample has forces: "auto" trains on them, with the epochs that go with them, and
+        // the graphs carry the geometry that force training needs.
+        QCOMPARE(r.config.optimiser.forcesWeight, r.config.optimiser.energyWeight * kAutoForcesRatio);
+        QCOMPARE(r.config.optimiser.phases.at(0).epochs, kAutoEpochsWithForces);
+        QVERIFY2(r.forcesNote.find("energies and forces") != std::string::npos,
+                 r.forcesNote.c_str());
+        QVERIFY(r.trainGraphs.samples.at(0).geometry && r.testGraphs.samples.at(0).geometry);
+        // One configuration without forces, or a step weighting: energies only, said why.
+        Dataset partly = data;
+        partly.structures[4].forces.clear();
+        const PreparedExperiment e = prepareExperiment(config, partly, nullptr);
+        QCOMPARE(e.config.optimiser.forcesWeight, 0.0);
+        QCOMPARE(e.config.optimiser.phases.at(0).epochs, kAutoEpochsEnergiesOnly);
+        QVERIFY2(e.forcesNote.find("not every configuration has forces") != std::string::npos,
+                 e.forcesNote.c_str());
+        QVERIFY(!e.trainGraphs.samples.at(0).geometry);
+        ExperimentConfig binary = config;
+        binary.graph.options.weighting = EdgeWeighting::Binary;
+        const PreparedExperiment b = prepareExperiment(binary, data, nullptr);
+        QCOMPARE(b.config.optimiser.forcesWeight, 0.0);
+        QVERIFY2(b.forcesNote.find("binary") != std::string::npos, b.forcesNote.c_str());
+        // A number is a number: no note, no resolution.
+        ExperimentConfig fixed = config;
+        fixed.optimiser.autoForcesWeight = false;
+        fixed.optimiser.forcesWeight = 0;
+        QVERIFY(prepareExperiment(fixed, data, nullptr).forcesNote.empty());
 
         // A separate test file: indices into each file, in order.
         ExperimentConfig separate = presetConfig("study-2023");

@@ -2,6 +2,11 @@
 // real CLI with the very recipe files the README quotes (docs/recipes/zuo2020-*.json): train on
 // X_train.xyz, score X_test.xyz, energies + forces, body order 4, ~300 functions. A change that
 // costs accuracy anywhere in descriptors, derivatives or the solver fails here.
+//
+// And the GCN as a potential (issue 12): the recommended preset on the same recipe trains on
+// energies and forces; on Mo it must stay within a looser bar of the linear fit's errors on the
+// same split (the README has the full figures), so that a regression in the force path, the
+// loss or the schedule is caught.
 
 #include "recipes.h"
 #include "testing.h"
@@ -60,6 +65,43 @@ private Q_SLOTS:
         QVERIFY2(energy <= energyMaeMevPerAtom, qPrintable(QString::number(energy)));
         QVERIFY2(force <= forceMaeEvPerA, qPrintable(QString::number(force)));
     }
+
+    void gcnWithForcesNearTheLinearFitOnMo() {
+        GRAPHACE_REQUIRE_SHARED_DATA();
+        const QDir data(graphace::testing::sharedDataDir() + "/zuo2020");
+        const QString train = data.filePath("Mo_train.xyz");
+        const QString test = data.filePath("Mo_test.xyz");
+        if (!QFile::exists(train) || !QFile::exists(test))
+            QSKIP(qPrintable("zuo2020 data not found: " + train));
+        QTemporaryDir dir;
+        const QString out = dir.filePath("run");
+        // The full recommended schedule with forces (auto: 150 epochs), as the README's figure.
+        const CliResult r = runCli({"train", "--train", train, "--test", test, "--config",
+                                    graphace::testing::zuo2020RecipePath("Mo"), "--out", out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("training on energies and forces"), r.err.constData());
+        QFile file(out + "/metrics.json");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject metrics = QJsonDocument::fromJson(file.readAll()).object();
+        const QJsonObject gcn = metrics["test"].toObject();
+        const QJsonObject linear = metrics["linear"].toObject()["test"].toObject();
+        const double energy = gcn["energy_mae_mev_per_atom"].toDouble(-1);
+        const double force = gcn["force_mae_ev_per_a"].toDouble(-1);
+        const double linearEnergy = linear["energy_mae_mev_per_atom"].toDouble(-1);
+        const double linearForce = linear["force_mae_ev_per_a"].toDouble(-1);
+        qInfo("Mo GCN: test energy MAE %.3f meV/atom, force MAE %.4f eV/Å (linear %.3f, %.4f)",
+              energy, force, linearEnergy, linearForce);
+        QVERIFY(energy >= 0 && force >= 0 && linearEnergy >= 0 && linearForce >= 0);
+        QVERIFY2(energy <= kEnergyBar * linearEnergy, qPrintable(QString::number(energy)));
+        QVERIFY2(force <= kForceBar * linearForce, qPrintable(QString::number(force)));
+    }
+
+private:
+    // Multiples of the linear fit's test MAE. Measured (README): 1.35 and 1.31 — the GCN is not
+    // yet at the linear fit on Mo; the bar is looser than that (the thread count changes the
+    // summation order, so the figures move a little) and catches a real regression.
+    static constexpr double kEnergyBar = 1.6;
+    static constexpr double kForceBar = 1.6;
 };
 
 QTEST_GUILESS_MAIN(TestZuo2020Accuracy)

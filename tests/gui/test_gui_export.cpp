@@ -55,6 +55,10 @@ EpochRecord epoch(int n, bool withTest) {
     e.trainMaeMevPerAtom = 30.0 / n + 0.0625;
     e.testRmseMevPerAtom = withTest ? 45.0 / n + 0.375 : kNaN;
     e.testMaeMevPerAtom = withTest ? 33.0 / n + 0.1875 : kNaN;
+    e.trainForceRmseEvPerA = 0.5 / n + 0.0078125;
+    e.trainForceMaeEvPerA = 0.375 / n + 0.00390625;
+    e.testForceRmseEvPerA = withTest ? 0.625 / n + 0.015625 : kNaN;
+    e.testForceMaeEvPerA = withTest ? 0.4375 / n + 0.01171875 : kNaN;
     e.learningRate = n > 3 ? 1e-5 : 0.1 * std::pow(0.9, n);
     e.seconds = 0.01 * n + 0.003;
     e.atomsPerSecond = 12345.678 + n;
@@ -112,6 +116,10 @@ TrainingRunRecord runWithTest() {
     run.gcnParityTest = parity(2, 0.02);
     run.linearParityTrain = parity(4, 0.03);
     run.linearParityTest = parity(2, 0.04);
+    run.gcnForceParityTrain = parity(12, 0.05);
+    run.gcnForceParityTest = parity(6, 0.06);
+    run.linearForceParityTrain = parity(12, 0.07);
+    run.linearForceParityTest = parity(6, 0.08);
     run.seconds = 1.875;
     return run;
 }
@@ -251,6 +259,10 @@ class TestGuiExport : public QObject {
             COMPARE_REAL(a[i].trainMaeMevPerAtom, b[i].trainMaeMevPerAtom);
             COMPARE_REAL(a[i].testRmseMevPerAtom, b[i].testRmseMevPerAtom);
             COMPARE_REAL(a[i].testMaeMevPerAtom, b[i].testMaeMevPerAtom);
+            COMPARE_REAL(a[i].trainForceRmseEvPerA, b[i].trainForceRmseEvPerA);
+            COMPARE_REAL(a[i].trainForceMaeEvPerA, b[i].trainForceMaeEvPerA);
+            COMPARE_REAL(a[i].testForceRmseEvPerA, b[i].testForceRmseEvPerA);
+            COMPARE_REAL(a[i].testForceMaeEvPerA, b[i].testForceMaeEvPerA);
             COMPARE_REAL(a[i].learningRate, b[i].learningRate);
             COMPARE_REAL(a[i].seconds, b[i].seconds);
             COMPARE_REAL(a[i].atomsPerSecond, b[i].atomsPerSecond);
@@ -285,7 +297,11 @@ class TestGuiExport : public QObject {
              std::initializer_list<Pair>{{&a.gcnParityTrain, &b.gcnParityTrain},
                                          {&a.gcnParityTest, &b.gcnParityTest},
                                          {&a.linearParityTrain, &b.linearParityTrain},
-                                         {&a.linearParityTest, &b.linearParityTest}}) {
+                                         {&a.linearParityTest, &b.linearParityTest},
+                                         {&a.gcnForceParityTrain, &b.gcnForceParityTrain},
+                                         {&a.gcnForceParityTest, &b.gcnForceParityTest},
+                                         {&a.linearForceParityTrain, &b.linearForceParityTrain},
+                                         {&a.linearForceParityTest, &b.linearForceParityTest}}) {
             compareVectors(x->referencePerAtom, y->referencePerAtom);
             compareVectors(x->predictedPerAtom, y->predictedPerAtom);
         }
@@ -348,6 +364,8 @@ private Q_SLOTS:
         checkEpochs(a, "test_loss", &EpochRecord::testLoss);
         checkEpochs(a, "train_rmse_mev_per_atom", &EpochRecord::trainRmseMevPerAtom);
         checkEpochs(a, "test_rmse_mev_per_atom", &EpochRecord::testRmseMevPerAtom);
+        checkEpochs(a, "train_force_rmse_ev_per_a", &EpochRecord::trainForceRmseEvPerA);
+        checkEpochs(a, "test_force_rmse_ev_per_a", &EpochRecord::testForceRmseEvPerA);
         checkEpochs(a, "learning_rate", &EpochRecord::learningRate);
         // Linear reference lines: the linear fit's mean squared error in the loss's units
         // (loss per atom here: (RMSE in eV/atom)²), one point per epoch.
@@ -375,6 +393,10 @@ private Q_SLOTS:
         checkParity(a, "parity_gcn_test", a.gcnParityTest);
         checkParity(a, "parity_linear_train", a.linearParityTrain);
         checkParity(a, "parity_linear_test", a.linearParityTest);
+        checkParity(a, "force_parity_gcn_train", a.gcnForceParityTrain);
+        checkParity(a, "force_parity_gcn_test", a.gcnForceParityTest);
+        checkParity(a, "force_parity_linear_train", a.linearForceParityTrain);
+        checkParity(a, "force_parity_linear_test", a.linearForceParityTest);
 
         // Run b: no test set, so no test points (NaN has nothing to plot) and no linear test
         // line; total-energy loss: the linear line is RMSE_eV².
@@ -390,8 +412,12 @@ private Q_SLOTS:
                          b.linear.train.energyRmseEv * b.linear.train.energyRmseEv) <= 1e-15);
         checkParity(b, "parity_gcn_train", b.gcnParityTrain);
 
-        // Total rows: run a 7 epoch series × 5 + parity 4+2+4+2, run b 4 × 3 + 3 + 3.
-        QCOMPARE(lines.size() - 1, 7 * 5 + 12 + 4 * 3 + 6);
+        QVERIFY(get(b, "test_force_rmse_ev_per_a").empty());
+        QVERIFY(get(b, "force_parity_gcn_train").empty()); // b has no forces
+
+        // Total rows: run a 9 epoch series × 5 + parity 4+2+4+2 + force parity 12+6+12+6,
+        // run b 5 × 3 + 3 + 3.
+        QCOMPARE(lines.size() - 1, 9 * 5 + 12 + 36 + 5 * 3 + 6);
     }
 
     // A run that cannot be exported fails before anything is written: the old file stays.

@@ -18,6 +18,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
@@ -346,10 +347,83 @@ private Q_SLOTS:
                  run.gcnTest.energyRmseMevPerAtom);
         QVERIFY(run.gcnTest.configurations == 8);
         QCOMPARE(m_tab->progressBar()->value(), 1000);
+        // Energies only (binary weights): no force chart, no force parity, no force errors.
+        QVERIFY(!charts->forceRmseView()->isVisible());
+        QVERIFY(!m_tab->forceParityChart()->isVisible());
+        QCOMPARE(table->item(1, ResultsTable::TestForceRmse)->text(), QStringLiteral("—"));
 
         const QByteArray shot = qgetenv("GRAPHACE_TRAINING_SCREENSHOT");
         if (!shot.isEmpty()) {
             QTest::qWait(500); // chart layouts are deferred: let them settle before the grab
+            QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot)));
+        }
+    }
+
+    void recommendedRunTrainsOnForcesAndShowsThem() {
+        // The sample has forces: the recommended preset trains on them ("auto"), and the tab
+        // shows force curves beside the linear fit's force error, a force parity plot and
+        // force columns.
+        ExperimentConfig c = presetConfig("recommended");
+        c.data.trainSize = 16;
+        c.data.testSize = 8;
+        c.optimiser.phases.at(0).epochs = 3;
+        c.optimiser.phases.at(0).autoEpochs = false;
+        c.model.graphLayers = {{8, Activation::Silu}, {8, Activation::Silu}};
+        c.model.denseLayers = {{8, Activation::Silu}, {1, Activation::Identity}};
+        c.training.threads = 1;
+        panel()->setConfig(c);
+        QVERIFY(panel()->autoForcesBox()->isChecked());
+        QVERIFY(!panel()->forcesWeightEdit()->isEnabled()); // "auto" decides
+        QSignalSpy failed(m_tab, &TrainingTab::runFailed);
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.front().at(1).toString()));
+        const TrainingRunRecord& run = m_tab->runs().front();
+        QVERIFY(run.finished);
+        QCOMPARE(run.config.optimiser.forcesWeight, 1.0); // 1000 × 1e-3, resolved
+        const std::size_t trainComponents = 16 * 96 * 3, testComponents = 8 * 96 * 3;
+        QCOMPARE(run.gcnTrain.forceComponents, trainComponents);
+        QCOMPARE(run.gcnTest.forceComponents, testComponents);
+        QCOMPARE(run.linear.test.forceComponents, testComponents); // the baseline fit forces too
+        QVERIFY(run.gcnTest.forceRmseEvPerA > 0 && run.linear.test.forceRmseEvPerA > 0);
+
+        TrainingCharts* charts = m_tab->charts();
+        charts->flush();
+        QVERIFY(charts->forceRmseView()->isVisible());
+        QLineSeries* testForces = charts->series(0, TrainingCharts::TestForceRmse);
+        QCOMPARE(testForces->count(), 3);
+        QCOMPARE(charts->series(0, TrainingCharts::TrainForceRmse)->count(), 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(testForces->at(i).y(), run.history[i].testForceRmseEvPerA);
+        QCOMPARE(charts->linearReference(0, TrainingCharts::LinearTestForceRmse),
+                 run.linear.test.forceRmseEvPerA);
+        QCOMPARE(charts->series(0, TrainingCharts::LinearTestForceRmse)->count(), 2);
+
+        // Force parity: an even stride over the components, at most kMaxForceParityPoints.
+        ParityChart* parity = m_tab->forceParityChart();
+        QVERIFY(parity->isVisible());
+        const std::size_t stride = (trainComponents + kMaxForceParityPoints - 1) /
+                                   kMaxForceParityPoints;
+        QCOMPARE(run.gcnForceParityTrain.referencePerAtom.size(),
+                 (trainComponents + stride - 1) / stride);
+        QCOMPARE(parity->series(ParityChart::GcnTrain)->count(),
+                 int(run.gcnForceParityTrain.referencePerAtom.size()));
+        QCOMPARE(parity->series(ParityChart::LinearTest)->count(),
+                 int(run.linearForceParityTest.referencePerAtom.size()));
+        QCOMPARE(parity->series(ParityChart::GcnTrain)->at(0).x(),
+                 run.prepared->train.structures[0].forces[0][0]);
+        QVERIFY(m_tab->chartWidgets().size() == 6); // loss, rmse, forces, lr, 2 parity plots
+
+        ResultsTable* table = m_tab->resultsTable();
+        QCOMPARE(table->item(0, ResultsTable::TestForceRmse)->data(Qt::UserRole).toDouble(),
+                 run.linear.test.forceRmseEvPerA);
+        QCOMPARE(table->item(1, ResultsTable::TestForceMae)->data(Qt::UserRole).toDouble(),
+                 run.gcnTest.forceMaeEvPerA);
+
+        const QByteArray shot = qgetenv("GRAPHACE_FORCES_SCREENSHOT");
+        if (!shot.isEmpty()) {
+            QTest::qWait(500);
             QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot)));
         }
     }

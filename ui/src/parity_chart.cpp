@@ -7,14 +7,41 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
 namespace graphace::ui {
 
-ParityChart::ParityChart(QWidget* parent) : QChartView(parent) {
+namespace {
+
+std::array<const ParityPoints*, ParityChart::SeriesCount> sourcesOf(const TrainingRunRecord& run,
+                                                                 ParityChart::Quantity q) {
+    if (q == ParityChart::Forces)
+        return {&run.gcnForceParityTrain, &run.gcnForceParityTest, &run.linearForceParityTrain,
+                &run.linearForceParityTest};
+    return {&run.gcnParityTrain, &run.gcnParityTest, &run.linearParityTrain,
+            &run.linearParityTest};
+}
+
+} // namespace
+
+bool ParityChart::hasPoints(const TrainingRunRecord& run, Quantity quantity) {
+    for (const ParityPoints* p : sourcesOf(run, quantity))
+        if (!p->referencePerAtom.empty())
+            return true;
+    return false;
+}
+
+QString ParityChart::title() const {
+    return m_quantity == Forces ? tr("Parity (force components)")
+                                : tr("Parity (energy per atom)");
+}
+
+ParityChart::ParityChart(Quantity quantity, QWidget* parent)
+    : QChartView(parent), m_quantity(quantity) {
     m_chart = new QChart;
-    m_chart->setTitle(tr("Parity (energy per atom)"));
+    m_chart->setTitle(title());
     m_chart->setMargins(QMargins(2, 2, 2, 2));
     m_chart->setBackgroundRoundness(0);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
@@ -46,11 +73,12 @@ ParityChart::ParityChart(QWidget* parent) : QChartView(parent) {
     }
 
     m_x = new QValueAxis;
-    m_x->setTitleText(tr("reference (eV/atom)"));
+    const QString unit = quantity == Forces ? tr("eV/Å") : tr("eV/atom");
+    m_x->setTitleText(tr("reference (%1)").arg(unit));
     m_y = new QValueAxis;
-    m_y->setTitleText(tr("predicted (eV/atom)"));
+    m_y->setTitleText(tr("predicted (%1)").arg(unit));
     for (QValueAxis* axis : {m_x, m_y}) {
-        axis->setLabelFormat(QStringLiteral("%.3f"));
+        axis->setLabelFormat(quantity == Forces ? QStringLiteral("%.2f") : QStringLiteral("%.3f"));
         axis->setTickCount(5);
     }
     m_chart->addAxis(m_x, Qt::AlignBottom);
@@ -72,15 +100,14 @@ void ParityChart::clear() {
     m_x->setRange(0, 1);
     m_y->setRange(0, 1);
     m_outside = 0;
-    m_chart->setTitle(tr("Parity (energy per atom)"));
+    m_chart->setTitle(title());
 }
 
 void ParityChart::setRun(const TrainingRunRecord& run) {
-    const ParityPoints* sources[SeriesCount] = {&run.gcnParityTrain, &run.gcnParityTest,
-                                                &run.linearParityTrain, &run.linearParityTest};
+    const auto sources = sourcesOf(run, m_quantity);
     double low = std::numeric_limits<double>::infinity();
     double high = -low;
-    // The axes follow the reference energies (and predictions close to them): a diverged
+    // The axes follow the reference values (and predictions close to them): a diverged
     // network predicting −10⁶ eV/atom must not squash the picture to a dot.
     for (const ParityPoints* p : sources)
         for (double y : p->referencePerAtom)
@@ -121,9 +148,11 @@ void ParityChart::setRun(const TrainingRunRecord& run) {
     m_x->setRange(a, b);
     m_y->setRange(a, b);
     m_outside = outside;
-    m_chart->setTitle(
-        outside == 0 ? tr("Parity — %1").arg(run.name)
-                     : tr("Parity — %1 (%2 predictions off the scale)").arg(run.name).arg(outside));
+    const QString what = m_quantity == Forces ? tr("Force parity") : tr("Parity");
+    m_chart->setTitle(outside == 0 ? tr("%1 — %2").arg(what, run.name)
+                                   : tr("%1 — %2 (%3 predictions off the scale)")
+                                         .arg(what, run.name)
+                                         .arg(outside));
 }
 
 } // namespace graphace::ui

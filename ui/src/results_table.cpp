@@ -23,9 +23,13 @@ QTableWidgetItem* number(double value, int decimals) {
 ResultsTable::ResultsTable(QWidget* parent) : QTableWidget(0, ColumnCount, parent) {
     setHorizontalHeaderLabels({tr("Run"), tr("Method"), tr("Train RMSE"), tr("Test RMSE"),
                                tr("Train MAE"), tr("Test MAE"), tr("Train R²"), tr("Test R²"),
-                               tr("Seconds"), tr("Stop")});
+                               tr("Train F RMSE"), tr("Test F RMSE"), tr("Train F MAE"),
+                               tr("Test F MAE"), tr("Seconds"), tr("Stop")});
     for (int c : {TrainRmse, TestRmse, TrainMae, TestMae})
         horizontalHeaderItem(c)->setToolTip(tr("Energy per atom, meV/atom"));
+    for (int c : {TrainForceRmse, TestForceRmse, TrainForceMae, TestForceMae})
+        horizontalHeaderItem(c)->setToolTip(
+            tr("Force components, eV/Å (— where the run has no forces)"));
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);
@@ -59,6 +63,13 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
         setItem(row, TestMae, number(hasTest ? test.energyMaeMevPerAtom : nan, 2));
         setItem(row, TrainR2, number(train.energyR2, 4));
         setItem(row, TestR2, number(hasTest ? test.energyR2 : nan, 4));
+        const auto force = [nan](const RegressionMetrics& m, double value) {
+            return number(m.configurations > 0 && m.forceComponents > 0 ? value : nan, 4);
+        };
+        setItem(row, TrainForceRmse, force(train, train.forceRmseEvPerA));
+        setItem(row, TestForceRmse, force(test, test.forceRmseEvPerA));
+        setItem(row, TrainForceMae, force(train, train.forceMaeEvPerA));
+        setItem(row, TestForceMae, force(test, test.forceMaeEvPerA));
         setItem(row, Seconds, number(seconds, 2));
         setItem(row, Stop, new QTableWidgetItem(stop));
     };

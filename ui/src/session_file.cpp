@@ -55,6 +55,10 @@ json epochJson(const EpochRecord& e) {
             {"train_mae_mev_per_atom", real(e.trainMaeMevPerAtom)},
             {"test_rmse_mev_per_atom", real(e.testRmseMevPerAtom)},
             {"test_mae_mev_per_atom", real(e.testMaeMevPerAtom)},
+            {"train_force_rmse_ev_per_a", real(e.trainForceRmseEvPerA)},
+            {"train_force_mae_ev_per_a", real(e.trainForceMaeEvPerA)},
+            {"test_force_rmse_ev_per_a", real(e.testForceRmseEvPerA)},
+            {"test_force_mae_ev_per_a", real(e.testForceMaeEvPerA)},
             {"learning_rate", real(e.learningRate)},
             {"seconds", real(e.seconds)},
             {"atoms_per_second", real(e.atomsPerSecond)}};
@@ -98,6 +102,10 @@ bool sameHistory(const std::vector<EpochRecord>& a, const std::vector<EpochRecor
                    same(x.trainMaeMevPerAtom, y.trainMaeMevPerAtom) &&
                    same(x.testRmseMevPerAtom, y.testRmseMevPerAtom) &&
                    same(x.testMaeMevPerAtom, y.testMaeMevPerAtom) &&
+                   same(x.trainForceRmseEvPerA, y.trainForceRmseEvPerA) &&
+                   same(x.trainForceMaeEvPerA, y.trainForceMaeEvPerA) &&
+                   same(x.testForceRmseEvPerA, y.testForceRmseEvPerA) &&
+                   same(x.testForceMaeEvPerA, y.testForceMaeEvPerA) &&
                    same(x.learningRate, y.learningRate) && same(x.seconds, y.seconds) &&
                    same(x.atomsPerSecond, y.atomsPerSecond);
         });
@@ -130,6 +138,11 @@ json runJson(const TrainingRunRecord& run) {
               {"gcn_test", parityJson(run.gcnParityTest)},
               {"linear_train", parityJson(run.linearParityTrain)},
               {"linear_test", parityJson(run.linearParityTest)}}},
+            {"force_parity",
+             {{"gcn_train", parityJson(run.gcnForceParityTrain)},
+              {"gcn_test", parityJson(run.gcnForceParityTest)},
+              {"linear_train", parityJson(run.linearForceParityTrain)},
+              {"linear_test", parityJson(run.linearForceParityTest)}}},
             {"seconds", real(run.seconds)}};
 }
 
@@ -241,6 +254,12 @@ EpochRecord epochFrom(const Reader& r) {
     e.trainMaeMevPerAtom = r.real("train_mae_mev_per_atom");
     e.testRmseMevPerAtom = r.real("test_rmse_mev_per_atom");
     e.testMaeMevPerAtom = r.real("test_mae_mev_per_atom");
+    // Sessions saved before force training have no force columns: no forces then.
+    for (auto [key, field] : {std::pair{"train_force_rmse_ev_per_a", &e.trainForceRmseEvPerA},
+                              std::pair{"train_force_mae_ev_per_a", &e.trainForceMaeEvPerA},
+                              std::pair{"test_force_rmse_ev_per_a", &e.testForceRmseEvPerA},
+                              std::pair{"test_force_mae_ev_per_a", &e.testForceMaeEvPerA}})
+        *field = r.has(key) ? r.real(key) : std::numeric_limits<double>::quiet_NaN();
     e.learningRate = r.real("learning_rate");
     e.seconds = r.real("seconds");
     e.atomsPerSecond = r.real("atoms_per_second");
@@ -324,6 +343,13 @@ TrainingRunRecord runFrom(const Reader& r) {
     run.gcnParityTest = parityFrom(parity.object("gcn_test"));
     run.linearParityTrain = parityFrom(parity.object("linear_train"));
     run.linearParityTest = parityFrom(parity.object("linear_test"));
+    if (r.has("force_parity")) { // not in sessions saved before force training
+        const Reader forces = r.object("force_parity");
+        run.gcnForceParityTrain = parityFrom(forces.object("gcn_train"));
+        run.gcnForceParityTest = parityFrom(forces.object("gcn_test"));
+        run.linearForceParityTrain = parityFrom(forces.object("linear_train"));
+        run.linearForceParityTest = parityFrom(forces.object("linear_test"));
+    }
     run.seconds = r.real("seconds");
     return run;
 }

@@ -17,7 +17,7 @@ namespace graphace::ui {
 
 namespace {
 
-constexpr int kLossChart = 0, kRmseChart = 1, kLearningRateChart = 2;
+constexpr int kLossChart = 0, kRmseChart = 1, kForceChart = 2, kLearningRateChart = 3;
 constexpr double kMaxLogLabels = 6;
 
 // One run: a colour per curve kind (the legend tells them apart by colour). Several runs: the
@@ -30,24 +30,31 @@ int chartOf(int series) {
         return kLossChart;
     if (series <= TrainingCharts::LinearTestRmse)
         return kRmseChart;
+    if (series <= TrainingCharts::LinearTestForceRmse)
+        return kForceChart;
     return kLearningRateChart;
 }
 
 bool isReference(int series) {
     return series == TrainingCharts::LinearTrainLoss || series == TrainingCharts::LinearTestLoss ||
-           series == TrainingCharts::LinearTrainRmse || series == TrainingCharts::LinearTestRmse;
+           series == TrainingCharts::LinearTrainRmse || series == TrainingCharts::LinearTestRmse ||
+           series == TrainingCharts::LinearTrainForceRmse ||
+           series == TrainingCharts::LinearTestForceRmse;
 }
 
 Qt::PenStyle penStyle(int series) {
     switch (series) {
     case TrainingCharts::TestLoss:
     case TrainingCharts::TestRmse:
+    case TrainingCharts::TestForceRmse:
         return Qt::DashLine;
     case TrainingCharts::LinearTrainLoss:
     case TrainingCharts::LinearTrainRmse:
+    case TrainingCharts::LinearTrainForceRmse:
         return Qt::DotLine;
     case TrainingCharts::LinearTestLoss:
     case TrainingCharts::LinearTestRmse:
+    case TrainingCharts::LinearTestForceRmse:
         return Qt::DashDotLine;
     default:
         return Qt::SolidLine;
@@ -58,15 +65,19 @@ QString seriesLabel(int series) {
     switch (series) {
     case TrainingCharts::TrainLoss:
     case TrainingCharts::TrainRmse:
+    case TrainingCharts::TrainForceRmse:
         return QObject::tr("GCN train");
     case TrainingCharts::TestLoss:
     case TrainingCharts::TestRmse:
+    case TrainingCharts::TestForceRmse:
         return QObject::tr("GCN test");
     case TrainingCharts::LinearTrainLoss:
     case TrainingCharts::LinearTrainRmse:
+    case TrainingCharts::LinearTrainForceRmse:
         return QObject::tr("lin. train");
     case TrainingCharts::LinearTestLoss:
     case TrainingCharts::LinearTestRmse:
+    case TrainingCharts::LinearTestForceRmse:
         return QObject::tr("lin. test");
     default:
         return QObject::tr("learning rate");
@@ -97,12 +108,14 @@ QColor TrainingCharts::runColour(int run) {
 }
 
 TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
-    const QString titles[3] = {tr("Loss"), tr("Energy RMSE"), tr("Learning rate")};
-    const QString yTitles[3] = {tr("loss (eV²)"), tr("RMSE (meV/atom)"), tr("learning rate")};
+    const QString titles[kChartCount] = {tr("Loss"), tr("Energy RMSE"), tr("Force RMSE"),
+                                         tr("Learning rate")};
+    const QString yTitles[kChartCount] = {tr("loss (eV²)"), tr("RMSE (meV/atom)"),
+                                          tr("RMSE (eV/Å)"), tr("learning rate")};
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < kChartCount; ++c) {
         auto* chart = new QChart;
         chart->setTitle(titles[c]);
         chart->setMargins(QMargins(2, 2, 2, 2));
@@ -132,10 +145,14 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
     }
     layout->addWidget(m_views[kLossChart], 0, 0);
     layout->addWidget(m_views[kRmseChart], 0, 1);
-    layout->addWidget(m_views[kLearningRateChart], 0, 2);
+    layout->addWidget(m_views[kForceChart], 0, 2);
+    layout->addWidget(m_views[kLearningRateChart], 0, 3);
     layout->setColumnStretch(0, 3);
     layout->setColumnStretch(1, 3);
-    layout->setColumnStretch(2, 2);
+    layout->setColumnStretch(2, 3);
+    layout->setColumnStretch(3, 1); // one curve, no legend: the narrowest
+    // Energies-only runs (most of the study's) have nothing to show there.
+    m_views[kForceChart]->setVisible(false);
 
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
@@ -155,6 +172,7 @@ void TrainingCharts::clear() {
     m_ranges = {};
     m_maxEpoch = 0;
     rescale();
+    updateForceChartVisibility();
 }
 
 int TrainingCharts::addRun(const QString& name) {
@@ -191,7 +209,8 @@ void TrainingCharts::updateLegends() {
             pen.setColor(several || s == LearningRate ? runColour(static_cast<int>(r))
                                                       : kSingleRunColours[(s - TrainLoss) % 4]);
             series->setPen(pen);
-            const bool primary = s == TrainLoss || s == TrainRmse || s == LearningRate;
+            const bool primary =
+                s == TrainLoss || s == TrainRmse || s == TrainForceRmse || s == LearningRate;
             series->setName(
                 several ? (primary ? run.name : seriesLabel(s) + QStringLiteral(" ") + run.name)
                         : (s == LearningRate ? run.name : seriesLabel(s)));
@@ -199,15 +218,17 @@ void TrainingCharts::updateLegends() {
                 marker->setVisible(!several || primary);
         }
     }
-    for (int c = 0; c < 3; ++c)
+    for (int c = 0; c < kChartCount; ++c)
         m_charts[c]->legend()->setVisible(c != kLearningRateChart || several);
     const QString styles = tr(" (solid: train, dashed: test, dotted: linear)");
     m_charts[kLossChart]->setTitle(tr("Loss") + (several ? styles : QString()));
     m_charts[kRmseChart]->setTitle(tr("Energy RMSE") + (several ? styles : QString()));
+    m_charts[kForceChart]->setTitle(tr("Force RMSE") + (several ? styles : QString()));
 }
 
 void TrainingCharts::setLinearReference(int run, double trainLoss, double testLoss,
-                                        double trainRmse, double testRmse) {
+                                        double trainRmse, double testRmse,
+                                        double trainForceRmse, double testForceRmse) {
     if (run < 0 || run >= runCount())
         return;
     Run& r = m_runs[run];
@@ -215,10 +236,14 @@ void TrainingCharts::setLinearReference(int run, double trainLoss, double testLo
     r.reference[LinearTestLoss] = testLoss;
     r.reference[LinearTrainRmse] = trainRmse;
     r.reference[LinearTestRmse] = testRmse;
+    r.reference[LinearTrainForceRmse] = trainForceRmse;
+    r.reference[LinearTestForceRmse] = testForceRmse;
     m_ranges[kLossChart].add(trainLoss);
     m_ranges[kLossChart].add(testLoss);
     m_ranges[kRmseChart].add(trainRmse);
     m_ranges[kRmseChart].add(testRmse);
+    m_ranges[kForceChart].add(trainForceRmse);
+    m_ranges[kForceChart].add(testForceRmse);
     if (!m_timer->isActive())
         m_timer->start();
 }
@@ -238,6 +263,8 @@ void TrainingCharts::addEpoch(int run, const EpochRecord& record) {
                                                 {TestLoss, record.testLoss},
                                                 {TrainRmse, record.trainRmseMevPerAtom},
                                                 {TestRmse, record.testRmseMevPerAtom},
+                                                {TrainForceRmse, record.trainForceRmseEvPerA},
+                                                {TestForceRmse, record.testForceRmseEvPerA},
                                                 {LearningRate, record.learningRate}};
     for (const auto& [series, y] : values)
         if (plottable(y))
@@ -271,13 +298,27 @@ void TrainingCharts::flush() {
         m_maxEpoch = std::max(m_maxEpoch, r.lastEpoch);
     updateReferenceLines();
     rescale();
+    updateForceChartVisibility();
     ++m_redraws;
+}
+
+bool TrainingCharts::hasForceCurves() const {
+    for (const Run& r : m_runs)
+        for (int s : {TrainForceRmse, TestForceRmse, LinearTrainForceRmse, LinearTestForceRmse})
+            if (r.series[s]->count() > 0)
+                return true;
+    return false;
+}
+
+void TrainingCharts::updateForceChartVisibility() {
+    m_views[kForceChart]->setVisible(hasForceCurves());
 }
 
 void TrainingCharts::updateReferenceLines() {
     const double right = std::max(2, m_maxEpoch);
     for (Run& r : m_runs)
-        for (int s : {LinearTrainLoss, LinearTestLoss, LinearTrainRmse, LinearTestRmse}) {
+        for (int s : {LinearTrainLoss, LinearTestLoss, LinearTrainRmse, LinearTestRmse,
+                      LinearTrainForceRmse, LinearTestForceRmse}) {
             const double y = r.reference[s];
             if (plottable(y))
                 r.series[s]->replace({QPointF(1, y), QPointF(right, y)});
@@ -287,7 +328,7 @@ void TrainingCharts::updateReferenceLines() {
 }
 
 void TrainingCharts::rescale() {
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < kChartCount; ++c) {
         m_x[c]->setRange(1, std::max(2, m_maxEpoch));
         const Range& range = m_ranges[c];
         if (range.empty) {

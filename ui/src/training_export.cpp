@@ -178,6 +178,8 @@ void exportSeriesCsv(const std::vector<TrainingRunRecord>& runs, const QString& 
         epochSeries("test_loss", &EpochRecord::testLoss);
         epochSeries("train_rmse_mev_per_atom", &EpochRecord::trainRmseMevPerAtom);
         epochSeries("test_rmse_mev_per_atom", &EpochRecord::testRmseMevPerAtom);
+        epochSeries("train_force_rmse_ev_per_a", &EpochRecord::trainForceRmseEvPerA);
+        epochSeries("test_force_rmse_ev_per_a", &EpochRecord::testForceRmseEvPerA);
         epochSeries("learning_rate", &EpochRecord::learningRate);
         // The linear fit as a horizontal line over the same epochs (one point per epoch, so
         // that every epoch series of a run shares its x values).
@@ -202,6 +204,10 @@ void exportSeriesCsv(const std::vector<TrainingRunRecord>& runs, const QString& 
         parity("parity_gcn_test", run.gcnParityTest);
         parity("parity_linear_train", run.linearParityTrain);
         parity("parity_linear_test", run.linearParityTest);
+        parity("force_parity_gcn_train", run.gcnForceParityTrain);
+        parity("force_parity_gcn_test", run.gcnForceParityTest);
+        parity("force_parity_linear_train", run.linearForceParityTrain);
+        parity("force_parity_linear_test", run.linearForceParityTest);
     }
     writeTextAtomically(path, text.toUtf8());
 }

@@ -213,8 +213,14 @@ PhaseTable::PhaseTable(QWidget* parent) : QWidget(parent) {
 void PhaseTable::appendRow(const OptimiserPhase& phase) {
     const int row = m_table->rowCount();
     m_table->insertRow(row);
-    auto* epochs = spinBox(1, 10'000'000);
-    epochs->setValue(phase.epochs);
+    // 0 shows "auto": resolved when the run is prepared (more epochs without forces).
+    auto* epochs = spinBox(0, 10'000'000, tr("auto"));
+    epochs->setToolTip(tr("auto: %1 epochs when training on forces, else %2")
+                           .arg(kAutoEpochsWithForces)
+                           .arg(kAutoEpochsEnergiesOnly));
+    epochs->setValue(phase.autoEpochs ? 0 : phase.epochs);
+    // Kept so that a resolved run config shown here reads back unchanged.
+    epochs->setProperty("resolvedEpochs", phase.autoEpochs ? phase.epochs : kAutoEpochsEnergiesOnly);
     epochs->setFrame(false);
     m_table->setCellWidget(row, Epochs, epochs);
     auto addReal = [&](int column, double value, double lo, double hi) {
@@ -235,7 +241,9 @@ std::vector<OptimiserPhase> PhaseTable::phases() const {
     std::vector<OptimiserPhase> result;
     for (int row = 0; row < m_table->rowCount(); ++row) {
         OptimiserPhase p;
-        p.epochs = static_cast<QSpinBox*>(m_table->cellWidget(row, Epochs))->value();
+        const auto* epochs = static_cast<QSpinBox*>(m_table->cellWidget(row, Epochs));
+        p.autoEpochs = epochs->value() == 0;
+        p.epochs = p.autoEpochs ? epochs->property("resolvedEpochs").toInt() : epochs->value();
         p.learningRate = static_cast<RealEdit*>(m_table->cellWidget(row, LearningRate))->value();
         p.beta1 = static_cast<RealEdit*>(m_table->cellWidget(row, Beta1))->value();
         p.beta2 = static_cast<RealEdit*>(m_table->cellWidget(row, Beta2))->value();
@@ -378,8 +386,23 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_clip = new RealEdit(0.0, kHuge);
     m_clip->setToolTip(tr("Global gradient norm; 0 turns clipping off"));
     m_earlyStopping = spinBox(0, 1'000'000, tr("off"));
+    m_energyWeight = new RealEdit(0.0, kHuge);
+    m_energyWeight->setToolTip(tr("Weight of the energy term of the loss"));
+    m_forcesWeight = new RealEdit(0.0, kHuge);
+    m_forcesWeight->setToolTip(
+        tr("Weight of the mean squared force error (eV²/Å²); 0 trains on energies only. "
+           "Forces need a smooth edge weighting."));
+    m_autoForces = new QCheckBox(tr("Auto (forces when every configuration has them)"));
+    m_autoForces->setToolTip(
+        tr("Force weight = energy weight × %1 when every configuration has forces and the "
+           "graph admits them, else 0")
+            .arg(kAutoForcesRatio));
     form->addRow(tr("Optimiser"), m_optimiser);
     form->addRow(tr("Loss"), m_loss);
+    form->addRow(tr("Energy weight"), m_energyWeight);
+    form->addRow(tr("Force weight"), m_forcesWeight);
+    form->addRow(m_autoForces);
+    connect(m_autoForces, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
     form->addRow(tr("eps"), m_eps);
     form->addRow(tr("Weight decay"), m_weightDecay);
     form->addRow(new QLabel(tr("Phases")));
@@ -463,6 +486,7 @@ void TrainingPanel::buildDeviceItems() {
 
 void TrainingPanel::updateEnabled() {
     m_cutoff->setEnabled(!m_autoCutoff->isChecked());
+    m_forcesWeight->setEnabled(!m_autoForces->isChecked());
     const auto decay = comboValue<LearningRateDecay>(m_decay);
     m_gamma->setEnabled(decay == LearningRateDecay::Exponential);
     m_factor->setEnabled(decay == LearningRateDecay::ReduceOnPlateau);
@@ -542,6 +566,9 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     const OptimiserConfig& o = c.optimiser;
     setComboValue(m_optimiser, o.kind);
     setComboValue(m_loss, o.loss);
+    m_energyWeight->setValue(o.energyWeight);
+    m_forcesWeight->setValue(o.forcesWeight);
+    m_autoForces->setChecked(o.autoForcesWeight);
     m_eps->setValue(o.eps);
     m_weightDecay->setValue(o.weightDecay);
     m_phases->setPhases(o.phases);
@@ -610,6 +637,9 @@ ExperimentConfig TrainingPanel::config() const {
     OptimiserConfig& o = c.optimiser;
     o.kind = comboValue<OptimiserKind>(m_optimiser);
     o.loss = comboValue<LossKind>(m_loss);
+    o.energyWeight = m_energyWeight->value();
+    o.forcesWeight = m_forcesWeight->value();
+    o.autoForcesWeight = m_autoForces->isChecked();
     o.eps = m_eps->value();
     o.weightDecay = m_weightDecay->value();
     o.phases = m_phases->phases();

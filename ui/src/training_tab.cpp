@@ -56,6 +56,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_panel = new TrainingPanel;
     m_charts = new TrainingCharts;
     m_parity = new ParityChart;
+    m_forceParity = new ParityChart(ParityChart::Forces);
+    m_forceParity->hide(); // until a run has forces
     m_results = new ResultsTable;
 
     m_start = new QPushButton(tr("Start"));
@@ -102,10 +104,13 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_dataInfo);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
+    m_bottomSplitter = bottom;
     bottom->addWidget(m_parity);
+    bottom->addWidget(m_forceParity);
     bottom->addWidget(m_results);
-    bottom->setStretchFactor(0, 1);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 1); // energy parity
+    bottom->setStretchFactor(1, 1); // force parity (runs with forces)
+    bottom->setStretchFactor(2, 2); // results
     bottom->setChildrenCollapsible(false);
 
     auto* plots = new QSplitter(Qt::Vertical);
@@ -142,7 +147,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     connect(m_stop, &QPushButton::clicked, this, &TrainingTab::stop);
     connect(m_results, &ResultsTable::runSelected, this, [this](int run) {
         if (run >= 0 && run < static_cast<int>(m_runs.size()))
-            m_parity->setRun(m_runs[run]);
+            showParity(m_runs[run]);
     });
 
     // The worker lives on its own thread; its signals arrive here queued.
@@ -182,10 +187,16 @@ void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QStri
 }
 
 QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {
-    return {{QStringLiteral("loss"), m_charts->lossView()},
-            {QStringLiteral("rmse"), m_charts->rmseView()},
-            {QStringLiteral("learning_rate"), m_charts->learningRateView()},
-            {QStringLiteral("parity"), m_parity}};
+    QList<QPair<QString, QWidget*>> charts = {{QStringLiteral("loss"), m_charts->lossView()},
+                                              {QStringLiteral("rmse"), m_charts->rmseView()}};
+    m_charts->flush(); // what is buffered decides whether there are force curves
+    if (m_charts->hasForceCurves())
+        charts.append({QStringLiteral("force_rmse"), m_charts->forceRmseView()});
+    charts.append({QStringLiteral("learning_rate"), m_charts->learningRateView()});
+    charts.append({QStringLiteral("parity"), m_parity});
+    if (!m_forceParity->isHidden())
+        charts.append({QStringLiteral("force_parity"), m_forceParity});
+    return charts;
 }
 
 const TrainingRunRecord* TrainingTab::currentRun() const {
@@ -264,6 +275,8 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
     m_runs.clear();
     m_charts->clear();
     m_parity->clear();
+    m_forceParity->clear();
+    m_forceParity->hide();
     m_results->setRuns(m_runs);
     m_warnings.clear();
     showWarning({});
@@ -358,6 +371,8 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     m_runs = std::move(runs);
     m_charts->clear();
     m_parity->clear();
+    m_forceParity->clear();
+    m_forceParity->hide();
     for (int i = 0; i < static_cast<int>(m_runs.size()); ++i) {
         m_charts->addRun(m_runs[i].name);
         showLinear(i);
@@ -369,7 +384,7 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     m_charts->flush();
     m_results->setRuns(m_runs);
     if (!m_runs.empty())
-        m_parity->setRun(m_runs.back());
+        showParity(m_runs.back());
     Q_EMIT runsChanged();
 }
 
@@ -404,6 +419,12 @@ void TrainingTab::onPrepared(int index, std::shared_ptr<const PreparedExperiment
         return;
     m_runs[index].prepared = prepared;
     m_runs[index].config = prepared->config;
+    if (index < static_cast<int>(m_jobs.size())) {
+        // "auto" epochs are known now: the progress bar and the ETA count the resolved ones.
+        OptimiserConfig& planned = m_jobs[index].config.optimiser;
+        m_plannedEpochs += totalEpochs(prepared->config.optimiser) - totalEpochs(planned);
+        planned.phases = prepared->config.optimiser.phases;
+    }
     const QString warning = QString::fromStdString(prepared->graphWarning);
     if (!warning.isEmpty()) {
         const QString line =
@@ -422,11 +443,33 @@ void TrainingTab::onLinearReady(int index, const LinearBaseline& linear) {
     if (run.prepared) {
         run.linearParityTrain = parityPoints(run.prepared->trainGraphs, linear.trainPredicted);
         run.linearParityTest = parityPoints(run.prepared->testGraphs, linear.testPredicted);
+        run.linearForceParityTrain =
+            forceParityPoints(run.prepared->train, linear.trainPredictedForces);
+        run.linearForceParityTest =
+            forceParityPoints(run.prepared->test, linear.testPredictedForces);
     }
     showLinear(index);
-    m_parity->setRun(run);
+    showParity(run);
     m_results->setRuns(m_runs);
     Q_EMIT linearReady(index);
+}
+
+void TrainingTab::showParity(const TrainingRunRecord& run) {
+    m_parity->setRun(run);
+    const bool forces = ParityChart::hasPoints(run, ParityChart::Forces);
+    if (forces)
+        m_forceParity->setRun(run);
+    if (forces && m_forceParity->isHidden()) {
+        // Shown later than the splitter was laid out: share the space as the stretch says
+        // (1 : 1 : 2) instead of squeezing the results table.
+        m_forceParity->show();
+        const QList<int> sizes = m_bottomSplitter->sizes();
+        int total = 0;
+        for (int size : sizes)
+            total += size;
+        m_bottomSplitter->setSizes({total / 4, total / 4, total - 2 * (total / 4)});
+    }
+    m_forceParity->setVisible(forces);
 }
 
 void TrainingTab::showLinear(int index) {
@@ -439,7 +482,13 @@ void TrainingTab::showLinear(int index) {
     m_charts->setLinearReference(index, linearLossFromMetrics(run.linear.train, loss),
                                  linearLossFromMetrics(run.linear.test, loss),
                                  run.linear.train.energyRmseMevPerAtom,
-                                 hasTest ? run.linear.test.energyRmseMevPerAtom : nan);
+                                 hasTest ? run.linear.test.energyRmseMevPerAtom : nan,
+                                 run.linear.train.forceComponents > 0
+                                     ? run.linear.train.forceRmseEvPerA
+                                     : nan,
+                                 hasTest && run.linear.test.forceComponents > 0
+                                     ? run.linear.test.forceRmseEvPerA
+                                     : nan);
 }
 
 void TrainingTab::onEpoch(int index, const EpochRecord& record) {
@@ -467,7 +516,7 @@ void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunReco
         }
     }
     m_charts->flush();
-    m_parity->setRun(m_runs[index]);
+    showParity(m_runs[index]);
     m_results->setRuns(m_runs);
     Q_EMIT runsChanged();
     Q_EMIT runFinished(index);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
 
 namespace graphace::ui {
 
@@ -34,6 +35,26 @@ ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& p
         const double atoms = std::max(1, data.samples[c].atomCount);
         points.referencePerAtom.push_back(data.samples[c].energy / atoms);
         points.predictedPerAtom.push_back(predicted[c] / atoms);
+    }
+    return points;
+}
+
+ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& predicted) {
+    std::vector<double> reference;
+    reference.reserve(predicted.size());
+    for (const Structure& s : data.structures) {
+        if (!s.hasForces())
+            return {};
+        for (const Vec3& f : s.forces)
+            reference.insert(reference.end(), {f[0], f[1], f[2]});
+    }
+    if (reference.empty() || reference.size() != predicted.size())
+        return {};
+    const std::size_t stride = (reference.size() + kMaxForceParityPoints - 1) / kMaxForceParityPoints;
+    ParityPoints points;
+    for (std::size_t i = 0; i < reference.size(); i += stride) {
+        points.referencePerAtom.push_back(reference[i]);
+        points.predictedPerAtom.push_back(predicted[i]);
     }
     return points;
 }
@@ -108,28 +129,39 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
                 parityPoints(prepared->trainGraphs, record->linear.trainPredicted);
             record->linearParityTest =
                 parityPoints(prepared->testGraphs, record->linear.testPredicted);
+            record->linearForceParityTrain =
+                forceParityPoints(prepared->train, record->linear.trainPredictedForces);
+            record->linearForceParityTest =
+                forceParityPoints(prepared->test, record->linear.testPredictedForces);
             Q_EMIT linearReady(index, record->linear);
             if (m_cancel.load())
                 throw Cancelled();
 
-            GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs);
-            TrainingOutcome outcome = trainer.train(
+            // Destroyed before scoring (its device copies of the force geometry, see
+            // command_train.cpp).
+            auto trainer = std::make_unique<GcnTrainer>(prepared->config, prepared->trainGraphs,
+                                                        prepared->testGraphs);
+            TrainingOutcome outcome = trainer->train(
                 [this, index](const EpochRecord& epoch) {
                     m_epochsReported.fetch_add(1);
                     Q_EMIT epochFinished(index, epoch);
                     return waitWhilePaused();
                 },
                 &m_cancel);
-            auto model = std::make_shared<const GcnModel>(trainer.takeModel());
+            auto model = std::make_shared<const GcnModel>(trainer->takeModel());
+            trainer.reset();
+            // With forces where the graphs carry geometry (force training), as metrics.json.
             if (!prepared->trainGraphs.samples.empty()) {
-                const auto predicted = model->predictEnergies(prepared->trainGraphs);
-                record->gcnTrain = scoreEnergies(prepared->trainGraphs, predicted);
-                record->gcnParityTrain = parityPoints(prepared->trainGraphs, predicted);
+                GcnPrediction predicted;
+                record->gcnTrain = scoreModel(*model, prepared->trainGraphs, &predicted);
+                record->gcnParityTrain = parityPoints(prepared->trainGraphs, predicted.energies);
+                record->gcnForceParityTrain = forceParityPoints(prepared->train, predicted.forces);
             }
             if (!prepared->testGraphs.samples.empty()) {
-                const auto predicted = model->predictEnergies(prepared->testGraphs);
-                record->gcnTest = scoreEnergies(prepared->testGraphs, predicted);
-                record->gcnParityTest = parityPoints(prepared->testGraphs, predicted);
+                GcnPrediction predicted;
+                record->gcnTest = scoreModel(*model, prepared->testGraphs, &predicted);
+                record->gcnParityTest = parityPoints(prepared->testGraphs, predicted.energies);
+                record->gcnForceParityTest = forceParityPoints(prepared->test, predicted.forces);
             }
             record->history = outcome.history;
             record->outcome = std::move(outcome);

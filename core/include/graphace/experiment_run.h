@@ -32,6 +32,8 @@ struct PreparedExperiment {
     // atoms is that close): every graph convolution is a per-atom dense layer and no message
     // passing happens." / "N atoms have no neighbour within …".
     std::string graphWarning;
+    // What optimiser.forces_weight = "auto" decided and why (empty for a number).
+    std::string forcesNote;
 };
 
 // `trainFile`: the data of config.data.trainFile (or the built-in sample); `testFile`: the data
@@ -46,6 +48,9 @@ struct LinearBaseline {
     RegressionMetrics test;  // configurations == 0 without a test set
     std::vector<double> trainPredicted;  // eV per configuration
     std::vector<double> testPredicted;
+    // Forces (eV/Å, x y z per atom, configurations in order) when fitted with forces; else empty.
+    std::vector<double> trainPredictedForces;
+    std::vector<double> testPredictedForces;
     int basisSize = 0;
     double seconds = 0;
 };

@@ -61,6 +61,11 @@ struct OptimiserPhase {
     double beta1 = 0.9;  // Adam/AdamW betas; beta1 is the SGD momentum
     double beta2 = 0.999;
     bool resetMoments = true;
+    // "auto" (JSON `"epochs": "auto"`): resolved when the experiment is prepared, to
+    // kAutoEpochsWithForces when it trains on forces, else kAutoEpochsEnergiesOnly; `epochs` then
+    // holds the resolved value (before: the energies-only one). Force labels carry 3N numbers
+    // per configuration: the same validation error takes far fewer epochs.
+    bool autoEpochs = false;
 };
 
 struct OptimiserConfig {
@@ -86,7 +91,21 @@ struct OptimiserConfig {
     // > 0 needs training data with forces and smooth edge weights.
     double energyWeight = 1.0;
     double forcesWeight = 0.0;
+    // "auto" (JSON `"forces_weight": "auto"`): resolved against the data when the experiment is
+    // prepared: forcesWeight = energyWeight · kAutoForcesRatio when every configuration has
+    // forces and the graph settings admit forces (smooth weights, self-loops if normalised),
+    // else 0 (energies only). forcesWeight then holds the resolved value.
+    bool autoForcesWeight = false;
 };
+
+// The force weight "auto" gives, relative to energyWeight: the per-atom energy error (eV)
+// weighted 1000 times the force error (eV/Å) in the squared loss, validated on zuo2020 Si
+// (train split only; docs/cli.md, "Presets").
+inline constexpr double kAutoForcesRatio = 1e-3;
+// What "epochs": "auto" resolves to (the recommended schedule, validated on training splits:
+// energies only, the sample and Si_train; with forces, Si_train; docs/cli.md, "Presets").
+inline constexpr int kAutoEpochsEnergiesOnly = 1000;
+inline constexpr int kAutoEpochsWithForces = 150;
 
 struct TrainingConfig {
     int batchSize = 1;        // graphs per optimiser step; 0 means all training graphs

@@ -26,7 +26,11 @@ struct SampleGeometry {
     // functions of atom i's species block (zero rows beyond rcut are dropped).
     std::vector<int> aceFirst, aceSecond;
     std::vector<double> aceVectors; // 3 per edge
-    RowMatrix aceGradients;         // 3E × K
+    // Exactly one of the two holds the Jacobian: float64, or float32 for float32 models (half
+    // the memory, and a float32 model on the CPU uses it in place: no copy at all).
+    RowMatrix aceGradients;                       // 3E × K, float64
+    FloatRowMatrix aceGradientsSingle;            // 3E × K, float32
+    bool singlePrecision() const { return aceGradientsSingle.size() > 0; }
     // Graph edges: endpoints, r_e, the weight w(d_e), ∂w/∂r_e = w'(d_e) r̂_e, and the index of
     // the adjacency entry (graph.rows / columns) the weight adds to.
     std::vector<int> edgeFirst, edgeSecond, edgeEntry;
@@ -38,7 +42,7 @@ struct SampleGeometry {
     EdgeWeighting weighting = EdgeWeighting::SmoothPolynomial;
     double volume = 0.0;                 // Å³ of a cell periodic in all three directions, else 0
     std::vector<double> referenceForces; // 3N eV/Å; empty when the configuration has none
-    // Bytes held (the ACE Jacobian dominates: 3 · 8 · K per ACE edge).
+    // Bytes held (the ACE Jacobian dominates: 3 · 8 · K per ACE edge, 3 · 4 · K in float32).
     std::size_t bytes() const;
 };
 
@@ -67,10 +71,12 @@ struct GraphDataset {
 // Descriptors (AceDerivatives::None) and graphs of every configuration, on `threads` threads
 // (0: all cores); one neighbour list per configuration at max(rcut, cutoff) serves both.
 // Progress in [0, 1]; throws Cancelled when the callback says stop. With `withGeometry` every
-// sample also gets its SampleGeometry (descriptors computed with AceDerivatives::Edges).
+// sample also gets its SampleGeometry (descriptors computed with AceDerivatives::Edges), its
+// Jacobian in float32 with `singlePrecisionGeometry` (for float32 models), else float64.
 GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
                                const Dataset& data, int threads = 0,
-                               const ProgressCallback& progress = {}, bool withGeometry = false);
+                               const ProgressCallback& progress = {}, bool withGeometry = false,
+                               bool singlePrecisionGeometry = false);
 
 // True when every sample carries geometry with reference forces (what force training needs).
 bool hasReferenceForces(const GraphDataset& data);

@@ -83,12 +83,16 @@ GeometryTensors Network::makeGeometryTensors(const GraphSample& sample) const {
         block[e] = g.aceFirst[e] * speciesCount + sample.species[g.aceFirst[e]];
     t.aceBlock = indexTensor(block, device);
     const int64_t edges = static_cast<int64_t>(g.aceFirst.size());
-    // The Jacobian in the model precision; in float64 on the CPU it is used in place (the
-    // samples' geometry is shared and outlives the tensors of whoever holds the dataset).
+    // The Jacobian in the model precision; on the CPU in the precision it is stored in, it is
+    // used in place (the samples' geometry is shared and outlives the tensors of whoever holds
+    // the dataset).
     const torch::Tensor jacobian =
-        torch::from_blob(const_cast<double*>(g.aceGradients.data()), {edges, 3, g.blockSize},
-                         torch::kFloat64);
-    t.aceGradients = (dtype == torch::kFloat64 && device.is_cpu())
+        g.singlePrecision()
+            ? torch::from_blob(const_cast<float*>(g.aceGradientsSingle.data()),
+                               {edges, 3, g.blockSize}, torch::kFloat32)
+            : torch::from_blob(const_cast<double*>(g.aceGradients.data()),
+                               {edges, 3, g.blockSize}, torch::kFloat64);
+    t.aceGradients = (jacobian.scalar_type() == dtype && device.is_cpu())
                          ? jacobian
                          : jacobian.to(dtype).to(device);
     t.aceVectors = matrixTensor(g.aceVectors, 3, dtype, device);
@@ -256,14 +260,22 @@ ForceOutput Network::forwardWithForces(const ForceBatch& fb, bool createGraph) c
 }
 
 Network::HostForces Network::evaluateForces(const GraphDataset& data,
-                                            const std::vector<GeometryTensors>& parts,
+                                            const std::vector<GeometryTensors>* parts,
                                             std::size_t chunk) const {
     HostForces out;
+    std::vector<GeometryTensors> ownParts(parts ? 0 : data.samples.size());
     for (std::size_t begin = 0; begin < data.samples.size(); begin += chunk) {
         std::vector<std::size_t> indices;
-        for (std::size_t c = begin; c < std::min(begin + chunk, data.samples.size()); ++c)
+        for (std::size_t c = begin; c < std::min(begin + chunk, data.samples.size()); ++c) {
             indices.push_back(c);
-        const ForceOutput f = forwardWithForces(makeForceBatch(data, parts, indices), false);
+            if (!parts)
+                ownParts[c] = makeGeometryTensors(data.samples[c]);
+        }
+        const ForceOutput f =
+            forwardWithForces(makeForceBatch(data, parts ? *parts : ownParts, indices), false);
+        if (!parts)
+            for (std::size_t c : indices)
+                ownParts[c] = GeometryTensors{};
         for (auto [tensor, target] : {std::pair{&f.energy, &out.energies},
                                       std::pair{&f.forces, &out.forces},
                                       std::pair{&f.virial, &out.virials}}) {
@@ -286,8 +298,7 @@ bool GcnModel::supportsForces() const {
 
 GcnPrediction GcnModel::predictWithForces(const GraphDataset& data) const {
     gcn::checkDataset(data, m_impl->featureCount, m_impl->speciesCount, "prediction");
-    const std::vector<gcn::GeometryTensors> parts = m_impl->makeGeometryTensors(data);
-    gcn::Network::HostForces host = m_impl->evaluateForces(data, parts);
+    gcn::Network::HostForces host = m_impl->evaluateForces(data, nullptr);
     GcnPrediction out;
     out.energies = std::move(host.energies);
     out.forces = std::move(host.forces);

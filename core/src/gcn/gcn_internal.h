@@ -131,11 +131,13 @@ struct Network {
     ForceBatch makeForceBatch(const GraphDataset& data, const std::vector<GeometryTensors>& parts,
                               const std::vector<std::size_t>& indices) const;
     // Energies, forces (3N per sample, flattened) and virials (9 per sample) without a graph to
-    // the weights, in fixed chunks.
+    // the weights, in fixed chunks. `parts` null: each chunk's geometry tensors are made for it
+    // and released after it (one-off predictions hold one chunk, not the whole set, on the
+    // device).
     struct HostForces {
         std::vector<double> energies, forces, virials;
     };
-    HostForces evaluateForces(const GraphDataset& data, const std::vector<GeometryTensors>& parts,
+    HostForces evaluateForces(const GraphDataset& data, const std::vector<GeometryTensors>* parts,
                               std::size_t chunk = 16) const;
     // Standardised (and whitened) inputs X of one sample, row-major atoms × F, double.
     std::vector<double> standardisedInputs(const GraphSample& sample) const;

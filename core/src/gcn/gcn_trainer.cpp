@@ -124,7 +124,7 @@ Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
     Evaluation result;
     if (data.samples.empty())
         return result;
-    gcn::Network::HostForces host = net.evaluateForces(data, parts);
+    gcn::Network::HostForces host = net.evaluateForces(data, &parts);
     GcnPrediction predicted;
     predicted.energies = std::move(host.energies);
     predicted.forces = std::move(host.forces);

@@ -1,6 +1,6 @@
 #pragma once
-// Parity plot of one run: predicted against reference energy per atom for the GCN and the
-// linear fit, training and test configurations, with the line y = x (perfect prediction).
+// Parity plot of one run: predicted against reference energy per atom (or force component) for
+// the GCN and the linear fit, training and test sets, with the line y = x (perfect prediction).
 
 #include "graphace/ui/training_run.h"
 
@@ -17,8 +17,12 @@ class ParityChart : public QChartView {
     Q_OBJECT
 public:
     enum Series { GcnTrain, GcnTest, LinearTrain, LinearTest, SeriesCount };
+    enum Quantity { Energy, Forces };
 
-    explicit ParityChart(QWidget* parent = nullptr);
+    explicit ParityChart(Quantity quantity = Energy, QWidget* parent = nullptr);
+    Quantity quantity() const { return m_quantity; }
+    // Whether the run has points of this chart's quantity (forces: only runs with forces).
+    static bool hasPoints(const TrainingRunRecord& run, Quantity quantity);
 
     // Shows the run's parity points (the GCN's only once it finished).
     void setRun(const TrainingRunRecord& run);
@@ -32,6 +36,8 @@ public:
     int pointsOffScale() const { return m_outside; }
 
 private:
+    QString title() const;
+    Quantity m_quantity = Energy;
     QChart* m_chart = nullptr;
     QScatterSeries* m_series[SeriesCount] = {};
     QLineSeries* m_diagonal = nullptr;

@@ -22,6 +22,10 @@ public:
         TestMae,
         TrainR2,
         TestR2,
+        TrainForceRmse,
+        TestForceRmse,
+        TrainForceMae,
+        TestForceMae,
         Seconds,
         Stop,
         ColumnCount

@@ -1,7 +1,8 @@
 #pragma once
 // Live training curves (Qt Charts): loss per epoch (train / test, log scale) with the linear
 // least-squares fit's train / test loss as horizontal reference lines, energy RMSE in meV/atom
-// (GCN train / test + linear lines, log scale) and the learning rate (log scale).
+// (GCN train / test + linear lines, log scale), force RMSE in eV/Å (the same curves; shown
+// once a run has forces) and the learning rate (log scale).
 //
 // Epochs arrive faster than a person can read and every QLineSeries change repaints, so points
 // are buffered and applied with one rescale on a timer, at most 1000 / kRedrawIntervalMs times
@@ -17,6 +18,7 @@
 #include <QWidget>
 
 #include <array>
+#include <limits>
 #include <vector>
 
 class QChart;
@@ -40,6 +42,10 @@ public:
         TestRmse,
         LinearTrainRmse,
         LinearTestRmse,
+        TrainForceRmse,
+        TestForceRmse,
+        LinearTrainForceRmse,
+        LinearTestForceRmse,
         LearningRate,
         SeriesCount
     };
@@ -56,7 +62,9 @@ public:
 
     // Horizontal lines at the linear fit's values (NaN: no line, e.g. no test set).
     void setLinearReference(int run, double trainLoss, double testLoss, double trainRmse,
-                            double testRmse);
+                            double testRmse, double trainForceRmse = kNoValue,
+                            double testForceRmse = kNoValue);
+    static constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
     double linearReference(int run, Series series) const;
     // Buffered; drawn at the next redraw.
     void addEpoch(int run, const EpochRecord& record);
@@ -67,7 +75,10 @@ public:
 
     QChartView* lossView() const { return m_views[0]; }
     QChartView* rmseView() const { return m_views[1]; }
-    QChartView* learningRateView() const { return m_views[2]; }
+    // Shown (and exported) only while a run has force curves or a linear force reference.
+    QChartView* forceRmseView() const { return m_views[2]; }
+    bool hasForceCurves() const;
+    QChartView* learningRateView() const { return m_views[3]; }
     QLineSeries* series(int run, Series series) const;
     int pendingPoints() const;
     int redrawCount() const { return m_redraws; }
@@ -85,15 +96,17 @@ private:
         bool empty = true;
         void add(double y);
     };
+    static constexpr int kChartCount = 4;
     void updateReferenceLines();
+    void updateForceChartVisibility();
     void rescale();
     void updateLegends();
 
-    std::array<QChart*, 3> m_charts{};
-    std::array<QChartView*, 3> m_views{};
-    std::array<QValueAxis*, 3> m_x{};
-    std::array<QLogValueAxis*, 3> m_y{};
-    std::array<Range, 3> m_ranges;
+    std::array<QChart*, kChartCount> m_charts{};
+    std::array<QChartView*, kChartCount> m_views{};
+    std::array<QValueAxis*, kChartCount> m_x{};
+    std::array<QLogValueAxis*, kChartCount> m_y{};
+    std::array<Range, kChartCount> m_ranges;
     std::vector<Run> m_runs;
     QTimer* m_timer = nullptr;
     int m_maxEpoch = 0;

@@ -96,6 +96,8 @@ public:
     QComboBox* deviceCombo() const { return m_device; }
     RealEdit* cutoffEdit() const { return m_cutoff; }
     QCheckBox* autoCutoffBox() const { return m_autoCutoff; }
+    QCheckBox* autoForcesBox() const { return m_autoForces; }
+    RealEdit* forcesWeightEdit() const { return m_forcesWeight; }
     PhaseTable* phaseTable() const { return m_phases; }
     LayerTable* graphLayerTable() const { return m_graphLayers; }
     LayerTable* denseLayerTable() const { return m_denseLayers; }
@@ -159,6 +161,9 @@ private:
     QSpinBox* m_patience = nullptr;
     RealEdit* m_minLr = nullptr;
     RealEdit* m_clip = nullptr;
+    RealEdit* m_energyWeight = nullptr;
+    RealEdit* m_forcesWeight = nullptr;
+    QCheckBox* m_autoForces = nullptr;
     QSpinBox* m_earlyStopping = nullptr;
     // training
     QSpinBox* m_trainSize = nullptr;

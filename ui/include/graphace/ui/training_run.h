@@ -14,10 +14,12 @@
 
 namespace graphace::ui {
 
+// Energies: eV/atom, one point per configuration. Forces: eV/Å, one point per component.
 struct ParityPoints {
-    std::vector<double> referencePerAtom;  // eV/atom, per configuration
+    std::vector<double> referencePerAtom;
     std::vector<double> predictedPerAtom;
 };
+inline constexpr std::size_t kMaxForceParityPoints = 4000;
 
 struct TrainingRunRecord {
     QString name;                 // e.g. "recommended", "train 50", "activation relu"
@@ -29,6 +31,10 @@ struct TrainingRunRecord {
     RegressionMetrics gcnTrain;   // valid when finished
     RegressionMetrics gcnTest;
     ParityPoints gcnParityTrain, gcnParityTest, linearParityTrain, linearParityTest;
+    // Force components (eV/Å) when the run has forces, else empty; at most kMaxForceParityPoints
+    // per set, an even stride over all components (a plot of 10⁵ points shows no more).
+    ParityPoints gcnForceParityTrain, gcnForceParityTest, linearForceParityTrain,
+        linearForceParityTest;
     double seconds = 0;           // wall time of the whole run (preparation + training)
     // Present while the session lives (not restored from a session file): the trained model
     // and the prepared data, for export as `graphace train --out DIR` writes it.

@@ -19,6 +19,7 @@
 #include <vector>
 
 class QLabel;
+class QSplitter;
 class QProgressBar;
 class QPushButton;
 class QToolButton;
@@ -67,6 +68,7 @@ public:
     TrainingPanel* panel() const { return m_panel; }
     TrainingCharts* charts() const { return m_charts; }
     ParityChart* parityChart() const { return m_parity; }
+    ParityChart* forceParityChart() const { return m_forceParity; }
     ResultsTable* resultsTable() const { return m_results; }
     TrainingWorker* worker() const { return m_worker; }
     QPushButton* startButton() const { return m_start; }
@@ -102,6 +104,7 @@ private:
     void onFailed(int index, const QString& message);
     void onAllFinished();
     void showLinear(int index);
+    void showParity(const TrainingRunRecord& run);
     void updateButtons();
     void updateProgress(bool force);
     void setError(const QString& text);
@@ -132,6 +135,8 @@ private:
     TrainingPanel* m_panel = nullptr;
     TrainingCharts* m_charts = nullptr;
     ParityChart* m_parity = nullptr;
+    ParityChart* m_forceParity = nullptr; // shown for runs with forces
+    QSplitter* m_bottomSplitter = nullptr; // parity plots | results
     ResultsTable* m_results = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_pause = nullptr;

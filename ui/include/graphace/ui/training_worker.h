@@ -83,6 +83,10 @@ double linearLoss(const GraphDataset& data, const std::vector<double>& predicted
 
 // Reference and predicted energy per atom of each sample, for a parity plot.
 ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& predicted);
+// Reference force components of `data` against `predicted` (x y z per atom, configurations in
+// order), every k-th so that at most kMaxForceParityPoints remain; empty when the sizes differ
+// or a configuration has no forces.
+ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& predicted);
 
 } // namespace graphace::ui
 
