@@ -381,7 +381,7 @@ private Q_SLOTS:
                  failed.isEmpty() ? "" : qPrintable(failed.front().at(1).toString()));
         const TrainingRunRecord& run = m_tab->runs().front();
         QVERIFY(run.finished);
-        QCOMPARE(run.config.optimiser.forcesWeight, 1.0); // 1000 × 1e-3, resolved
+        QCOMPARE(run.config.optimiser.forcesWeight, 1.0); // 100 × 0.01, resolved
         const std::size_t trainComponents = 16 * 96 * 3, testComponents = 8 * 96 * 3;
         QCOMPARE(run.gcnTrain.forceComponents, trainComponents);
         QCOMPARE(run.gcnTest.forceComponents, testComponents);

@@ -99,9 +99,9 @@ struct OptimiserConfig {
 };
 
 // The force weight "auto" gives, relative to energyWeight: the per-atom energy error (eV)
-// weighted 1000 times the force error (eV/Å) in the squared loss, validated on zuo2020 Si
+// weighted 100 times the force error (eV/Å) in the squared loss, validated on zuo2020 Si
 // (train split only; docs/cli.md, "Presets").
-inline constexpr double kAutoForcesRatio = 1e-3;
+inline constexpr double kAutoForcesRatio = 1e-2;
 // What "epochs": "auto" resolves to (the recommended schedule, validated on training splits:
 // energies only, the sample and Si_train; with forces, Si_train; docs/cli.md, "Presets").
 inline constexpr int kAutoEpochsEnergiesOnly = 1000;
