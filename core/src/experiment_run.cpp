@@ -124,11 +124,14 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
 
     p.basis = std::make_shared<const AceBasis>(p.config.ace);
     OptimiserConfig& optimiser = p.config.optimiser;
+    bool forcesWarning = false;
     if (optimiser.autoForcesWeight) {
         const bool dataHasForces =
             everyConfigurationHasForces(p.train) && everyConfigurationHasForces(p.test);
         const bool graphHasForces = graphAdmitsForces(p.config.graph.options);
         const bool withForces = dataHasForces && graphHasForces;
+        // Worth a warning: the data could train a potential, the graph settings prevent it.
+        forcesWarning = dataHasForces && !graphHasForces;
         optimiser.forcesWeight = withForces ? optimiser.energyWeight * kAutoForcesRatio : 0.0;
         if (withForces)
             p.forcesNote = "every configuration has forces: training on energies and forces";
@@ -189,6 +192,11 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     p.graphStatistics = graphDatasetStatistics(p.trainGraphs);
     p.graphWarning =
         graphWarningFor(p.graphStatistics, p.config.graph.options, p.trainGraphs.atomCount());
+    if (forcesWarning)
+        p.graphWarning += (p.graphWarning.empty() ? "" : " ") +
+                          std::string("The data has forces, but ") +
+                          p.forcesNote.substr(p.forcesNote.find("graph.")) +
+                          " (smooth-polynomial weights with self-loops train on forces).";
     reportProgress(progress, 1.0);
     return p;
 }

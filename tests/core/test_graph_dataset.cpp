@@ -326,6 +326,11 @@ private Q_SLOTS:
         const PreparedExperiment b = prepareExperiment(binary, data, nullptr);
         QCOMPARE(b.config.optimiser.forcesWeight, 0.0);
         QVERIFY2(b.forcesNote.find("binary") != std::string::npos, b.forcesNote.c_str());
+        // The data could train a potential: said as a warning too (banner, CLI warning).
+        QVERIFY2(b.graphWarning.find("The data has forces, but graph.weighting = binary") !=
+                     std::string::npos,
+                 b.graphWarning.c_str());
+        QVERIFY(e.graphWarning.find("forces") == std::string::npos); // data without: no warning
         // A number is a number: no note, no resolution.
         ExperimentConfig fixed = config;
         fixed.optimiser.autoForcesWeight = false;
