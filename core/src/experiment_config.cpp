@@ -101,6 +101,15 @@ public:
             fail(key, std::string(": ") + e.what());
         }
     }
+    // For a key that takes "auto" or a number: true for "auto"; fails with `expected` for any
+    // other string; false otherwise (read the number with number() / integer()).
+    bool isAuto(const char* key, const char* expected) const {
+        if (!has(key) || !at(key).is_string())
+            return false;
+        if (at(key).get<std::string>() != "auto")
+            fail(key, expected);
+        return true;
+    }
     [[noreturn]] void fail(const char* key, const std::string& what) const {
         throw std::invalid_argument("config: \"" + path(key) + "\"" +
                                     (what.rfind(":", 0) == 0 ? "" : " ") + what);
@@ -168,15 +177,12 @@ GraphConfig graphFromJson(const nlohmann::json& j) {
     GraphConfig g;
     const Section s(j, "graph",
                     {"cutoff", "resolved_cutoff", "weighting", "self_loops", "normalisation"});
-    if (s.has("cutoff")) {
-        const auto& cutoff = s.at("cutoff");
-        if (cutoff.is_string() && cutoff.get<std::string>() == "auto")
-            g.autoCutoff = true;
-        else if (cutoff.is_number())
-            g.options.cutoff = cutoff.get<double>();
-        else
-            s.fail("cutoff", "must be a number of Å or \"auto\"");
-    }
+    if (s.isAuto("cutoff", "must be a number of Å or \"auto\""))
+        g.autoCutoff = true;
+    else if (s.has("cutoff") && !s.at("cutoff").is_number())
+        s.fail("cutoff", "must be a number of Å or \"auto\"");
+    else
+        s.number("cutoff", g.options.cutoff);
     // The cutoff an "auto" run chose. Beside a number it is stale (a preset or a recorded run
     // whose cutoff was then set by hand, e.g. --set graph.cutoff=4): the number wins.
     if (s.has("resolved_cutoff") && g.autoCutoff)
@@ -273,9 +279,7 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
             const Section ps(phases[k], "optimiser.phases." + std::to_string(k),
                              {"epochs", "resolved_epochs", "learning_rate", "beta1", "beta2",
                               "reset_moments"});
-            if (ps.has("epochs") && ps.at("epochs").is_string()) {
-                if (ps.at("epochs").get<std::string>() != "auto")
-                    ps.fail("epochs", "must be an integer ≥ 1 or \"auto\"");
+            if (ps.isAuto("epochs", "must be an integer ≥ 1 or \"auto\"")) {
                 p.autoEpochs = true;
                 p.epochs = kAutoEpochsEnergiesOnly;
                 // Beside a number it is stale (set by hand since): the number wins.
@@ -299,15 +303,10 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     s.number("gradient_clip_norm", o.gradientClipNorm);
     s.integer("early_stopping_patience", o.earlyStoppingPatience);
     s.number("energy_weight", o.energyWeight);
-    if (s.has("forces_weight")) {
-        const auto& weight = s.at("forces_weight");
-        if (weight.is_string() && weight.get<std::string>() == "auto")
-            o.autoForcesWeight = true;
-        else if (weight.is_number())
-            o.forcesWeight = weight.get<double>();
-        else
-            s.fail("forces_weight", "must be a number ≥ 0 or \"auto\"");
-    }
+    if (s.isAuto("forces_weight", "must be a number ≥ 0 or \"auto\""))
+        o.autoForcesWeight = true;
+    else
+        s.number("forces_weight", o.forcesWeight);
     // Beside a number it is stale (the weight was then set by hand): the number wins.
     if (s.has("resolved_forces_weight") && o.autoForcesWeight)
         s.number("resolved_forces_weight", o.forcesWeight);

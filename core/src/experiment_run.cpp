@@ -56,11 +56,6 @@ bool everyConfigurationHasForces(const Dataset& data) {
     return true;
 }
 
-bool graphAdmitsForces(const GraphOptions& g) {
-    return hasContinuousDerivative(g.weighting) &&
-           (g.selfLoops || g.normalisation == Normalisation::None);
-}
-
 // Maps a sub-task's progress into [begin, end) of the whole.
 ProgressCallback subProgress(const ProgressCallback& progress, double begin, double end) {
     if (!progress)
@@ -128,7 +123,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     if (optimiser.autoForcesWeight) {
         const bool dataHasForces =
             everyConfigurationHasForces(p.train) && everyConfigurationHasForces(p.test);
-        const bool graphHasForces = graphAdmitsForces(p.config.graph.options);
+        const bool graphHasForces = whyNoForces(p.config.graph.options).empty();
         const bool withForces = dataHasForces && graphHasForces;
         // Worth a warning: the data could train a potential, the graph settings prevent it.
         forcesWarning = dataHasForces && !graphHasForces;
@@ -164,17 +159,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
                                 "so every configuration needs them (set optimiser.forces_weight "
                                 "= 0 to train on energies only)");
                 }
-        const GraphOptions& g = p.config.graph.options;
-        if (!hasContinuousDerivative(g.weighting))
-            throw std::invalid_argument(
-                "optimiser.forces_weight > 0 needs a smooth edge weight: graph.weighting = " +
-                toString(g.weighting) +
-                " makes the energy jump whenever an atom crosses the graph cutoff (no forces); "
-                "use graph.weighting = smooth-polynomial or smooth-cosine");
-        if (!graphAdmitsForces(g))
-            throw std::invalid_argument(
-                "optimiser.forces_weight > 0 needs graph.self_loops = true with a normalised "
-                "adjacency (a degree reaching zero has no derivative)");
+        if (const std::string why = whyNoForces(p.config.graph.options); !why.empty())
+            throw std::invalid_argument("optimiser.forces_weight > 0 trains on forces, but " + why);
     }
     const double trainShare =
         0.02 + 0.98 * double(p.train.size()) / double(p.train.size() + p.test.size());

@@ -45,6 +45,20 @@ bool hasContinuousDerivative(EdgeWeighting weighting) {
     return weighting != EdgeWeighting::Binary;
 }
 
+std::string whyNoForces(const GraphOptions& options) {
+    if (!hasContinuousDerivative(options.weighting))
+        return "forces need a smooth edge weight: with graph.weighting = " +
+               toString(options.weighting) +
+               " the energy jumps whenever an atom crosses the graph cutoff, so it has no "
+               "forces; use graph.weighting = smooth-polynomial (continuous up to the second "
+               "derivative) or smooth-cosine";
+    if (!options.selfLoops && options.normalisation != Normalisation::None)
+        return "forces need self-loops when the adjacency is normalised (graph.self_loops = "
+               "true): without them an atom's degree can reach zero as its last neighbour "
+               "leaves the cutoff, where D^-1/2 has no derivative";
+    return {};
+}
+
 AtomGraph buildGraph(const Structure& structure, const GraphOptions& options) {
     return buildGraph(computeNeighborList(structure, options.cutoff),
                       static_cast<int>(structure.size()), options);

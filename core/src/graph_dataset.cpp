@@ -223,17 +223,21 @@ std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data) 
         const Eigen::Index blockSize = g.blockSize;
         RowMatrix& sum = out[k].sumGradient;
         sum = RowMatrix::Zero(3 * static_cast<Eigen::Index>(s.atomCount), s.descriptors.cols());
-        for (std::size_t e = 0; e < g.aceFirst.size(); ++e) {
-            const int i = g.aceFirst[e], j = g.aceSecond[e];
-            const Eigen::Index column = blockSize * s.species[i];
-            const Eigen::Index row = 3 * static_cast<Eigen::Index>(e);
-            const RowMatrix rows = g.singlePrecision()
-                                       ? RowMatrix(g.aceGradientsSingle.middleRows(row, 3)
-                                                       .cast<double>())
-                                       : RowMatrix(g.aceGradients.middleRows(row, 3));
-            sum.block(3 * j, column, 3, blockSize) += rows;
-            sum.block(3 * i, column, 3, blockSize) -= rows;
-        }
+        // The Jacobian in whichever precision it is stored (no per-edge temporaries).
+        auto accumulate = [&](const auto& jacobian) {
+            for (std::size_t e = 0; e < g.aceFirst.size(); ++e) {
+                const int i = g.aceFirst[e], j = g.aceSecond[e];
+                const Eigen::Index column = blockSize * s.species[i];
+                const auto rows =
+                    jacobian.middleRows(3 * static_cast<Eigen::Index>(e), 3).template cast<double>();
+                sum.block(3 * j, column, 3, blockSize) += rows;
+                sum.block(3 * i, column, 3, blockSize) -= rows;
+            }
+        };
+        if (g.singlePrecision())
+            accumulate(g.aceGradientsSingle);
+        else
+            accumulate(g.aceGradients);
     }
     return out;
 }

@@ -50,6 +50,10 @@ double edgeWeight(EdgeWeighting weighting, double distance, double cutoff);
 double edgeWeightDerivative(EdgeWeighting weighting, double distance, double cutoff);
 // Whether an energy built on this weighting is differentiable in the positions (not a step).
 bool hasContinuousDerivative(EdgeWeighting weighting);
+// Empty when a model on graphs built this way has forces (its energy differentiable in the
+// positions: a smooth weighting, and self-loops when the adjacency is normalised, so that no
+// degree reaches zero); else why not, naming the setting to change.
+std::string whyNoForces(const GraphOptions& options);
 
 std::string toString(EdgeWeighting weighting);
 std::string toString(Normalisation normalisation);

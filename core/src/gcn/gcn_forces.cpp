@@ -35,17 +35,12 @@ torch::Tensor matrixTensor(const std::vector<double>& values, int64_t columns, t
 } // namespace
 
 void checkForcesSupported(EdgeWeighting weighting, bool selfLoops, Normalisation normalisation) {
-    if (!hasContinuousDerivative(weighting))
-        throw std::invalid_argument(
-            "forces need a smooth edge weight: with graph.weighting = " + toString(weighting) +
-            " the energy jumps whenever an atom crosses the graph cutoff, so it has no forces; use "
-            "graph.weighting = smooth-polynomial (continuous up to the second derivative) or "
-            "smooth-cosine");
-    if (!selfLoops && normalisation != Normalisation::None)
-        throw std::invalid_argument(
-            "forces need self-loops when the adjacency is normalised (graph.self_loops = true): "
-            "without them an atom's degree can reach zero as its last neighbour leaves the "
-            "cutoff, where D^-1/2 has no derivative");
+    GraphOptions options;
+    options.weighting = weighting;
+    options.selfLoops = selfLoops;
+    options.normalisation = normalisation;
+    if (const std::string why = whyNoForces(options); !why.empty())
+        throw std::invalid_argument(why);
 }
 
 GeometryTensors Network::makeGeometryTensors(const GraphSample& sample) const {
@@ -291,9 +286,7 @@ Network::HostForces Network::evaluateForces(const GraphDataset& data,
 // --- GcnModel ------------------------------------------------------------------------------
 
 bool GcnModel::supportsForces() const {
-    const GraphConfig& g = m_impl->config.graph;
-    return hasContinuousDerivative(g.options.weighting) &&
-           (g.options.selfLoops || g.options.normalisation == Normalisation::None);
+    return whyNoForces(m_impl->config.graph.options).empty();
 }
 
 GcnPrediction GcnModel::predictWithForces(const GraphDataset& data) const {
