@@ -116,6 +116,9 @@ void registerPredictCommand(CLI::App& app) {
         if (data.size() == 0)
             throw std::invalid_argument("no configuration to predict");
 
+        // Reference virials as the model was trained and scored on them.
+        for (Structure& s : data.structures)
+            s.virial = referenceVirial(s, config.data.stress);
         const AceBasis basis(config.ace);
         // Forces need the descriptor derivatives: only computed for a model that has forces.
         const bool forces = model.supportsForces();
@@ -188,17 +191,29 @@ void registerPredictCommand(CLI::App& app) {
         }
         if (allEnergies) {
             const nlohmann::json& m = result["metrics"];
-            TextTable table({"set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV",
-                             "E R²", "F RMSE eV/Å", "F MAE eV/Å"});
+            const bool virials = m.contains("virial_rmse_mev_per_atom");
+            std::vector<std::string> header{
+                "set",       "configs", "E RMSE meV/atom", "E MAE meV/atom",
+                "E RMSE eV", "E R²",    "F RMSE eV/Å",     "F MAE eV/Å"};
+            if (virials)
+                header.insert(header.end(), {"W RMSE meV/atom", "W MAE meV/atom"});
+            TextTable table(header);
             auto cell = [&](const char* key, int precision) {
                 return m[key].is_null() ? std::string("-")
                                         : formatNumber(m[key].get<double>(), precision);
             };
-            table.addRow({o->subsetName.empty() ? std::string("all") : o->subsetName,
-                          std::to_string(m["configurations"].get<long>()),
-                          cell("energy_rmse_mev_per_atom", 4), cell("energy_mae_mev_per_atom", 4),
-                          cell("energy_rmse_ev", 4), cell("energy_r2", 5),
-                          cell("force_rmse_ev_per_a", 4), cell("force_mae_ev_per_a", 4)});
+            std::vector<std::string> row{o->subsetName.empty() ? std::string("all") : o->subsetName,
+                                         std::to_string(m["configurations"].get<long>()),
+                                         cell("energy_rmse_mev_per_atom", 4),
+                                         cell("energy_mae_mev_per_atom", 4),
+                                         cell("energy_rmse_ev", 4),
+                                         cell("energy_r2", 5),
+                                         cell("force_rmse_ev_per_a", 4),
+                                         cell("force_mae_ev_per_a", 4)};
+            if (virials)
+                row.insert(row.end(), {cell("virial_rmse_mev_per_atom", 4),
+                                       cell("virial_mae_mev_per_atom", 4)});
+            table.addRow(row);
             std::cout << table.str();
         } else {
             std::cout << predicted.size() << " configurations predicted\n";

@@ -137,14 +137,31 @@ std::string number(const nlohmann::json& metrics, const char* key, int precision
 }
 
 void printComparison(const nlohmann::json& metrics) {
-    TextTable table({"model", "set", "configs", "E RMSE meV/atom", "E MAE meV/atom", "E RMSE eV",
-                     "E R²", "F RMSE eV/Å", "F MAE eV/Å"});
+    std::vector<std::string> header{"model",          "set",       "configs", "E RMSE meV/atom",
+                                    "E MAE meV/atom", "E RMSE eV", "E R²",    "F RMSE eV/Å",
+                                    "F MAE eV/Å"};
+    // Virial columns only when some set was scored on virials.
+    bool virials = false;
+    for (const char* set : {"train", "test"})
+        virials = virials ||
+                  (metrics.contains(set) && metrics.at(set).contains("virial_rmse_mev_per_atom"));
+    if (virials)
+        header.insert(header.end(), {"W RMSE meV/atom", "W MAE meV/atom"});
+    TextTable table(header);
     auto row = [&](const char* model, const char* set, const nlohmann::json& m) {
-        table.addRow({model, set, std::to_string(m.at("configurations").get<long>()),
-                      number(m, "energy_rmse_mev_per_atom", 4),
-                      number(m, "energy_mae_mev_per_atom", 4), number(m, "energy_rmse_ev", 4),
-                      number(m, "energy_r2", 4), number(m, "force_rmse_ev_per_a", 4),
-                      number(m, "force_mae_ev_per_a", 4)});
+        std::vector<std::string> cells{model,
+                                       set,
+                                       std::to_string(m.at("configurations").get<long>()),
+                                       number(m, "energy_rmse_mev_per_atom", 4),
+                                       number(m, "energy_mae_mev_per_atom", 4),
+                                       number(m, "energy_rmse_ev", 4),
+                                       number(m, "energy_r2", 4),
+                                       number(m, "force_rmse_ev_per_a", 4),
+                                       number(m, "force_mae_ev_per_a", 4)};
+        if (virials)
+            cells.insert(cells.end(), {number(m, "virial_rmse_mev_per_atom", 4),
+                                       number(m, "virial_mae_mev_per_atom", 4)});
+        table.addRow(cells);
     };
     for (const char* set : {"train", "test"}) {
         if (metrics.contains(set))
@@ -269,13 +286,19 @@ void registerTrainCommand(CLI::App& app) {
             std::cerr << ", " << (prepared.test.size() ? "test" : "train") << " force RMSE "
                       << formatNumber(linearForces.forceRmseEvPerA, 4) << " eV/Å";
         std::cerr << '\n';
-        if (!prepared.forcesNote.empty())
-            std::cerr << prepared.forcesNote << '\n';
-        if (prepared.config.optimiser.forcesWeight > 0)
-            std::cerr << "training on energies and forces (energy weight "
-                      << formatNumber(prepared.config.optimiser.energyWeight, 4)
-                      << ", forces weight " << formatNumber(prepared.config.optimiser.forcesWeight, 4)
-                      << ")\n";
+        for (const std::string* note : {&prepared.forcesNote, &prepared.virialNote})
+            if (!note->empty())
+                std::cerr << *note << '\n';
+        const OptimiserConfig& optimiser = prepared.config.optimiser;
+        if (optimiser.forcesWeight > 0) {
+            std::cerr << "training on energies"
+                      << (optimiser.virialWeight > 0 ? ", forces and virials" : " and forces")
+                      << " (energy weight " << formatNumber(optimiser.energyWeight, 4)
+                      << ", forces weight " << formatNumber(optimiser.forcesWeight, 4);
+            if (optimiser.virialWeight > 0)
+                std::cerr << ", virial weight " << formatNumber(optimiser.virialWeight, 4);
+            std::cerr << ")\n";
+        }
 
         // The trainer goes before scoring: its device copies of the force geometry would
         // otherwise sit beside the ones scoring makes (chunk by chunk).

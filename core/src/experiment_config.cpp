@@ -146,16 +146,21 @@ nlohmann::json toJson(const DataConfig& d) {
     return {{"train", d.trainFile},
             {"test", d.testFile},
             {"train_size", d.trainSize},
-            {"test_size", d.testSize}};
+            {"test_size", d.testSize},
+            {"stress_unit", toString(d.stress.unit)},
+            {"stress_sign", toString(d.stress.sign)}};
 }
 
 DataConfig dataFromJson(const nlohmann::json& j) {
     DataConfig d;
-    const Section s(j, "data", {"train", "test", "train_size", "test_size"});
+    const Section s(j, "data",
+                    {"train", "test", "train_size", "test_size", "stress_unit", "stress_sign"});
     s.string("train", d.trainFile);
     s.string("test", d.testFile);
     s.integer("train_size", d.trainSize);
     s.integer("test_size", d.testSize);
+    s.name("stress_unit", d.stress.unit, parseStressUnit);
+    s.name("stress_sign", d.stress.sign, parseStressSign);
     return d;
 }
 
@@ -238,23 +243,27 @@ nlohmann::json toJson(const OptimiserConfig& o) {
         phases.push_back(std::move(phase));
     }
     nlohmann::json j = {{"kind", toString(o.kind)},
-            {"eps", o.eps},
-            {"weight_decay", o.weightDecay},
-            {"loss", toString(o.loss)},
-            {"phases", phases},
-            {"decay", toString(o.decay)},
-            {"gamma", o.gamma},
-            {"factor", o.factor},
-            {"patience", o.patience},
-            {"min_learning_rate", o.minLearningRate},
-            {"gradient_clip_norm", o.gradientClipNorm},
-            {"early_stopping_patience", o.earlyStoppingPatience},
-            {"energy_weight", o.energyWeight},
-            {"forces_weight", o.autoForcesWeight ? nlohmann::json("auto")
-                                                 : nlohmann::json(o.forcesWeight)}};
+                        {"eps", o.eps},
+                        {"weight_decay", o.weightDecay},
+                        {"loss", toString(o.loss)},
+                        {"phases", phases},
+                        {"decay", toString(o.decay)},
+                        {"gamma", o.gamma},
+                        {"factor", o.factor},
+                        {"patience", o.patience},
+                        {"min_learning_rate", o.minLearningRate},
+                        {"gradient_clip_norm", o.gradientClipNorm},
+                        {"early_stopping_patience", o.earlyStoppingPatience},
+                        {"energy_weight", o.energyWeight},
+                        {"forces_weight", o.autoForcesWeight ? nlohmann::json("auto")
+                                                             : nlohmann::json(o.forcesWeight)},
+                        {"virial_weight", o.autoVirialWeight ? nlohmann::json("auto")
+                                                             : nlohmann::json(o.virialWeight)}};
     // As for the cutoff: a config as run records what "auto" chose.
     if (o.autoForcesWeight)
         j["resolved_forces_weight"] = o.forcesWeight;
+    if (o.autoVirialWeight)
+        j["resolved_virial_weight"] = o.virialWeight;
     return j;
 }
 
@@ -264,7 +273,7 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
                     {"kind", "eps", "weight_decay", "loss", "phases", "decay", "gamma", "factor",
                      "patience", "min_learning_rate", "gradient_clip_norm",
                      "early_stopping_patience", "energy_weight", "forces_weight",
-                     "resolved_forces_weight"});
+                     "resolved_forces_weight", "virial_weight", "resolved_virial_weight"});
     s.name("kind", o.kind, parseOptimiserKind);
     s.number("eps", o.eps);
     s.number("weight_decay", o.weightDecay);
@@ -303,13 +312,17 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
     s.number("gradient_clip_norm", o.gradientClipNorm);
     s.integer("early_stopping_patience", o.earlyStoppingPatience);
     s.number("energy_weight", o.energyWeight);
-    if (s.isAuto("forces_weight", "must be a number ≥ 0 or \"auto\""))
-        o.autoForcesWeight = true;
-    else
-        s.number("forces_weight", o.forcesWeight);
-    // Beside a number it is stale (the weight was then set by hand): the number wins.
-    if (s.has("resolved_forces_weight") && o.autoForcesWeight)
-        s.number("resolved_forces_weight", o.forcesWeight);
+    // "auto" or a number; a resolved value beside a number is stale (the weight was then set by
+    // hand): the number wins.
+    auto autoOrNumber = [&s](const char* key, const char* resolved, bool& isAuto, double& value) {
+        isAuto = s.isAuto(key, "must be a number ≥ 0 or \"auto\"");
+        if (!isAuto)
+            s.number(key, value);
+        else if (s.has(resolved))
+            s.number(resolved, value);
+    };
+    autoOrNumber("forces_weight", "resolved_forces_weight", o.autoForcesWeight, o.forcesWeight);
+    autoOrNumber("virial_weight", "resolved_virial_weight", o.autoVirialWeight, o.virialWeight);
     return o;
 }
 

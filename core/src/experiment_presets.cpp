@@ -90,6 +90,7 @@ ExperimentConfig recommended() {
     // energies only, 1000 and 1 gave the same errors.
     c.optimiser.energyWeight = 100;
     c.optimiser.autoForcesWeight = true;
+    c.optimiser.autoVirialWeight = true;
     // Energies only: validation error still fell from 600 to 1000 epochs (150 epochs: 40 %
     // worse); with forces 150 epochs reach the linear fit's force error. lr 3e-2 overfits,
     // 3e-3 converges slower.

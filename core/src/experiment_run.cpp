@@ -107,6 +107,15 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     }
     requireEnergies(p.train, "training");
     requireEnergies(p.test, "test");
+    // One reference virial per configuration from here on (`virial`, or `stress` as the user
+    // said to read it).
+    std::size_t unreadStresses = 0, trainVirials = 0;
+    for (Dataset* d : {&p.train, &p.test})
+        for (Structure& s : d->structures) {
+            s.virial = referenceVirial(s, config.data.stress);
+            unreadStresses += s.stress && !s.virial;
+            trainVirials += d == &p.train && s.virial;
+        }
 
     // Species from both sets: a test atom of a species the training set lacks must fail loudly
     // in the descriptors, not be silently dropped from the basis.
@@ -140,6 +149,29 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
                            " has no forces: training on energies only";
         p.forcesNote = "optimiser.forces_weight auto: " + p.forcesNote;
     }
+    if (optimiser.autoVirialWeight) {
+        const bool every = trainVirials == p.train.size();
+        const bool withVirials = every && optimiser.forcesWeight > 0;
+        optimiser.virialWeight = withVirials ? optimiser.energyWeight * kAutoVirialRatio : 0.0;
+        p.virialNote = std::string("optimiser.virial_weight auto: ") +
+                       (withVirials ? "every training configuration has a virial: training on "
+                                      "virials too"
+                        : !every    ? "not every training configuration has a virial (or a "
+                                      "stress read by data.stress_unit): no virial term"
+                                    : "no force training, so no virial term");
+    }
+    if (unreadStresses > 0)
+        p.virialNote += (p.virialNote.empty() ? "" : "; ") + std::to_string(unreadStresses) +
+                        " configurations have a stress that is not used (data.stress_unit is "
+                        "\"none\": name its unit and data.stress_sign to train and score on it)";
+    if (optimiser.virialWeight > 0 && trainVirials == 0)
+        throw std::invalid_argument(
+            "optimiser.virial_weight > 0 trains on virials, but no training configuration has a "
+            "virial (or a stress with data.stress_unit set)");
+    if (optimiser.virialWeight > 0 && !(optimiser.forcesWeight > 0))
+        throw std::invalid_argument("optimiser.virial_weight > 0 needs training on forces "
+                                    "(optimiser.forces_weight > 0): virials come from the same "
+                                    "derivative");
     // Training on forces needs each sample's geometry (descriptor Jacobians, edge weights).
     const bool geometry = optimiser.forcesWeight > 0;
     for (OptimiserPhase& phase : optimiser.phases)

@@ -156,6 +156,14 @@ void validate(const OptimiserConfig& o) {
             "must then be > 0");
     require(o.energyWeight > 0 || o.forcesWeight > 0,
             "optimiser.energy_weight and optimiser.forces_weight cannot both be 0");
+    require(finite(o.virialWeight) && o.virialWeight >= 0,
+            "optimiser.virial_weight must be >= 0 (0: no virial term)");
+    require(!o.autoVirialWeight || o.energyWeight > 0,
+            "optimiser.virial_weight = \"auto\" is relative to optimiser.energy_weight, which "
+            "must then be > 0");
+    require(o.virialWeight == 0 || o.autoVirialWeight || o.forcesWeight > 0 || o.autoForcesWeight,
+            "optimiser.virial_weight > 0 needs training on forces (optimiser.forces_weight > 0 "
+            "or \"auto\"): virials come from the same derivative");
 }
 
 void validate(const TrainingConfig& t) {

@@ -29,7 +29,7 @@ std::size_t SampleGeometry::bytes() const {
     const std::size_t doubles = aceVectors.size() + static_cast<std::size_t>(aceGradients.size()) +
                                 edgeVectors.size() + edgeWeights.size() +
                                 edgeWeightGradients.size() + entryBase.size() +
-                                referenceForces.size();
+                                referenceForces.size() + referenceVirial.size();
     return ints * sizeof(int) + floats * sizeof(float) + doubles * sizeof(double);
 }
 
@@ -40,6 +40,13 @@ bool hasReferenceForces(const GraphDataset& data) {
         if (!s.geometry || s.geometry->referenceForces.size() != 3u * s.atomCount)
             return false;
     return true;
+}
+
+std::size_t referenceVirialCount(const GraphDataset& data) {
+    std::size_t count = 0;
+    for (const GraphSample& s : data.samples)
+        count += s.geometry && s.geometry->referenceVirial.size() == 9u;
+    return count;
 }
 
 namespace {
@@ -112,6 +119,10 @@ std::shared_ptr<SampleGeometry> makeGeometry(const AceStructureDescriptors& ace,
         for (const Vec3& f : structure.forces)
             for (int c = 0; c < 3; ++c)
                 g->referenceForces.push_back(f[c]);
+    if (structure.virial)
+        for (int r = 0; r < 3; ++r)
+            for (int c = 0; c < 3; ++c)
+                g->referenceVirial.push_back((*structure.virial)(r, c));
     return g;
 }
 

@@ -55,4 +55,23 @@ RegressionMetrics computeRegressionMetrics(const std::vector<double>& referenceE
     return m;
 }
 
+void setVirialMetrics(RegressionMetrics& metrics, const std::vector<double>& referenceVirials,
+                      const std::vector<double>& predictedVirials, const std::vector<int>& atoms) {
+    if (referenceVirials.size() != predictedVirials.size() ||
+        referenceVirials.size() != 9 * atoms.size())
+        throw std::invalid_argument("regression metrics: virial arrays differ in size");
+    metrics.virialConfigurations = atoms.size();
+    metrics.virialRmseMevPerAtom = metrics.virialMaeMevPerAtom = 0.0;
+    if (atoms.empty())
+        return;
+    double squared = 0, absolute = 0;
+    for (std::size_t k = 0; k < referenceVirials.size(); ++k) {
+        const double error = (predictedVirials[k] - referenceVirials[k]) / atoms[k / 9];
+        squared += error * error;
+        absolute += std::abs(error);
+    }
+    metrics.virialRmseMevPerAtom = 1000.0 * std::sqrt(squared / referenceVirials.size());
+    metrics.virialMaeMevPerAtom = 1000.0 * absolute / referenceVirials.size();
+}
+
 } // namespace graphace

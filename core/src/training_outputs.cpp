@@ -34,9 +34,12 @@ const std::vector<std::string> kHistoryColumns = {
     "train_force_mae_ev_per_a",
     "test_force_rmse_ev_per_a",
     "test_force_mae_ev_per_a",
+    "train_virial_rmse_mev_per_atom",
+    "test_virial_rmse_mev_per_atom",
 };
-// Files written before force metrics existed end after atoms_per_second.
-constexpr std::size_t kEnergyOnlyColumns = 11;
+// Files written before force metrics existed end after atoms_per_second, those written before
+// virial metrics after test_force_mae_ev_per_a: both still read (the rest NaN).
+constexpr std::size_t kOlderColumnCounts[] = {11, 15};
 
 // Shortest text that reads back to the same double ("nan", "inf" and "-inf" included).
 std::string formatDouble(double value) {
@@ -107,6 +110,11 @@ nlohmann::json metricsToJson(const RegressionMetrics& m) {
         j["force_rmse_ev_per_a"] = nullptr;
         j["force_mae_ev_per_a"] = nullptr;
     }
+    if (m.virialConfigurations) {
+        j["virial_configurations"] = m.virialConfigurations;
+        j["virial_rmse_mev_per_atom"] = m.virialRmseMevPerAtom;
+        j["virial_mae_mev_per_atom"] = m.virialMaeMevPerAtom;
+    }
     return j;
 }
 
@@ -144,7 +152,8 @@ void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& hi
         for (double v : {r.trainLoss, r.testLoss, r.trainRmseMevPerAtom, r.trainMaeMevPerAtom,
                          r.testRmseMevPerAtom, r.testMaeMevPerAtom, r.learningRate, r.seconds,
                          r.atomsPerSecond, r.trainForceRmseEvPerA, r.trainForceMaeEvPerA,
-                         r.testForceRmseEvPerA, r.testForceMaeEvPerA})
+                         r.testForceRmseEvPerA, r.testForceMaeEvPerA, r.trainVirialRmseMevPerAtom,
+                         r.testVirialRmseMevPerAtom})
             out << ',' << formatDouble(v);
         out << '\n';
     }
@@ -168,10 +177,11 @@ std::vector<EpochRecord> readHistoryCsv(const std::string& path) {
             continue;
         const std::vector<std::string> fields = splitCsvLine(line);
         if (header) {
-            const bool energyOnly =
-                fields.size() == kEnergyOnlyColumns &&
-                std::equal(fields.begin(), fields.end(), kHistoryColumns.begin());
-            if (fields != kHistoryColumns && !energyOnly) {
+            bool older = false;
+            for (std::size_t count : kOlderColumnCounts)
+                older = older || (fields.size() == count && std::equal(fields.begin(), fields.end(),
+                                                                       kHistoryColumns.begin()));
+            if (fields != kHistoryColumns && !older) {
                 std::string expected;
                 for (const auto& c : kHistoryColumns)
                     expected += (expected.empty() ? "" : ",") + c;
@@ -187,16 +197,25 @@ std::vector<EpochRecord> readHistoryCsv(const std::string& path) {
                                  " comma-separated fields, found " + std::to_string(fields.size()));
         EpochRecord r;
         r.trainForceRmseEvPerA = r.trainForceMaeEvPerA = r.testForceRmseEvPerA =
-            r.testForceMaeEvPerA = std::numeric_limits<double>::quiet_NaN();
+            r.testForceMaeEvPerA = r.trainVirialRmseMevPerAtom = r.testVirialRmseMevPerAtom =
+                std::numeric_limits<double>::quiet_NaN();
         r.epoch = parseInt(fields[0], path, lineNumber, kHistoryColumns[0]);
         r.phase = parseInt(fields[1], path, lineNumber, kHistoryColumns[1]);
-        double* values[] = {&r.trainLoss,           &r.testLoss,
-                            &r.trainRmseMevPerAtom, &r.trainMaeMevPerAtom,
-                            &r.testRmseMevPerAtom,  &r.testMaeMevPerAtom,
-                            &r.learningRate,        &r.seconds,
-                            &r.atomsPerSecond,      &r.trainForceRmseEvPerA,
-                            &r.trainForceMaeEvPerA, &r.testForceRmseEvPerA,
-                            &r.testForceMaeEvPerA};
+        double* values[] = {&r.trainLoss,
+                            &r.testLoss,
+                            &r.trainRmseMevPerAtom,
+                            &r.trainMaeMevPerAtom,
+                            &r.testRmseMevPerAtom,
+                            &r.testMaeMevPerAtom,
+                            &r.learningRate,
+                            &r.seconds,
+                            &r.atomsPerSecond,
+                            &r.trainForceRmseEvPerA,
+                            &r.trainForceMaeEvPerA,
+                            &r.testForceRmseEvPerA,
+                            &r.testForceMaeEvPerA,
+                            &r.trainVirialRmseMevPerAtom,
+                            &r.testVirialRmseMevPerAtom};
         for (std::size_t k = 0; k + 2 < columns; ++k)
             *values[k] = parseDouble(fields[k + 2], path, lineNumber, kHistoryColumns[k + 2]);
         if (r.epoch < 1 || r.phase < 0)

@@ -51,7 +51,8 @@ private Q_SLOTS:
         // back must give the same document.
         const char* text = R"({
             "preset": "mine",
-            "data": {"train": "a.xyz", "test": "", "train_size": 80, "test_size": 20},
+            "data": {"train": "a.xyz", "test": "", "train_size": 80, "test_size": 20,
+                     "stress_unit": "kbar", "stress_sign": "pressure_positive"},
             "ace": {"species": ["O", "Hf"], "body_order": 4, "max_degree": 5, "wL": 1.5,
                     "csp": 1, "r0": 2.2, "rcut": 5.5},
             "linear": {"energy_weight": 2, "forces_weight": 0.5, "ridge": 1e-6,
@@ -74,7 +75,7 @@ private Q_SLOTS:
                           "decay": "reduce_on_plateau", "gamma": 0.9, "factor": 0.25,
                           "patience": 7, "min_learning_rate": 1e-6, "gradient_clip_norm": 5,
                           "early_stopping_patience": 30, "energy_weight": 2.5,
-                          "forces_weight": 0.1},
+                          "forces_weight": 0.1, "virial_weight": 0.05},
             "training": {"batch_size": 12, "shuffle": true, "seed": 18446744073709551615,
                          "threads": 2, "device": "cuda:1"}
         })";
@@ -194,6 +195,28 @@ private Q_SLOTS:
                     .contains("optimiser.forces_weight"));
         QVERIFY(errorOf([] { parse(R"({"optimiser": {"phases": [{"epochs": "many"}]}})"); })
                     .contains("optimiser.phases.0.epochs"));
+        // The virial weight reads like the force weight; the stress convention by name.
+        c.optimiser.virialWeight = 10;
+        const nlohmann::json v = c;
+        QCOMPARE(v["optimiser"]["virial_weight"].get<std::string>(), std::string("auto"));
+        QCOMPARE(v["optimiser"]["resolved_virial_weight"].get<double>(), 10.0);
+        QCOMPARE(v.get<ExperimentConfig>().optimiser.virialWeight, 10.0);
+        const ExperimentConfig stress =
+            composeConfig("recommended", nlohmann::json::object(),
+                          {"data.stress_unit=GPa", "data.stress_sign=pressure_positive",
+                           "optimiser.virial_weight=3"});
+        QVERIFY(stress.data.stress.unit == StressUnit::GPa);
+        QVERIFY(stress.data.stress.sign == StressSign::PressurePositive);
+        QVERIFY(!stress.optimiser.autoVirialWeight);
+        QCOMPARE(stress.optimiser.virialWeight, 3.0);
+        QCOMPARE(nlohmann::json(stress)["data"]["stress_unit"].get<std::string>(),
+                 std::string("GPa"));
+        QVERIFY(errorOf([] {
+                    parse(R"({"data": {"stress_unit": "psi"}})");
+                }).contains("data.stress_unit"));
+        QVERIFY(errorOf([] {
+                    validate(parse(R"({"optimiser": {"virial_weight": -1}})"));
+                }).contains("optimiser.virial_weight"));
         // "auto" is relative to the energy weight: a zero energy weight is refused by name.
         ExperimentConfig zero = presetConfig("recommended");
         zero.optimiser.energyWeight = 0;
@@ -496,6 +519,8 @@ private Q_SLOTS:
             r.learningRate = 0.1 * std::pow(0.5, k);
             r.seconds = 1.5e-3;
             r.atomsPerSecond = 123456.75;
+            r.trainVirialRmseMevPerAtom = 3.25 * k;
+            r.testVirialRmseMevPerAtom = std::numeric_limits<double>::quiet_NaN();
             history.push_back(r);
         }
         writeHistoryCsv(path, history);
@@ -516,8 +541,26 @@ private Q_SLOTS:
             QCOMPARE(back[k].learningRate, history[k].learningRate);
             QCOMPARE(back[k].seconds, history[k].seconds);
             QCOMPARE(back[k].atomsPerSecond, history[k].atomsPerSecond);
+            QCOMPARE(back[k].trainVirialRmseMevPerAtom, history[k].trainVirialRmseMevPerAtom);
+            QVERIFY(std::isnan(back[k].testVirialRmseMevPerAtom));
         }
         QVERIFY(std::isinf(back[3].testLoss));
+
+        // A file written before the virial columns: the rest reads, virials NaN.
+        {
+            std::istringstream in(text);
+            std::ostringstream older;
+            for (std::string line; std::getline(in, line);) {
+                for (int cut = 0; cut < 2; ++cut)
+                    line = line.substr(0, line.rfind(','));
+                older << line << '\n';
+            }
+            std::ofstream(path, std::ios::trunc) << older.str();
+            const std::vector<EpochRecord> old = readHistoryCsv(path);
+            QCOMPARE(old.size(), history.size());
+            QCOMPARE(old[1].trainLoss, history[1].trainLoss);
+            QVERIFY(std::isnan(old[1].trainVirialRmseMevPerAtom));
+        }
 
         // Empty history: header only, reads back empty.
         writeHistoryCsv(path, {});

@@ -179,6 +179,7 @@ private Q_SLOTS:
     void settingsWithoutForcesAreRefused();
     void linearBaselineGetsForceRows();
     void singlePrecisionGeometryGivesTheSameForces();
+    void virialTermIsInTheLossAndLowersTheVirialError();
 };
 
 void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
@@ -419,6 +420,84 @@ void TestGcnForces::singlePrecisionGeometryGivesTheSameForces() {
         QVERIFY((wideRows[c].sumGradient - narrowRows[c].sumGradient).cwiseAbs().maxCoeff() <=
                 1e-6 * rows);
     }
+}
+
+void TestGcnForces::virialTermIsInTheLossAndLowersTheVirialError() {
+    // Labels from a random "teacher" network, so that energies, forces and virials are exactly
+    // consistent and learnable; students train with and without the virial term.
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric,
+                                          true, EnergyTarget::PerAtomSum);
+    const AceBasis basis(config.ace);
+    std::vector<Structure> cells;
+    for (unsigned seed = 1; seed <= 8; ++seed)
+        cells.push_back(triclinicCell(20 + seed, 6 + seed % 3));
+    Dataset data = withForces(datasetOf(cells));
+    const GraphDataset unlabelled =
+        buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    const GcnModel teacher = makeModel(config, unlabelled);
+    const GcnPrediction labels = teacher.predictWithForces(unlabelled);
+    std::size_t atom = 0;
+    for (std::size_t c = 0; c < data.size(); ++c) {
+        Structure& s = data.structures[c];
+        s.energy = labels.energies[c];
+        for (Vec3& f : s.forces)
+            f = Vec3(labels.forces[3 * atom], labels.forces[3 * atom + 1],
+                     labels.forces[3 * atom + 2]),
+            ++atom;
+        Mat3 w;
+        for (int k = 0; k < 9; ++k)
+            w(k / 3, k % 3) = labels.virials[9 * c + k];
+        s.virial = w;
+    }
+    const GraphDataset train = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    QCOMPARE(referenceVirialCount(train), data.size());
+
+    config.optimiser.loss = LossKind::EnergyPerAtom;
+    config.optimiser.energyWeight = 1.0;
+    config.optimiser.forcesWeight = 0.01;
+    config.optimiser.phases = {{40, 1e-2, 0.9, 0.999, true}};
+    config.training.seed = 11;
+    ExperimentConfig withVirials = config;
+    withVirials.optimiser.virialWeight = 10.0;
+
+    auto run = [&](const ExperimentConfig& c) {
+        GcnTrainer trainer(c, train, GraphDataset{});
+        return trainer.train();
+    };
+    const TrainingOutcome plain = run(config);
+    const TrainingOutcome virial = run(withVirials);
+    const EpochRecord& a = plain.history.back();
+    const EpochRecord& b = virial.history.back();
+    QVERIFY(std::isfinite(a.trainVirialRmseMevPerAtom) &&
+            std::isfinite(b.trainVirialRmseMevPerAtom));
+    QVERIFY2(b.trainVirialRmseMevPerAtom < 0.7 * a.trainVirialRmseMevPerAtom,
+             qPrintable(QString("virial RMSE %1 with the term, %2 without")
+                            .arg(b.trainVirialRmseMevPerAtom)
+                            .arg(a.trainVirialRmseMevPerAtom)));
+    // The reported loss is the loss optimised: every term from the metrics of the same epoch.
+    auto lossOf = [](const ExperimentConfig& c, const EpochRecord& r) {
+        const OptimiserConfig& o = c.optimiser;
+        return o.energyWeight * std::pow(1e-3 * r.trainRmseMevPerAtom, 2) +
+               o.forcesWeight * std::pow(r.trainForceRmseEvPerA, 2) +
+               o.virialWeight * std::pow(1e-3 * r.trainVirialRmseMevPerAtom, 2);
+    };
+    QVERIFY(std::abs(b.trainLoss - lossOf(withVirials, b)) <= 1e-9 * b.trainLoss);
+    QVERIFY(std::abs(a.trainLoss - lossOf(config, a)) <= 1e-9 * a.trainLoss);
+    // Scored like any prediction: the metrics count the configurations with a virial.
+    const RegressionMetrics m = scoreModel(teacher, train);
+    QCOMPARE(m.virialConfigurations, data.size());
+    QVERIFY(m.virialRmseMevPerAtom < 1e-9);
+
+    // Without any reference virial the term is refused, not silently zero.
+    const GraphDataset bare =
+        buildGraphDataset(basis, config.graph.options, withForces(datasetOf(cells)), 1, {}, true);
+    bool refused = false;
+    try {
+        GcnTrainer trainer(withVirials, bare, GraphDataset{});
+    } catch (const std::invalid_argument& e) {
+        refused = QString(e.what()).contains("reference virial");
+    }
+    QVERIFY(refused);
 }
 
 QTEST_APPLESS_MAIN(TestGcnForces)

@@ -345,6 +345,87 @@ private Q_SLOTS:
         QCOMPARE(s.testIndices, (std::vector<std::size_t>{0, 1}));
     }
 
+    void referenceVirialsFollowTheNamedConvention() {
+        Structure s = simpleCubic(2.5, 2); // V = 125 Å³
+        Mat3 sigma;
+        sigma << 1.0, 0.2, 0.0, 0.2, -0.5, 0.1, 0.0, 0.1, 2.0;
+        s.stress = sigma;
+        // Unit "none" (the default): a stress is not read.
+        QVERIFY(!referenceVirial(s, StressConvention{}));
+        // ASE: eV/Å³, tension positive: W = −V σ.
+        const auto ase = referenceVirial(s, {StressUnit::EvPerA3, StressSign::TensionPositive});
+        QVERIFY(ase && (*ase + 125.0 * sigma).norm() < 1e-12);
+        // GPa with pressure positive (VASP, LAMMPS): W = +V σ / 160.2176…
+        const auto gpa = referenceVirial(s, {StressUnit::GPa, StressSign::PressurePositive});
+        QVERIFY(gpa && (*gpa - 125.0 * sigma / 160.21766208).norm() < 1e-12);
+        const auto bar = referenceVirial(s, {StressUnit::Bar, StressSign::PressurePositive});
+        QVERIFY(bar && (*bar - 1e-4 * *gpa).norm() < 1e-15);
+        QCOMPARE(evPerA3(StressUnit::Kbar), 0.1 * evPerA3(StressUnit::GPa));
+        // A virial key wins; a slab has no volume for a stress.
+        Mat3 w = Mat3::Identity() * 3.0;
+        Structure withVirial = s;
+        withVirial.virial = w;
+        QVERIFY(*referenceVirial(withVirial, {StressUnit::GPa, StressSign::TensionPositive}) == w);
+        Structure slab = s;
+        slab.pbc = {true, true, false};
+        QVERIFY(!referenceVirial(slab, {StressUnit::GPa, StressSign::TensionPositive}));
+        QVERIFY(parseStressUnit("GPa") == StressUnit::GPa);
+        QVERIFY(parseStressUnit("ev/a3") == StressUnit::EvPerA3);
+        QVERIFY(errorOf([] { parseStressUnit("psi"); }).contains("expected none, eV/A^3"));
+        QVERIFY(errorOf([] { parseStressSign("up"); }).contains("pressure_positive"));
+    }
+
+    void prepareResolvesTheVirialWeight() {
+        // Every training configuration with a virial: "auto" trains on virials, and the
+        // samples' geometry carries them.
+        Dataset data = sample(8);
+        for (Structure& s : data.structures)
+            s.virial = Mat3::Identity() * -static_cast<double>(s.size()) * 0.01;
+        ExperimentConfig config = presetConfig("recommended");
+        config.data.testSize = 2;
+        QVERIFY(config.optimiser.autoVirialWeight);
+        const PreparedExperiment p = prepareExperiment(config, data, nullptr);
+        QCOMPARE(p.config.optimiser.virialWeight,
+                 p.config.optimiser.energyWeight * kAutoVirialRatio);
+        QVERIFY2(p.virialNote.find("training on virials") != std::string::npos,
+                 p.virialNote.c_str());
+        QCOMPARE(referenceVirialCount(p.trainGraphs), std::size_t(6));
+        QCOMPARE(p.trainGraphs.samples[0].geometry->referenceVirial.at(0),
+                 (*p.train.structures[0].virial)(0, 0));
+        // One without: no virial term. Only stresses, unit not named: said so, no term.
+        Dataset partly = data;
+        partly.structures[3].virial.reset();
+        QCOMPARE(prepareExperiment(config, partly, nullptr).config.optimiser.virialWeight, 0.0);
+        Dataset stresses = sample(8);
+        for (Structure& s : stresses.structures)
+            s.stress = Mat3::Identity() * 0.01;
+        const PreparedExperiment unread = prepareExperiment(config, stresses, nullptr);
+        QCOMPARE(unread.config.optimiser.virialWeight, 0.0);
+        QVERIFY2(unread.virialNote.find("8 configurations have a stress that is not used") !=
+                     std::string::npos,
+                 unread.virialNote.c_str());
+        // Named: the stresses become reference virials (eV/Å³ tension positive: W = −V σ).
+        config.data.stress = {StressUnit::EvPerA3, StressSign::TensionPositive};
+        const PreparedExperiment read = prepareExperiment(config, stresses, nullptr);
+        QCOMPARE(read.config.optimiser.virialWeight,
+                 read.config.optimiser.energyWeight * kAutoVirialRatio);
+        const Structure& first = read.train.structures[0];
+        QVERIFY(std::abs(read.trainGraphs.samples[0].geometry->referenceVirial[0] +
+                         0.01 * first.volume()) < 1e-12 * first.volume());
+        // A number > 0 without any virial is refused, as is one without force training.
+        ExperimentConfig forced = presetConfig("recommended");
+        forced.optimiser.autoVirialWeight = false;
+        forced.optimiser.virialWeight = 1.0;
+        QVERIFY(errorOf([&] {
+                    prepareExperiment(forced, sample(4), nullptr);
+                }).contains("no training configuration has a virial"));
+        forced.optimiser.autoForcesWeight = false;
+        forced.optimiser.forcesWeight = 0.0;
+        QVERIFY(errorOf([&] {
+                    validate(forced);
+                }).contains("virial_weight > 0 needs training on forces"));
+    }
+
     void prepareRejectsBadInput() {
         const Dataset data = sample(4);
         ExperimentConfig config = presetConfig("study-2023");

@@ -59,6 +59,8 @@ EpochRecord epoch(int n, bool withTest) {
     e.trainForceMaeEvPerA = 0.375 / n + 0.00390625;
     e.testForceRmseEvPerA = withTest ? 0.625 / n + 0.015625 : kNaN;
     e.testForceMaeEvPerA = withTest ? 0.4375 / n + 0.01171875 : kNaN;
+    e.trainVirialRmseMevPerAtom = 7.0 / n + 0.5;
+    e.testVirialRmseMevPerAtom = withTest ? 9.0 / n + 0.25 : kNaN;
     e.learningRate = n > 3 ? 1e-5 : 0.1 * std::pow(0.9, n);
     e.seconds = 0.01 * n + 0.003;
     e.atomsPerSecond = 12345.678 + n;
@@ -74,6 +76,9 @@ RegressionMetrics metrics(double base, std::size_t configurations) {
     m.energyMaeEv = base * 0.07;
     m.energyR2 = 1.0 - base * 1e-4;
     m.forceComponents = 0;
+    m.virialConfigurations = configurations / 2;
+    m.virialRmseMevPerAtom = base * 3.5;
+    m.virialMaeMevPerAtom = base * 2.25;
     return m;
 }
 
@@ -232,6 +237,9 @@ QChartView* makeChart(QWidget* parent = nullptr) {
         QCOMPARE((a).forceComponents, (b).forceComponents);                                        \
         COMPARE_REAL((a).forceRmseEvPerA, (b).forceRmseEvPerA);                                    \
         COMPARE_REAL((a).forceMaeEvPerA, (b).forceMaeEvPerA);                                      \
+        QCOMPARE((a).virialConfigurations, (b).virialConfigurations);                              \
+        COMPARE_REAL((a).virialRmseMevPerAtom, (b).virialRmseMevPerAtom);                          \
+        COMPARE_REAL((a).virialMaeMevPerAtom, (b).virialMaeMevPerAtom);                            \
     } while (0)
 
 class TestGuiExport : public QObject {
@@ -263,6 +271,8 @@ class TestGuiExport : public QObject {
             COMPARE_REAL(a[i].trainForceMaeEvPerA, b[i].trainForceMaeEvPerA);
             COMPARE_REAL(a[i].testForceRmseEvPerA, b[i].testForceRmseEvPerA);
             COMPARE_REAL(a[i].testForceMaeEvPerA, b[i].testForceMaeEvPerA);
+            COMPARE_REAL(a[i].trainVirialRmseMevPerAtom, b[i].trainVirialRmseMevPerAtom);
+            COMPARE_REAL(a[i].testVirialRmseMevPerAtom, b[i].testVirialRmseMevPerAtom);
             COMPARE_REAL(a[i].learningRate, b[i].learningRate);
             COMPARE_REAL(a[i].seconds, b[i].seconds);
             COMPARE_REAL(a[i].atomsPerSecond, b[i].atomsPerSecond);

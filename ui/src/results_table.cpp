@@ -24,12 +24,17 @@ ResultsTable::ResultsTable(QWidget* parent) : QTableWidget(0, ColumnCount, paren
     setHorizontalHeaderLabels({tr("Run"), tr("Method"), tr("Train RMSE"), tr("Test RMSE"),
                                tr("Train MAE"), tr("Test MAE"), tr("Train R²"), tr("Test R²"),
                                tr("Train F RMSE"), tr("Test F RMSE"), tr("Train F MAE"),
-                               tr("Test F MAE"), tr("Seconds"), tr("Stop")});
+                               tr("Test F MAE"), tr("Train W RMSE"), tr("Test W RMSE"),
+                               tr("Seconds"), tr("Stop")});
     for (int c : {TrainRmse, TestRmse, TrainMae, TestMae})
         horizontalHeaderItem(c)->setToolTip(tr("Energy per atom, meV/atom"));
     for (int c : {TrainForceRmse, TestForceRmse, TrainForceMae, TestForceMae})
         horizontalHeaderItem(c)->setToolTip(
             tr("Force components, eV/Å (— where the run has no forces)"));
+    for (int c : {TrainVirialRmse, TestVirialRmse})
+        horizontalHeaderItem(c)->setToolTip(
+            tr("Virial components per atom, meV/atom, over the configurations with a reference "
+               "virial (— where none has one)"));
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);
@@ -70,6 +75,11 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
         setItem(row, TestForceRmse, force(test, test.forceRmseEvPerA));
         setItem(row, TrainForceMae, force(train, train.forceMaeEvPerA));
         setItem(row, TestForceMae, force(test, test.forceMaeEvPerA));
+        const auto virial = [nan](const RegressionMetrics& m) {
+            return number(m.virialConfigurations > 0 ? m.virialRmseMevPerAtom : nan, 2);
+        };
+        setItem(row, TrainVirialRmse, virial(train));
+        setItem(row, TestVirialRmse, virial(test));
         setItem(row, Seconds, number(seconds, 2));
         setItem(row, Stop, new QTableWidgetItem(stop));
     };

@@ -59,6 +59,8 @@ json epochJson(const EpochRecord& e) {
             {"train_force_mae_ev_per_a", real(e.trainForceMaeEvPerA)},
             {"test_force_rmse_ev_per_a", real(e.testForceRmseEvPerA)},
             {"test_force_mae_ev_per_a", real(e.testForceMaeEvPerA)},
+            {"train_virial_rmse_mev_per_atom", real(e.trainVirialRmseMevPerAtom)},
+            {"test_virial_rmse_mev_per_atom", real(e.testVirialRmseMevPerAtom)},
             {"learning_rate", real(e.learningRate)},
             {"seconds", real(e.seconds)},
             {"atoms_per_second", real(e.atomsPerSecond)}};
@@ -80,7 +82,10 @@ json metricsJson(const RegressionMetrics& m) {
             {"energy_r2", real(m.energyR2)},
             {"force_components", m.forceComponents},
             {"force_rmse_ev_per_a", real(m.forceRmseEvPerA)},
-            {"force_mae_ev_per_a", real(m.forceMaeEvPerA)}};
+            {"force_mae_ev_per_a", real(m.forceMaeEvPerA)},
+            {"virial_configurations", m.virialConfigurations},
+            {"virial_rmse_mev_per_atom", real(m.virialRmseMevPerAtom)},
+            {"virial_mae_mev_per_atom", real(m.virialMaeMevPerAtom)}};
 }
 
 json parityJson(const ParityPoints& p) {
@@ -106,6 +111,8 @@ bool sameHistory(const std::vector<EpochRecord>& a, const std::vector<EpochRecor
                    same(x.trainForceMaeEvPerA, y.trainForceMaeEvPerA) &&
                    same(x.testForceRmseEvPerA, y.testForceRmseEvPerA) &&
                    same(x.testForceMaeEvPerA, y.testForceMaeEvPerA) &&
+                   same(x.trainVirialRmseMevPerAtom, y.trainVirialRmseMevPerAtom) &&
+                   same(x.testVirialRmseMevPerAtom, y.testVirialRmseMevPerAtom) &&
                    same(x.learningRate, y.learningRate) && same(x.seconds, y.seconds) &&
                    same(x.atomsPerSecond, y.atomsPerSecond);
         });
@@ -254,11 +261,14 @@ EpochRecord epochFrom(const Reader& r) {
     e.trainMaeMevPerAtom = r.real("train_mae_mev_per_atom");
     e.testRmseMevPerAtom = r.real("test_rmse_mev_per_atom");
     e.testMaeMevPerAtom = r.real("test_mae_mev_per_atom");
-    // Sessions saved before force training have no force columns: no forces then.
-    for (auto [key, field] : {std::pair{"train_force_rmse_ev_per_a", &e.trainForceRmseEvPerA},
-                              std::pair{"train_force_mae_ev_per_a", &e.trainForceMaeEvPerA},
-                              std::pair{"test_force_rmse_ev_per_a", &e.testForceRmseEvPerA},
-                              std::pair{"test_force_mae_ev_per_a", &e.testForceMaeEvPerA}})
+    // Sessions saved before force (virial) training have no such columns: none then.
+    for (auto [key, field] :
+         {std::pair{"train_force_rmse_ev_per_a", &e.trainForceRmseEvPerA},
+          std::pair{"train_force_mae_ev_per_a", &e.trainForceMaeEvPerA},
+          std::pair{"test_force_rmse_ev_per_a", &e.testForceRmseEvPerA},
+          std::pair{"test_force_mae_ev_per_a", &e.testForceMaeEvPerA},
+          std::pair{"train_virial_rmse_mev_per_atom", &e.trainVirialRmseMevPerAtom},
+          std::pair{"test_virial_rmse_mev_per_atom", &e.testVirialRmseMevPerAtom}})
         *field = r.has(key) ? r.real(key) : std::numeric_limits<double>::quiet_NaN();
     e.learningRate = r.real("learning_rate");
     e.seconds = r.real("seconds");
@@ -287,6 +297,12 @@ RegressionMetrics metricsFrom(const Reader& r) {
     m.forceComponents = r.integer<std::size_t>("force_components");
     m.forceRmseEvPerA = r.real("force_rmse_ev_per_a");
     m.forceMaeEvPerA = r.real("force_mae_ev_per_a");
+    // Older sessions have no virial metrics: none compared then.
+    if (r.has("virial_configurations")) {
+        m.virialConfigurations = r.integer<std::size_t>("virial_configurations");
+        m.virialRmseMevPerAtom = r.real("virial_rmse_mev_per_atom");
+        m.virialMaeMevPerAtom = r.real("virial_mae_mev_per_atom");
+    }
     return m;
 }
 

@@ -400,9 +400,21 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Optimiser"), m_optimiser);
     form->addRow(tr("Loss"), m_loss);
     form->addRow(tr("Energy weight"), m_energyWeight);
+    m_virialWeight = new RealEdit(0.0, kHuge);
+    m_virialWeight->setToolTip(
+        tr("Weight of the mean squared virial error per atom (eV²/atom²) over the "
+           "configurations with a reference virial; needs force training"));
+    m_autoVirial = new QCheckBox(tr("Auto (virials when every configuration has one)"));
+    m_autoVirial->setToolTip(
+        tr("Virial weight = energy weight × %1 when the run trains on forces and every training "
+           "configuration has a virial (or a stress read by data.stress_unit), else 0")
+            .arg(kAutoVirialRatio));
     form->addRow(tr("Force weight"), m_forcesWeight);
     form->addRow(m_autoForces);
+    form->addRow(tr("Virial weight"), m_virialWeight);
+    form->addRow(m_autoVirial);
     connect(m_autoForces, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
+    connect(m_autoVirial, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
     form->addRow(tr("eps"), m_eps);
     form->addRow(tr("Weight decay"), m_weightDecay);
     form->addRow(new QLabel(tr("Phases")));
@@ -487,6 +499,7 @@ void TrainingPanel::buildDeviceItems() {
 void TrainingPanel::updateEnabled() {
     m_cutoff->setEnabled(!m_autoCutoff->isChecked());
     m_forcesWeight->setEnabled(!m_autoForces->isChecked());
+    m_virialWeight->setEnabled(!m_autoVirial->isChecked());
     const auto decay = comboValue<LearningRateDecay>(m_decay);
     m_gamma->setEnabled(decay == LearningRateDecay::Exponential);
     m_factor->setEnabled(decay == LearningRateDecay::ReduceOnPlateau);
@@ -569,6 +582,8 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_energyWeight->setValue(o.energyWeight);
     m_forcesWeight->setValue(o.forcesWeight);
     m_autoForces->setChecked(o.autoForcesWeight);
+    m_virialWeight->setValue(o.virialWeight);
+    m_autoVirial->setChecked(o.autoVirialWeight);
     m_eps->setValue(o.eps);
     m_weightDecay->setValue(o.weightDecay);
     m_phases->setPhases(o.phases);
@@ -640,6 +655,8 @@ ExperimentConfig TrainingPanel::config() const {
     o.energyWeight = m_energyWeight->value();
     o.forcesWeight = m_forcesWeight->value();
     o.autoForcesWeight = m_autoForces->isChecked();
+    o.virialWeight = m_virialWeight->value();
+    o.autoVirialWeight = m_autoVirial->isChecked();
     o.eps = m_eps->value();
     o.weightDecay = m_weightDecay->value();
     o.phases = m_phases->phases();

@@ -4,7 +4,8 @@
 // do not pass silently):
 //   {
 //     "preset":    "recommended",           // informational: the preset it started from
-//     "data":      {"train": "a.xyz", "test": "b.xyz", "train_size": 100, "test_size": 100},
+//     "data":      {"train": "a.xyz", "test": "b.xyz", "train_size": 100, "test_size": 100,
+//                   "stress_unit": "none", "stress_sign": "tension_positive"},
 //     "ace":       {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,
 //                   "r0": 1, "rcut": 5, "max_degree_per_order": [20, 12, 12]},   // optional
 //     "linear":    {"energy_weight": 1, "forces_weight": 0, "ridge": 0, "reference_energies": true,
@@ -21,7 +22,8 @@
 //                               "beta2": 0.8, "reset_moments": true}, ...],
 //                   "decay": "none", "gamma": 0.99, "factor": 0.5, "patience": 20,
 //                   "min_learning_rate": 0, "gradient_clip_norm": 0,
-//                   "early_stopping_patience": 0},
+//                   "early_stopping_patience": 0, "energy_weight": 1,
+//                   "forces_weight": 0 | "auto", "virial_weight": 0 | "auto"},
 //     "training":  {"batch_size": 1, "shuffle": false, "seed": 2023, "threads": 0,
 //                   "device": "cpu"}
 //   }
@@ -33,6 +35,7 @@
 #include "graphace/gcn_config.h"
 #include "graphace/graph.h"
 #include "graphace/linear_ace_fit.h"
+#include "graphace/reference_virial.h"
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +49,9 @@ struct DataConfig {
     std::string testFile;   // empty: split trainFile
     int trainSize = 0;      // 0: all configurations not used for testing
     int testSize = 0;
+    // How to read `stress` keys ("stress_unit", "stress_sign"; see reference_virial.h): unit
+    // "none" by default, i.e. only `virial` keys give reference virials.
+    StressConvention stress;
 };
 
 struct GraphConfig {

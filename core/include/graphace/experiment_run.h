@@ -34,6 +34,8 @@ struct PreparedExperiment {
     std::string graphWarning;
     // What optimiser.forces_weight = "auto" decided and why (empty for a number).
     std::string forcesNote;
+    // What optimiser.virial_weight = "auto" decided, and stresses left unread (else empty).
+    std::string virialNote;
 };
 
 // `trainFile`: the data of config.data.trainFile (or the built-in sample); `testFile`: the data

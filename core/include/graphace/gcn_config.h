@@ -87,21 +87,32 @@ struct OptimiserConfig {
     int earlyStoppingPatience = 0;  // 0: off; else stop after this many epochs without improvement
     LossKind loss = LossKind::TotalEnergy;
     // Loss = energyWeight · (energy term of `loss`) + forcesWeight · mean over force components
-    // of (F̂ − F)² (eV²/Å²), F̂ = −∂Ê/∂r exactly (double backward). forcesWeight 0: energies only;
-    // > 0 needs training data with forces and smooth edge weights.
+    // of (F̂ − F)² (eV²/Å²) + virialWeight · mean over the configurations with a reference virial
+    // and their 9 components of ((Ŵ − W) / N)² (eV²/atom²); F̂ = −∂Ê/∂r and Ŵ exactly (double
+    // backward). forcesWeight 0: energies only; > 0 needs training data with forces and smooth
+    // edge weights. virialWeight > 0 needs forcesWeight > 0 (the same derivative) and a
+    // reference virial in at least one training configuration (reference_virial.h).
     double energyWeight = 1.0;
     double forcesWeight = 0.0;
+    double virialWeight = 0.0;
     // "auto" (JSON `"forces_weight": "auto"`): resolved against the data when the experiment is
     // prepared: forcesWeight = energyWeight · kAutoForcesRatio when every configuration has
     // forces and the graph settings admit forces (smooth weights, self-loops if normalised),
     // else 0 (energies only). forcesWeight then holds the resolved value.
     bool autoForcesWeight = false;
+    // "auto" (JSON `"virial_weight": "auto"`): virialWeight = energyWeight · kAutoVirialRatio
+    // when the experiment trains on forces and every training configuration has a reference
+    // virial, else 0.
+    bool autoVirialWeight = false;
 };
 
 // The force weight "auto" gives, relative to energyWeight: the per-atom energy error (eV)
 // weighted 100 times the force error (eV/Å) in the squared loss, validated on zuo2020 Si
 // (train split only; docs/cli.md, "Presets").
 inline constexpr double kAutoForcesRatio = 1e-2;
+// The virial weight "auto" gives, relative to energyWeight (the per-atom virial error is an
+// energy per atom, like the energy term; docs/cli.md, "Presets").
+inline constexpr double kAutoVirialRatio = 1e-1;
 // What "epochs": "auto" resolves to (the recommended schedule, validated on training splits:
 // energies only, the sample and Si_train; with forces, Si_train; docs/cli.md, "Presets").
 inline constexpr int kAutoEpochsEnergiesOnly = 1000;

@@ -32,6 +32,9 @@ struct EpochRecord {
     // were built without geometry (energy-only training).
     double trainForceRmseEvPerA = 0, trainForceMaeEvPerA = 0;
     double testForceRmseEvPerA = 0, testForceMaeEvPerA = 0;
+    // Virial RMSE per atom (meV/atom) over the configurations with a reference virial; NaN
+    // when none has one or without geometry.
+    double trainVirialRmseMevPerAtom = 0, testVirialRmseMevPerAtom = 0;
     double learningRate = 0;    // used during this epoch
     double seconds = 0;         // wall time of the epoch (optimisation + evaluation)
     double atomsPerSecond = 0;  // training atoms per second in the optimisation pass

@@ -42,6 +42,9 @@ struct SampleGeometry {
     EdgeWeighting weighting = EdgeWeighting::SmoothPolynomial;
     double volume = 0.0;                 // Å³ of a cell periodic in all three directions, else 0
     std::vector<double> referenceForces; // 3N eV/Å; empty when the configuration has none
+    // 9 eV, row-major W (reference_virial.h), from the structure's `virial`; empty when none
+    // (prepareExperiment turns a `stress` into `virial` by data.stress_unit / stress_sign).
+    std::vector<double> referenceVirial;
     // Bytes held (the ACE Jacobian dominates: 3 · 8 · K per ACE edge, 3 · 4 · K in float32).
     std::size_t bytes() const;
 };
@@ -80,6 +83,8 @@ GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
 
 // True when every sample carries geometry with reference forces (what force training needs).
 bool hasReferenceForces(const GraphDataset& data);
+// How many samples carry geometry with a reference virial.
+std::size_t referenceVirialCount(const GraphDataset& data);
 
 // Degree statistics of the graphs as built (self-loops not counted), pooled over all samples:
 // `trivial` true means no configuration has any edge, i.e. no message passing (notes §1).

@@ -4,6 +4,8 @@
 //     (reported in meV/atom)
 //   energy RMSE / MAE per configuration in eV, and R² = 1 − Σ(Ê−E)² / Σ(E−Ē)²
 //   force RMSE / MAE over all Cartesian components in eV/Å
+//   virial RMSE / MAE per atom over the 9 components of the configurations with a reference
+//     virial: sqrt(mean_{c,k} ((Ŵ_ck − W_ck) / N_c)²) (reported in meV/atom)
 
 #include <Eigen/Core>
 
@@ -22,6 +24,9 @@ struct RegressionMetrics {
     std::size_t forceComponents = 0;  // 0 when no forces were compared
     double forceRmseEvPerA = 0.0;
     double forceMaeEvPerA = 0.0;
+    std::size_t virialConfigurations = 0; // 0 when no virials were compared
+    double virialRmseMevPerAtom = 0.0;
+    double virialMaeMevPerAtom = 0.0;
 };
 
 // `atoms[c]` atoms in configuration c. Forces: flattened (x, y, z per atom) over all
@@ -31,5 +36,10 @@ RegressionMetrics computeRegressionMetrics(const std::vector<double>& referenceE
                                            const std::vector<int>& atoms,
                                            const std::vector<double>& referenceForces = {},
                                            const std::vector<double>& predictedForces = {});
+
+// Sets the virial fields: 9 numbers (eV) per compared configuration in both vectors, `atoms`
+// one per compared configuration.
+void setVirialMetrics(RegressionMetrics& metrics, const std::vector<double>& referenceVirials,
+                      const std::vector<double>& predictedVirials, const std::vector<int>& atoms);
 
 } // namespace graphace

@@ -93,6 +93,8 @@ GeometryTensors Network::makeGeometryTensors(const GraphSample& sample) const {
     t.aceVectors = matrixTensor(g.aceVectors, 3, dtype, device);
     if (g.referenceForces.size() == 3u * sample.atomCount)
         t.forces = matrixTensor(g.referenceForces, 3, dtype, device);
+    if (g.referenceVirial.size() == 9u)
+        t.virial = hostTensor(g.referenceVirial, dtype, device);
     return t;
 }
 
@@ -110,7 +112,8 @@ ForceBatch Network::makeForceBatch(const GraphDataset& data,
     ForceBatch fb;
     fb.batch = makeBatch(data, indices, nullptr, false);
     std::vector<torch::Tensor> z, rows, cols, base, first, second, entry, weights, weightGradients,
-        vectors, edgeGraph, aceFirst, aceSecond, aceVectors, aceGraph, forces, mask;
+        vectors, edgeGraph, aceFirst, aceSecond, aceVectors, aceGraph, forces, mask, virials,
+        virialMask;
     int64_t atomOffset = 0, entryOffset = 0;
     const auto indexOptions = torch::TensorOptions().dtype(torch::kInt64).device(device);
     const auto valueOptions = torch::TensorOptions().dtype(dtype).device(device);
@@ -144,6 +147,9 @@ ForceBatch Network::makeForceBatch(const GraphDataset& data,
             forces.push_back(torch::zeros({p.atoms, 3}, valueOptions));
             mask.push_back(torch::zeros({p.atoms, 1}, valueOptions));
         }
+        virials.push_back(p.virial.defined() ? p.virial : torch::zeros({9}, valueOptions));
+        virialMask.push_back(torch::full({1}, p.virial.defined() ? 1.0 : 0.0, valueOptions));
+        fb.virialGraphs += p.virial.defined();
         atomOffset += p.atoms;
         entryOffset += p.entryRows.size(0);
     }
@@ -164,6 +170,8 @@ ForceBatch Network::makeForceBatch(const GraphDataset& data,
     fb.aceGraph = torch::cat(aceGraph);
     fb.forces = torch::cat(forces);
     fb.forceMask = torch::cat(mask);
+    fb.virials = torch::stack(virials);
+    fb.virialMask = torch::stack(virialMask);
     return fb;
 }
 
@@ -310,12 +318,22 @@ RegressionMetrics scorePrediction(const GraphDataset& data, const GcnPrediction&
     if (predicted.energies.size() != data.samples.size() ||
         predicted.forces.size() != 3 * data.atomCount())
         throw std::invalid_argument("scorePrediction: the prediction does not match the data");
-    std::vector<double> referenceEnergy, referenceForces, predictedForces;
-    std::vector<int> atoms;
+    std::vector<double> referenceEnergy, referenceForces, predictedForces, referenceVirials,
+        predictedVirials;
+    std::vector<int> atoms, virialAtoms;
     std::size_t atom = 0;
-    for (const GraphSample& s : data.samples) {
+    const bool withVirials = predicted.virials.size() == 9 * data.samples.size();
+    for (std::size_t c = 0; c < data.samples.size(); ++c) {
+        const GraphSample& s = data.samples[c];
         referenceEnergy.push_back(s.energy);
         atoms.push_back(s.atomCount);
+        if (withVirials && s.geometry && s.geometry->referenceVirial.size() == 9u) {
+            const auto& w = s.geometry->referenceVirial;
+            referenceVirials.insert(referenceVirials.end(), w.begin(), w.end());
+            predictedVirials.insert(predictedVirials.end(), predicted.virials.begin() + 9 * c,
+                                    predicted.virials.begin() + 9 * (c + 1));
+            virialAtoms.push_back(s.atomCount);
+        }
         if (s.geometry && s.geometry->referenceForces.size() == 3u * s.atomCount) {
             const auto& f = s.geometry->referenceForces;
             referenceForces.insert(referenceForces.end(), f.begin(), f.end());
@@ -324,8 +342,10 @@ RegressionMetrics scorePrediction(const GraphDataset& data, const GcnPrediction&
         }
         atom += s.atomCount;
     }
-    return computeRegressionMetrics(referenceEnergy, predicted.energies, atoms, referenceForces,
-                                    predictedForces);
+    RegressionMetrics metrics = computeRegressionMetrics(referenceEnergy, predicted.energies, atoms,
+                                                         referenceForces, predictedForces);
+    setVirialMetrics(metrics, referenceVirials, predictedVirials, virialAtoms);
+    return metrics;
 }
 
 bool hasGeometry(const GraphDataset& data) {

@@ -62,6 +62,7 @@ struct GeometryTensors {
     torch::Tensor aceGradients;                   // ACE edges × 3 × K
     torch::Tensor aceVectors;                     // ACE edges × 3
     torch::Tensor forces;                         // atoms × 3 reference; undefined without
+    torch::Tensor virial;                         // 9 reference (eV); undefined without
     Normalisation normalisation = Normalisation::Symmetric;
 };
 
@@ -78,6 +79,9 @@ struct ForceBatch {
     torch::Tensor forces;                 // atoms × 3 (NaN rows where a sample has none)
     torch::Tensor forceMask;              // atoms × 1: 1 where reference forces exist
     int64_t forceAtoms = 0;
+    torch::Tensor virials;    // graphs × 9 reference (zero rows where none)
+    torch::Tensor virialMask; // graphs × 1: 1 where a reference virial exists
+    int64_t virialGraphs = 0;
     Normalisation normalisation = Normalisation::Symmetric;
 };
 

@@ -108,6 +108,7 @@ void setLearningRate(torch::optim::Optimizer& optimiser, double lr) {
 struct Evaluation {
     double loss = kNaN, rmse = kNaN, mae = kNaN; // loss as optimised; meV/atom
     double forceRmse = kNaN, forceMae = kNaN;    // eV/Å; NaN without forces
+    double virialRmse = kNaN;                    // meV/atom; NaN without virials
 };
 
 // The energy term of the loss for one configuration's error.
@@ -128,6 +129,7 @@ Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
     GcnPrediction predicted;
     predicted.energies = std::move(host.energies);
     predicted.forces = std::move(host.forces);
+    predicted.virials = std::move(host.virials);
     const RegressionMetrics metrics = scorePrediction(data, predicted);
     double energySum = 0;
     for (std::size_t c = 0; c < data.samples.size(); ++c)
@@ -139,6 +141,11 @@ Evaluation evaluateForceSet(const gcn::Network& net, const GraphDataset& data,
         result.forceMae = metrics.forceMaeEvPerA;
         if (o.forcesWeight > 0)
             result.loss += o.forcesWeight * metrics.forceRmseEvPerA * metrics.forceRmseEvPerA;
+    }
+    if (metrics.virialConfigurations > 0) {
+        result.virialRmse = metrics.virialRmseMevPerAtom;
+        if (o.virialWeight > 0)
+            result.loss += o.virialWeight * std::pow(1e-3 * metrics.virialRmseMevPerAtom, 2);
     }
     result.rmse = metrics.energyRmseMevPerAtom;
     result.mae = metrics.energyMaeMevPerAtom;
@@ -251,6 +258,10 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
                 "no forces (every one needs them); set optimiser.forces_weight = 0 to train on "
                 "energies only");
     }
+    if (config.optimiser.virialWeight > 0 && (!forceTraining || referenceVirialCount(train) == 0))
+        throw std::invalid_argument(
+            "GCN training: optimiser.virial_weight > 0 needs training on forces and at least one "
+            "training configuration with a reference virial");
 
     auto impl = std::make_unique<GcnModel::Impl>();
     gcn::Network& net = *impl;
@@ -473,7 +484,15 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
         const torch::Tensor forceError =
             ((out.forces - fb.forces).square() * fb.forceMask).sum() /
             static_cast<double>(3 * std::max<int64_t>(1, fb.forceAtoms));
-        return energyLoss(out.energy, fb.batch) * o.energyWeight + forceError * o.forcesWeight;
+        torch::Tensor loss =
+            energyLoss(out.energy, fb.batch) * o.energyWeight + forceError * o.forcesWeight;
+        if (o.virialWeight > 0 && fb.virialGraphs > 0) {
+            const torch::Tensor perAtom =
+                (out.virial - fb.virials) * fb.batch.invAtoms.unsqueeze(1);
+            loss = loss + (perAtom.square() * fb.virialMask).sum() /
+                              static_cast<double>(9 * fb.virialGraphs) * o.virialWeight;
+        }
+        return loss;
     };
     // Completed and cancelled runs keep the weights they ended with (the last history row
     // describes them, and nothing is selected on the test set); diverged and early-stopped runs
@@ -583,6 +602,8 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             record.trainForceMaeEvPerA = train.forceMae;
             record.testForceRmseEvPerA = test.forceRmse;
             record.testForceMaeEvPerA = test.forceMae;
+            record.trainVirialRmseMevPerAtom = train.virialRmse;
+            record.testVirialRmseMevPerAtom = test.virialRmse;
             record.learningRate = lr;
             record.seconds = secondsSince(epochStart);
             record.atomsPerSecond =

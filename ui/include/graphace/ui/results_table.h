@@ -26,6 +26,8 @@ public:
         TestForceRmse,
         TrainForceMae,
         TestForceMae,
+        TrainVirialRmse,
+        TestVirialRmse,
         Seconds,
         Stop,
         ColumnCount

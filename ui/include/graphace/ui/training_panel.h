@@ -164,6 +164,8 @@ private:
     RealEdit* m_energyWeight = nullptr;
     RealEdit* m_forcesWeight = nullptr;
     QCheckBox* m_autoForces = nullptr;
+    RealEdit* m_virialWeight = nullptr;
+    QCheckBox* m_autoVirial = nullptr;
     QSpinBox* m_earlyStopping = nullptr;
     // training
     QSpinBox* m_trainSize = nullptr;
