@@ -374,6 +374,7 @@ private Q_SLOTS:
         panel()->setConfig(c);
         QVERIFY(panel()->autoForcesBox()->isChecked());
         QVERIFY(!panel()->forcesWeightEdit()->isEnabled()); // "auto" decides
+        QVERIFY(panel()->autoVirialBox()->isChecked() && !panel()->virialWeightEdit()->isEnabled());
         QSignalSpy failed(m_tab, &TrainingTab::runFailed);
         QVERIFY(m_tab->start());
         QVERIFY(waitFinished());
@@ -382,6 +383,8 @@ private Q_SLOTS:
         const TrainingRunRecord& run = m_tab->runs().front();
         QVERIFY(run.finished);
         QCOMPARE(run.config.optimiser.forcesWeight, 1.0); // 100 × 0.01, resolved
+        QCOMPARE(run.config.optimiser.virialWeight, 0.0); // the sample has no virials
+        QVERIFY(run.config.optimiser.autoVirialWeight);
         const std::size_t trainComponents = 16 * 96 * 3, testComponents = 8 * 96 * 3;
         QCOMPARE(run.gcnTrain.forceComponents, trainComponents);
         QCOMPARE(run.gcnTest.forceComponents, testComponents);
@@ -420,6 +423,7 @@ private Q_SLOTS:
                  run.linear.test.forceRmseEvPerA);
         QCOMPARE(table->item(1, ResultsTable::TestForceMae)->data(Qt::UserRole).toDouble(),
                  run.gcnTest.forceMaeEvPerA);
+        QCOMPARE(table->item(1, ResultsTable::TestVirialRmse)->text(), QStringLiteral("—"));
 
         const QByteArray shot = qgetenv("GRAPHACE_FORCES_SCREENSHOT");
         if (!shot.isEmpty()) {

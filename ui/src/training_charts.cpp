@@ -149,10 +149,10 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_views[kLearningRateChart], 0, 3);
     layout->setColumnStretch(0, 3);
     layout->setColumnStretch(1, 3);
-    layout->setColumnStretch(2, 3);
     layout->setColumnStretch(3, 1); // one curve, no legend: the narrowest
+    m_layout = layout;
     // Energies-only runs (most of the study's) have nothing to show there.
-    m_views[kForceChart]->setVisible(false);
+    updateForceChartVisibility();
 
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
@@ -311,7 +311,10 @@ bool TrainingCharts::hasForceCurves() const {
 }
 
 void TrainingCharts::updateForceChartVisibility() {
-    m_views[kForceChart]->setVisible(hasForceCurves());
+    const bool shown = hasForceCurves();
+    m_views[kForceChart]->setVisible(shown);
+    // A hidden chart's column would otherwise keep its share of the width as a blank gap.
+    m_layout->setColumnStretch(2, shown ? 3 : 0);
 }
 
 void TrainingCharts::updateReferenceLines() {

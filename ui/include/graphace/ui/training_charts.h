@@ -17,6 +17,8 @@
 #include <QString>
 #include <QWidget>
 
+class QGridLayout;
+
 #include <array>
 #include <limits>
 #include <vector>
@@ -109,6 +111,7 @@ private:
     std::array<Range, kChartCount> m_ranges;
     std::vector<Run> m_runs;
     QTimer* m_timer = nullptr;
+    QGridLayout* m_layout = nullptr;
     int m_maxEpoch = 0;
     int m_redraws = 0;
 };

@@ -98,6 +98,8 @@ public:
     QCheckBox* autoCutoffBox() const { return m_autoCutoff; }
     QCheckBox* autoForcesBox() const { return m_autoForces; }
     RealEdit* forcesWeightEdit() const { return m_forcesWeight; }
+    QCheckBox* autoVirialBox() const { return m_autoVirial; }
+    RealEdit* virialWeightEdit() const { return m_virialWeight; }
     PhaseTable* phaseTable() const { return m_phases; }
     LayerTable* graphLayerTable() const { return m_graphLayers; }
     LayerTable* denseLayerTable() const { return m_denseLayers; }
