@@ -13,6 +13,9 @@
 // E_ace × 3 × K temporary per batch for the contraction and its gradient.
 #include "gcn_internal.h"
 
+#include <ATen/Parallel.h>
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -30,6 +33,103 @@ torch::Tensor indexTensor(const std::vector<int>& values, const torch::Device& d
 torch::Tensor matrixTensor(const std::vector<double>& values, int64_t columns, torch::Dtype dtype,
                            const torch::Device& device) {
     return hostTensor(values, dtype, device).view({-1, columns});
+}
+
+// The contraction of the descriptor Jacobian with ∂E/∂B, per ACE edge e:
+//   q[e, c] = Σ_k J[e, c, k] g[e, k]        and its transpose   g[e, k] = Σ_c J[e, c, k] d[e, c],
+// each edge once and in place. The broadcast product (J * g).sum(2) that the portable path uses
+// writes and re-reads a temporary as large as the Jacobian, in its backward pass too: on the CPU
+// that traffic was most of the cost of a force evaluation. Every output element depends on its
+// own edge only, so the result does not depend on the thread count.
+template <typename T> using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+template <typename T>
+void contractTyped(const torch::Tensor& j, const torch::Tensor& g, torch::Tensor& q) {
+    const int64_t k = j.size(2);
+    const T* js = j.data_ptr<T>();
+    const T* gs = g.data_ptr<T>();
+    T* qs = q.data_ptr<T>();
+    at::parallel_for(0, j.size(0), 256, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin; e < end; ++e) {
+            const Eigen::Map<const Vector<T>> ge(gs + e * k, k);
+            for (int64_t c = 0; c < 3; ++c)
+                qs[3 * e + c] = Eigen::Map<const Vector<T>>(js + (3 * e + c) * k, k).dot(ge);
+        }
+    });
+}
+
+template <typename T>
+void contractTransposedTyped(const torch::Tensor& j, const torch::Tensor& d, torch::Tensor& g) {
+    const int64_t k = j.size(2);
+    const T* js = j.data_ptr<T>();
+    const T* ds = d.data_ptr<T>();
+    T* gs = g.data_ptr<T>();
+    at::parallel_for(0, j.size(0), 256, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin; e < end; ++e) {
+            Eigen::Map<Vector<T>> ge(gs + e * k, k);
+            ge = ds[3 * e] * Eigen::Map<const Vector<T>>(js + 3 * e * k, k) +
+                 ds[3 * e + 1] * Eigen::Map<const Vector<T>>(js + (3 * e + 1) * k, k) +
+                 ds[3 * e + 2] * Eigen::Map<const Vector<T>>(js + (3 * e + 2) * k, k);
+        }
+    });
+}
+
+torch::Tensor contract(const torch::Tensor& j, const torch::Tensor& g) {
+    const torch::Tensor gc = g.contiguous();
+    torch::Tensor q = torch::empty({j.size(0), 3}, gc.options());
+    if (gc.scalar_type() == torch::kFloat64)
+        contractTyped<double>(j, gc, q);
+    else
+        contractTyped<float>(j, gc, q);
+    return q;
+}
+
+torch::Tensor contractTransposed(const torch::Tensor& j, const torch::Tensor& d) {
+    const torch::Tensor dc = d.contiguous();
+    torch::Tensor g = torch::empty({j.size(0), j.size(2)}, dc.options());
+    if (dc.scalar_type() == torch::kFloat64)
+        contractTransposedTyped<double>(j, dc, g);
+    else
+        contractTransposedTyped<float>(j, dc, g);
+    return g;
+}
+
+// Both directions as autograd functions, each the other's backward (J is data): differentiable
+// to any order.
+class JacobianContraction : public torch::autograd::Function<JacobianContraction> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& g,
+                                 const torch::Tensor& j);
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                   torch::autograd::variable_list gradients);
+};
+
+class JacobianTransposedContraction
+    : public torch::autograd::Function<JacobianTransposedContraction> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& d,
+                                 const torch::Tensor& j) {
+        context->saved_data["j"] = j;
+        return contractTransposed(j, d);
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                   torch::autograd::variable_list gradients) {
+        const torch::Tensor j = context->saved_data["j"].toTensor();
+        return {JacobianContraction::apply(gradients[0], j), torch::Tensor()};
+    }
+};
+
+torch::Tensor JacobianContraction::forward(torch::autograd::AutogradContext* context,
+                                           const torch::Tensor& g, const torch::Tensor& j) {
+    context->saved_data["j"] = j;
+    return contract(j, g);
+}
+
+torch::autograd::variable_list
+JacobianContraction::backward(torch::autograd::AutogradContext* context,
+                              torch::autograd::variable_list gradients) {
+    const torch::Tensor j = context->saved_data["j"].toTensor();
+    return {JacobianTransposedContraction::apply(gradients[0], j), torch::Tensor()};
 }
 
 } // namespace
@@ -237,8 +337,12 @@ ForceOutput Network::forwardWithForces(const ForceBatch& fb, bool createGraph) c
     // q_e = ∂E/∂r_e: the descriptor path (per ACE edge) and the weight path (per graph edge).
     std::vector<torch::Tensor> perPart;
     for (std::size_t k = 0; k < fb.parts.size(); ++k) {
-        const torch::Tensor own = blocks.index_select(0, fb.aceBlocks[k]).unsqueeze(1);
-        perPart.push_back((fb.parts[k]->aceGradients * own).sum(2));
+        const torch::Tensor own = blocks.index_select(0, fb.aceBlocks[k]);
+        const torch::Tensor& jacobian = fb.parts[k]->aceGradients;
+        const bool fused = cpuKernels && own.device().is_cpu() &&
+                           jacobian.scalar_type() == own.scalar_type() && jacobian.is_contiguous();
+        perPart.push_back(fused ? JacobianContraction::apply(own, jacobian)
+                                : (jacobian * own.unsqueeze(1)).sum(2));
     }
     const torch::Tensor qAce = torch::cat(perPart);
     const torch::Tensor qEdge = gradients[1].unsqueeze(1) * fb.edgeWeightGradients;
