@@ -9,8 +9,9 @@
 // with respect to the network parameters exactly.
 //
 // Memory: the Jacobian is the large part, 3 K numbers per ACE edge in the model precision
-// (zuo2020 Si, K = 345, 33 edges per atom within rcut, float32: 136 kB per atom), plus one
-// E_ace × 3 × K temporary per batch for the contraction and its gradient.
+// (zuo2020 Si, K = 345, 33 edges per atom within rcut, float32: 136 kB per atom), plus per
+// batch E_ace × K for ∂E/∂B gathered per edge (the CPU kernels contract it in place; the
+// portable path also makes an E_ace × 3 × K temporary for the contraction and its gradient).
 #include "gcn_internal.h"
 
 #include <ATen/Parallel.h>
