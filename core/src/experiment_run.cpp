@@ -153,12 +153,14 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
         const bool every = trainVirials == p.train.size();
         const bool withVirials = every && optimiser.forcesWeight > 0;
         optimiser.virialWeight = withVirials ? optimiser.energyWeight * kAutoVirialRatio : 0.0;
-        p.virialNote = std::string("optimiser.virial_weight auto: ") +
-                       (withVirials ? "every training configuration has a virial: training on "
-                                      "virials too"
-                        : !every    ? "not every training configuration has a virial (or a "
-                                      "stress read by data.stress_unit): no virial term"
-                                    : "no force training, so no virial term");
+        // Data without any virial (most sets) needs no word about them.
+        if (trainVirials > 0)
+            p.virialNote = std::string("optimiser.virial_weight auto: ") +
+                           (withVirials ? "every training configuration has a virial: training on "
+                                          "virials too"
+                            : !every    ? "not every training configuration has a virial (or a "
+                                          "stress read by data.stress_unit): no virial term"
+                                        : "no force training, so no virial term");
     }
     if (unreadStresses > 0)
         p.virialNote += (p.virialNote.empty() ? "" : "; ") + std::to_string(unreadStresses) +

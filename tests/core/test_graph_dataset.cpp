@@ -395,7 +395,15 @@ private Q_SLOTS:
         // One without: no virial term. Only stresses, unit not named: said so, no term.
         Dataset partly = data;
         partly.structures[3].virial.reset();
-        QCOMPARE(prepareExperiment(config, partly, nullptr).config.optimiser.virialWeight, 0.0);
+        const PreparedExperiment some = prepareExperiment(config, partly, nullptr);
+        QCOMPARE(some.config.optimiser.virialWeight, 0.0);
+        QVERIFY2(some.virialNote.find("not every training configuration has a virial") !=
+                     std::string::npos,
+                 some.virialNote.c_str());
+        // Data without any virial (most sets): no term and nothing to say.
+        const PreparedExperiment none = prepareExperiment(config, sample(8), nullptr);
+        QCOMPARE(none.config.optimiser.virialWeight, 0.0);
+        QVERIFY(none.virialNote.empty());
         Dataset stresses = sample(8);
         for (Structure& s : stresses.structures)
             s.stress = Mat3::Identity() * 0.01;
