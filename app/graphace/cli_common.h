@@ -75,4 +75,13 @@ void finishTerminalProgress();
 // (training_outputs.h), which metrics.json of `graphace train` uses.
 nlohmann::json metricsJson(const RegressionMetrics& metrics);
 
+// One block of a per-group table: a model's groups (groupsToJson's array) on one set.
+struct GroupRows {
+    std::string model, set;
+    const nlohmann::json* groups;
+};
+// Prints "per KEY:" and a table of configurations, energy and force MAE per group, when some
+// block has more than one group (else nothing: the main table already says it all).
+void printGroupTable(const std::string& key, const std::vector<GroupRows>& blocks);
+
 } // namespace graphace::cli

@@ -7,10 +7,13 @@
 #include "graphace/dataset_split.h"
 #include "graphace/element.h"
 #include "graphace/linear_ace_fit.h"
+#include "graphace/training_outputs.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -46,6 +49,12 @@ void printMetrics(const nlohmann::json& result) {
     }
     std::cout << table.str() << "basis functions: " << result["basis_size"] << ", fit time "
               << formatNumber(result["seconds"].get<double>(), 3) << " s\n";
+    const nlohmann::json& groups = result["per_group"];
+    std::vector<GroupRows> blocks;
+    for (const char* set : {"train", "test"})
+        if (groups.contains(set))
+            blocks.push_back({"linear", set, &groups.at(set)});
+    printGroupTable(groups.at("key").get<std::string>(), blocks);
 }
 
 } // namespace
@@ -121,15 +130,28 @@ void registerFitLinearCommand(CLI::App& app) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
         nlohmann::json result;
-        result["train"] = metricsJson(
-            scoreLinearPrediction(train, predictLinearAce(model, basis, train, trainDescriptors)));
+        nlohmann::json perGroup = {{"key", kGroupKey}};
+        // Errors per config_type (only where every configuration has an energy to compare).
+        auto score = [&](const char* set, const Dataset& data, const LinearPrediction& p) {
+            result[set] = metricsJson(scoreLinearPrediction(data, p));
+            const bool energies =
+                std::all_of(data.structures.begin(), data.structures.end(), [](const Structure& s) {
+                    return s.energy && std::isfinite(*s.energy);
+                });
+            if (energies)
+                perGroup[set] = groupsToJson(metricsByGroup(
+                    data, p.energies,
+                    p.forces.size() == 3 * data.atomCount() ? p.forces : std::vector<double>{},
+                    kGroupKey));
+        };
+        score("train", train, predictLinearAce(model, basis, train, trainDescriptors));
         if (!test.structures.empty()) {
             const auto testDescriptors =
                 computeAceDescriptors(basis, test, mode, 0, terminalProgress("descriptors (test)"));
             finishTerminalProgress();
-            result["test"] = metricsJson(
-                scoreLinearPrediction(test, predictLinearAce(model, basis, test, testDescriptors)));
+            score("test", test, predictLinearAce(model, basis, test, testDescriptors));
         }
+        result["per_group"] = perGroup;
         result["basis_size"] = basis.size();
         result["seconds"] = seconds;
         result["rank"] = model.rank;

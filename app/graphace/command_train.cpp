@@ -170,6 +170,13 @@ void printComparison(const nlohmann::json& metrics) {
             row("linear", set, metrics.at("linear").at(set));
     }
     std::cout << table.str();
+    const nlohmann::json& groups = metrics.at("per_group");
+    std::vector<GroupRows> blocks;
+    for (const char* set : {"train", "test"})
+        for (auto [model, label] : {std::pair{"gcn", "GCN"}, std::pair{"linear", "linear"}})
+            if (groups.contains(model) && groups.at(model).contains(set))
+                blocks.push_back({label, set, &groups.at(model).at(set)});
+    printGroupTable(groups.at("key").get<std::string>(), blocks);
 }
 
 } // namespace

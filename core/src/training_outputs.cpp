@@ -3,6 +3,7 @@
 #include "graphace/training_outputs.h"
 
 #include "graphace/error.h"
+#include "graphace/group_metrics.h"
 
 #include <unistd.h>
 
@@ -95,6 +96,16 @@ nlohmann::json graphJson(const PreparedExperiment& prepared) {
 }
 
 } // namespace
+
+nlohmann::json groupsToJson(const std::vector<GroupMetrics>& groups) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const GroupMetrics& g : groups) {
+        nlohmann::json j = metricsToJson(g.metrics);
+        j["group"] = g.group;
+        array.push_back(j);
+    }
+    return array;
+}
 
 nlohmann::json metricsToJson(const RegressionMetrics& m) {
     nlohmann::json j = {{"configurations", m.configurations},
@@ -251,9 +262,10 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
     writeHistoryCsv(files.history, outcome.history);
 
     nlohmann::json metrics;
-    metrics["train"] = metricsToJson(scoreModel(model, prepared.trainGraphs));
+    GcnPrediction trainPrediction, testPrediction;
+    metrics["train"] = metricsToJson(scoreModel(model, prepared.trainGraphs, &trainPrediction));
     if (!prepared.testGraphs.samples.empty())
-        metrics["test"] = metricsToJson(scoreModel(model, prepared.testGraphs));
+        metrics["test"] = metricsToJson(scoreModel(model, prepared.testGraphs, &testPrediction));
     nlohmann::json linearJson = {{"train", metricsToJson(linear.train)},
                                  {"basis_size", linear.basisSize},
                                  {"seconds", linear.seconds}};
@@ -267,6 +279,21 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
     metrics["seconds"] = outcome.seconds;
     metrics["parameters"] = model.parameterCount();
     metrics["graph"] = graphJson(prepared);
+    // Errors per config_type, for the network and the linear baseline alike.
+    nlohmann::json perGroup = {{"key", kGroupKey}};
+    for (const char* set : {"train", "test"}) {
+        const bool train = set == std::string("train");
+        const Dataset& data = train ? prepared.train : prepared.test;
+        if (data.size() == 0)
+            continue;
+        const GcnPrediction& gcn = train ? trainPrediction : testPrediction;
+        perGroup["gcn"][set] =
+            groupsToJson(metricsByGroup(data, gcn.energies, gcn.forces, kGroupKey));
+        perGroup["linear"][set] = groupsToJson(metricsByGroup(
+            data, train ? linear.trainPredicted : linear.testPredicted,
+            train ? linear.trainPredictedForces : linear.testPredictedForces, kGroupKey));
+    }
+    metrics["per_group"] = perGroup;
     writeFileAtomically(files.metrics, metrics.dump(2) + "\n");
     return files;
 }

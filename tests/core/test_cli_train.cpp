@@ -155,6 +155,11 @@ private Q_SLOTS:
                 std::abs(got - expected) <= 1e-6 * std::abs(expected) + 1e-9,
                 qPrintable(
                     QStringLiteral("%1: %2 vs fit-linear %3").arg(set).arg(got).arg(expected)));
+            // Per config_type (the sample has one): the same numbers again.
+            const nlohmann::json& groups = fit.at("per_group").at(set);
+            QCOMPARE(groups.size(), std::size_t(1));
+            QCOMPARE(groups[0].at("group").get<std::string>(), std::string("sample"));
+            QCOMPARE(groups[0].at("energy_rmse_mev_per_atom").get<double>(), expected);
         }
     }
 
@@ -228,6 +233,21 @@ private Q_SLOTS:
         const nlohmann::json metrics = readJson(dir + "/metrics.json");
         QVERIFY(!metrics.at("graph").at("trivial").get<bool>());
         QCOMPARE(metrics.at("graph").at("cutoff").get<double>(), cutoff);
+        // One config_type in the sample: its group's metrics are the whole set's.
+        const nlohmann::json& groups = metrics.at("per_group");
+        QCOMPARE(groups.at("key").get<std::string>(), std::string("config_type"));
+        for (const char* model : {"gcn", "linear"}) {
+            const nlohmann::json& train = groups.at(model).at("train");
+            QCOMPARE(train.size(), std::size_t(1));
+            QCOMPARE(train[0].at("group").get<std::string>(), std::string("sample"));
+            const nlohmann::json& whole = model == std::string("gcn")
+                                              ? metrics.at("train")
+                                              : metrics.at("linear").at("train");
+            QCOMPARE(train[0].at("energy_mae_mev_per_atom").get<double>(),
+                     whole.at("energy_mae_mev_per_atom").get<double>());
+            QCOMPARE(train[0].at("force_rmse_ev_per_a").is_null(),
+                     whole.at("force_rmse_ev_per_a").is_null());
+        }
         QCOMPARE(readHistoryCsv((dir + "/history.csv").toStdString()).size(), std::size_t(2));
         // Predicting the training data with the recorded cutoff reproduces metrics.json.
         const CliResult p =

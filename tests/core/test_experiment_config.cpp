@@ -4,6 +4,7 @@
 
 #include "graphace/error.h"
 #include "graphace/experiment_config.h"
+#include "graphace/group_metrics.h"
 #include "graphace/training_outputs.h"
 
 #include <QTemporaryDir>
@@ -565,6 +566,58 @@ private Q_SLOTS:
         // Empty history: header only, reads back empty.
         writeHistoryCsv(path, {});
         QVERIFY(readHistoryCsv(path).empty());
+    }
+
+    void metricsPerGroupAreTheMetricsOfEachSubset() {
+        // Three configurations of "bulk", one of "surface", one without the key; forces on all.
+        Dataset data;
+        const char* types[] = {"bulk", "surface", "bulk", nullptr, "bulk"};
+        std::vector<double> predicted, forces;
+        for (int c = 0; c < 5; ++c) {
+            Structure s;
+            for (int a = 0; a <= c % 2; ++a) {
+                s.positions.emplace_back(a, 0, 0);
+                s.numbers.push_back(14);
+                s.forces.emplace_back(0.1 * c, -0.2 * a, 0.3);
+                forces.insert(forces.end(), {0.1 * c + 0.01 * (c + 1), -0.2 * a, 0.3 - 0.02 * c});
+            }
+            s.energy = -5.0 * (c + 1);
+            if (types[c])
+                s.info.emplace_back("config_type", types[c]);
+            data.structures.push_back(s);
+            predicted.push_back(*s.energy + 0.003 * (c + 1) * (c % 2 ? 1 : -1));
+        }
+        const std::vector<GroupMetrics> groups = metricsByGroup(data, predicted, forces);
+        QCOMPARE(groups.size(), std::size_t(3));
+        QCOMPARE(groups[0].group, std::string("bulk"));
+        QCOMPARE(groups[1].group, std::string("surface"));
+        QCOMPARE(groups[2].group, std::string(""));
+        // "bulk" is configurations 0, 2, 4 (one atom each): the metrics of that subset.
+        std::vector<double> ref{-5.0, -15.0, -25.0}, pred{predicted[0], predicted[2], predicted[4]};
+        std::vector<double> refForces, predForces;
+        std::size_t atom = 0;
+        for (int c = 0; c < 5; ++c) {
+            if (c % 2 == 0)
+                for (int k = 0; k < 3; ++k) {
+                    refForces.push_back(data.structures[c].forces[0][k]);
+                    predForces.push_back(forces[3 * atom + k]);
+                }
+            atom += data.structures[c].size();
+        }
+        const RegressionMetrics bulk =
+            computeRegressionMetrics(ref, pred, {1, 1, 1}, refForces, predForces);
+        QCOMPARE(groups[0].metrics.configurations, std::size_t(3));
+        QCOMPARE(groups[0].metrics.energyMaeMevPerAtom, bulk.energyMaeMevPerAtom);
+        QCOMPARE(groups[0].metrics.forceComponents, std::size_t(9));
+        QCOMPARE(groups[0].metrics.forceRmseEvPerA, bulk.forceRmseEvPerA);
+        QVERIFY(groups[0].metrics.forceRmseEvPerA > 0);
+        QCOMPARE(groups[1].metrics.forceComponents, std::size_t(6)); // two atoms
+        // Without predicted forces: energies only; wrong sizes are refused.
+        QCOMPARE(metricsByGroup(data, predicted)[0].metrics.forceComponents, std::size_t(0));
+        QVERIFY(errorOf([&] { metricsByGroup(data, {1.0}); }).contains("one predicted energy"));
+        QVERIFY(errorOf([&] { metricsByGroup(data, predicted, {1.0}); }).contains("forces"));
+        // A key no configuration has: one group, "".
+        QCOMPARE(metricsByGroup(data, predicted, {}, "missing").size(), std::size_t(1));
     }
 
     void historyCsvMalformed() {

@@ -12,6 +12,7 @@
 
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
+#include "graphace/group_metrics.h"
 #include "graphace/regression_metrics.h"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,10 @@ namespace graphace {
 // energy_rmse_ev, energy_mae_ev, energy_r2, configurations, and force keys when forces were
 // compared).
 nlohmann::json metricsToJson(const RegressionMetrics& metrics);
+// [{"group": value, ...metric object}, ...] in the order given.
+nlohmann::json groupsToJson(const std::vector<GroupMetrics>& groups);
+// The info key metrics.json's "per_group" groups by.
+inline constexpr const char* kGroupKey = "config_type";
 
 void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history);
 // Throws ParseError (file, line, what) for a malformed file.
