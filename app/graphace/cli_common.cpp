@@ -195,21 +195,25 @@ nlohmann::json metricsJson(const RegressionMetrics& m) {
     return metricsToJson(m);
 }
 
+std::string metricText(const nlohmann::json& metrics, const char* key, int precision) {
+    if (!metrics.contains(key) || metrics.at(key).is_null())
+        return "-";
+    return formatNumber(metrics.at(key).get<double>(), precision);
+}
+
 void printGroupTable(const std::string& key, const std::vector<GroupRows>& blocks) {
     const bool several = std::any_of(blocks.begin(), blocks.end(),
                                      [](const GroupRows& b) { return b.groups->size() > 1; });
     if (!several)
         return;
-    auto number = [](const nlohmann::json& m, const char* name) {
-        return m.at(name).is_null() ? std::string("-") : formatNumber(m.at(name).get<double>(), 4);
-    };
     TextTable table({key, "set", "model", "configs", "E MAE meV/atom", "F MAE eV/Å"});
     for (const GroupRows& b : blocks)
         for (const nlohmann::json& g : *b.groups) {
             const std::string name = g.at("group").get<std::string>();
             table.addRow({name.empty() ? "(none)" : name, b.set, b.model,
                           std::to_string(g.at("configurations").get<long>()),
-                          number(g, "energy_mae_mev_per_atom"), number(g, "force_mae_ev_per_a")});
+                          metricText(g, "energy_mae_mev_per_atom", 4),
+                          metricText(g, "force_mae_ev_per_a", 4)});
         }
     std::cout << "\nper " << key << ":\n" << table.str();
 }

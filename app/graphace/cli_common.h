@@ -75,6 +75,9 @@ void finishTerminalProgress();
 // (training_outputs.h), which metrics.json of `graphace train` uses.
 nlohmann::json metricsJson(const RegressionMetrics& metrics);
 
+// A metric object's value as table text: `precision` significant digits, "-" when null or absent.
+std::string metricText(const nlohmann::json& metrics, const char* key, int precision);
+
 // One block of a per-group table: a model's groups (groupsToJson's array) on one set.
 struct GroupRows {
     std::string model, set;

@@ -38,10 +38,7 @@ void printMetrics(const nlohmann::json& result) {
         if (!result.contains(set))
             continue;
         const auto& m = result[set];
-        auto number = [&](const char* key, int precision) {
-            return m[key].is_null() ? std::string("-")
-                                    : formatNumber(m[key].get<double>(), precision);
-        };
+        auto number = [&](const char* key, int precision) { return metricText(m, key, precision); };
         table.addRow({set, std::to_string(m["configurations"].get<long>()),
                       number("energy_rmse_mev_per_atom", 4), number("energy_mae_mev_per_atom", 4),
                       number("energy_rmse_ev", 4), number("energy_r2", 5),

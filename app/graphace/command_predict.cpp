@@ -199,8 +199,7 @@ void registerPredictCommand(CLI::App& app) {
                 header.insert(header.end(), {"W RMSE meV/atom", "W MAE meV/atom"});
             TextTable table(header);
             auto cell = [&](const char* key, int precision) {
-                return m[key].is_null() ? std::string("-")
-                                        : formatNumber(m[key].get<double>(), precision);
+                return metricText(m, key, precision);
             };
             std::vector<std::string> row{o->subsetName.empty() ? std::string("all") : o->subsetName,
                                          std::to_string(m["configurations"].get<long>()),

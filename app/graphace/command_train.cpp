@@ -130,12 +130,6 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
-std::string number(const nlohmann::json& metrics, const char* key, int precision) {
-    if (!metrics.contains(key) || metrics.at(key).is_null())
-        return "-";
-    return formatNumber(metrics.at(key).get<double>(), precision);
-}
-
 void printComparison(const nlohmann::json& metrics) {
     std::vector<std::string> header{"model",          "set",       "configs", "E RMSE meV/atom",
                                     "E MAE meV/atom", "E RMSE eV", "E R²",    "F RMSE eV/Å",
@@ -152,15 +146,15 @@ void printComparison(const nlohmann::json& metrics) {
         std::vector<std::string> cells{model,
                                        set,
                                        std::to_string(m.at("configurations").get<long>()),
-                                       number(m, "energy_rmse_mev_per_atom", 4),
-                                       number(m, "energy_mae_mev_per_atom", 4),
-                                       number(m, "energy_rmse_ev", 4),
-                                       number(m, "energy_r2", 4),
-                                       number(m, "force_rmse_ev_per_a", 4),
-                                       number(m, "force_mae_ev_per_a", 4)};
+                                       metricText(m, "energy_rmse_mev_per_atom", 4),
+                                       metricText(m, "energy_mae_mev_per_atom", 4),
+                                       metricText(m, "energy_rmse_ev", 4),
+                                       metricText(m, "energy_r2", 4),
+                                       metricText(m, "force_rmse_ev_per_a", 4),
+                                       metricText(m, "force_mae_ev_per_a", 4)};
         if (virials)
-            cells.insert(cells.end(), {number(m, "virial_rmse_mev_per_atom", 4),
-                                       number(m, "virial_mae_mev_per_atom", 4)});
+            cells.insert(cells.end(), {metricText(m, "virial_rmse_mev_per_atom", 4),
+                                       metricText(m, "virial_mae_mev_per_atom", 4)});
         table.addRow(cells);
     };
     for (const char* set : {"train", "test"}) {
