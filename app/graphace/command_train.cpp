@@ -304,7 +304,7 @@ void registerTrainCommand(CLI::App& app) {
         // The trainer goes before scoring: its device copies of the force geometry would
         // otherwise sit beside the ones scoring makes (chunk by chunk).
         auto trainer = std::make_unique<GcnTrainer>(prepared.config, prepared.trainGraphs,
-                                                    prepared.testGraphs);
+                                                    prepared.testGraphs, &linear.model);
         EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
         const TrainingOutcome outcome =
             trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);

@@ -207,6 +207,7 @@ nlohmann::json toJson(const ModelConfig& m) {
             {"whiten_inputs", m.whitenInputs},
             {"standardise_targets", m.standardiseTargets},
             {"reference_energies", m.referenceEnergies},
+            {"linear_term", m.linearTerm},
             {"precision", toString(m.precision)}};
 }
 
@@ -214,7 +215,8 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     ModelConfig m;
     const Section s(j, "model",
                     {"graph_layers", "dense_layers", "pooling", "target", "standardise_inputs",
-                     "whiten_inputs", "standardise_targets", "reference_energies", "precision"});
+                     "whiten_inputs", "standardise_targets", "reference_energies", "linear_term",
+                     "precision"});
     if (s.has("graph_layers"))
         m.graphLayers = layersFromJson(s.at("graph_layers"), s.path("graph_layers"));
     if (s.has("dense_layers"))
@@ -225,6 +227,7 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     s.boolean("whiten_inputs", m.whitenInputs);
     s.boolean("standardise_targets", m.standardiseTargets);
     s.boolean("reference_energies", m.referenceEnergies);
+    s.boolean("linear_term", m.linearTerm);
     s.name("precision", m.precision, parsePrecision);
     return m;
 }

@@ -236,9 +236,9 @@ LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared) {
         options.forcesWeight = 1;
     const AceBasis& basis = *prepared.basis;
     const auto trainDescriptors = aceDescriptorsOf(prepared.trainGraphs);
-    const LinearAceModel model = fitLinearAce(basis, prepared.train, trainDescriptors, options);
-
     LinearBaseline out;
+    out.model = fitLinearAce(basis, prepared.train, trainDescriptors, options);
+    const LinearAceModel& model = out.model;
     out.basisSize = basis.size();
     const LinearPrediction trainPrediction =
         predictLinearAce(model, basis, prepared.train, trainDescriptors);

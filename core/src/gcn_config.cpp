@@ -123,6 +123,9 @@ void validate(const ModelConfig& m) {
     require(!m.whitenInputs || m.standardiseInputs,
             "model.whiten_inputs needs model.standardise_inputs (it whitens the standardised "
             "descriptors)");
+    require(!m.linearTerm || m.target == EnergyTarget::PerAtomSum,
+            "model.linear_term needs model.target \"per_atom_sum\" (the linear fit is a sum of "
+            "per-atom energies); set model.linear_term=false for a pooled total-energy model");
 }
 
 void validate(const OptimiserConfig& o) {

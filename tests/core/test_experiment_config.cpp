@@ -66,7 +66,7 @@ private Q_SLOTS:
                                        {"width": 1, "activation": "identity"}],
                       "pooling": "sum", "target": "per_atom_sum", "standardise_inputs": true,
                       "whiten_inputs": true, "standardise_targets": true,
-                      "reference_energies": true, "precision": "float64"},
+                      "reference_energies": true, "linear_term": true, "precision": "float64"},
             "optimiser": {"kind": "adamw", "eps": 1e-7, "weight_decay": 0.01,
                           "loss": "energy_per_atom",
                           "phases": [{"epochs": 11, "learning_rate": 0.002, "beta1": 0.85,
@@ -106,6 +106,7 @@ private Q_SLOTS:
         QVERIFY(c.model.standardiseInputs && c.model.standardiseTargets &&
                 c.model.referenceEnergies);
         QVERIFY(c.model.whitenInputs);
+        QVERIFY(c.model.linearTerm);
         QVERIFY(c.model.precision == Precision::Float64);
         QVERIFY(c.optimiser.kind == OptimiserKind::AdamW);
         QCOMPARE(c.optimiser.eps, 1e-7);
@@ -312,6 +313,9 @@ private Q_SLOTS:
         QVERIFY(c.optimiser.autoForcesWeight);
         QVERIFY(c.graph.options.weighting == EdgeWeighting::SmoothPolynomial);
         QVERIFY(c.linear.energyWeight > 1); // force rows must not drown the energies
+        // On top of the linear fit, decayed towards it (cli.md, "Presets").
+        QVERIFY(c.model.linearTerm);
+        QVERIFY(c.optimiser.kind == OptimiserKind::AdamW && c.optimiser.weightDecay > 0);
     }
 
     void unknownKeysAreNamedWithTheKnownOnes() {

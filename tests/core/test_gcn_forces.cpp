@@ -3,12 +3,15 @@
 // supports forces; invariance of E and equivariance of F under rotations and translations;
 // Σ F = 0; a batch equals its configurations one by one; settings without forces are refused.
 #include "graphace/gcn_trainer.h"
+#include "graphace/linear_ace_fit.h"
 
 #include "random_cells.h"
 
 #include <Eigen/Geometry>
 
 #include <QtTest>
+
+#include <QTemporaryDir>
 
 #include <cmath>
 #include <random>
@@ -82,9 +85,22 @@ ExperimentConfig forceConfig(EdgeWeighting weighting, Normalisation normalisatio
     return c;
 }
 
-// A model with random (untrained, but not tiny) weights and statistics from `train`.
-GcnModel makeModel(const ExperimentConfig& config, const GraphDataset& train) {
-    GcnTrainer trainer(config, train, GraphDataset{});
+// The linear ACE fit (energies and forces) on `train`, what model.linearTerm adds to.
+LinearAceModel linearFitOf(const ExperimentConfig& config, const Dataset& data,
+                           const GraphDataset& train) {
+    LinearFitOptions options;
+    options.forcesWeight = 1.0;
+    options.ridge = 1e-6;
+    return fitLinearAce(AceBasis(config.ace), data, aceDescriptorsOf(train), options);
+}
+
+// A model with random (untrained, but not tiny) weights and statistics from `train`; with
+// model.linearTerm, added to the linear fit on `trainData`.
+GcnModel makeModel(const ExperimentConfig& config, const GraphDataset& train,
+                   const Dataset& trainData = {}) {
+    const LinearAceModel linear =
+        config.model.linearTerm ? linearFitOf(config, trainData, train) : LinearAceModel{};
+    GcnTrainer trainer(config, train, GraphDataset{}, &linear);
     GcnModel model = trainer.takeModel();
     std::vector<double> values = model.parameterValues();
     std::mt19937_64 engine(7);
@@ -114,7 +130,7 @@ void checkAgainstFiniteDifferences(const ExperimentConfig& config, const Structu
     const AceBasis basis(config.ace);
     const GraphOptions& options = config.graph.options;
     const GraphDataset train = buildGraphDataset(basis, options, trainData, 1, {}, true);
-    const GcnModel model = makeModel(config, train);
+    const GcnModel model = makeModel(config, train, trainData);
     QVERIFY(model.supportsForces());
     const GraphDataset one = buildGraphDataset(basis, options, datasetOf({s}), 1, {}, true);
     const GcnPrediction p = model.predictWithForces(one);
@@ -180,6 +196,7 @@ private Q_SLOTS:
     void linearBaselineGetsForceRows();
     void singlePrecisionGeometryGivesTheSameForces();
     void virialTermIsInTheLossAndLowersTheVirialError();
+    void linearTermStartsAtTheLinearFit();
 };
 
 void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
@@ -188,17 +205,25 @@ void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
     QTest::addColumn<bool>("selfLoops");
     QTest::addColumn<int>("target");
     QTest::addColumn<bool>("partlyPeriodic");
+    QTest::addColumn<bool>("linearTerm");
     const int poly = int(EdgeWeighting::SmoothPolynomial), cosine = int(EdgeWeighting::SmoothCosine);
     const int sym = int(Normalisation::Symmetric), row = int(Normalisation::Row),
               none = int(Normalisation::None);
     const int perAtom = int(EnergyTarget::PerAtomSum), total = int(EnergyTarget::Total);
-    QTest::newRow("polynomial symmetric triclinic") << poly << sym << true << perAtom << false;
-    QTest::newRow("polynomial symmetric slab") << poly << sym << true << perAtom << true;
-    QTest::newRow("cosine symmetric triclinic") << cosine << sym << true << perAtom << false;
-    QTest::newRow("polynomial row slab") << poly << row << true << perAtom << true;
-    QTest::newRow("polynomial none no self-loops") << poly << none << false << perAtom << false;
-    QTest::newRow("cosine none with self-loops slab") << cosine << none << true << perAtom << true;
-    QTest::newRow("polynomial symmetric pooled total") << poly << sym << true << total << false;
+    QTest::newRow("polynomial symmetric triclinic")
+        << poly << sym << true << perAtom << false << false;
+    QTest::newRow("polynomial symmetric slab") << poly << sym << true << perAtom << true << false;
+    QTest::newRow("cosine symmetric triclinic")
+        << cosine << sym << true << perAtom << false << false;
+    QTest::newRow("polynomial row slab") << poly << row << true << perAtom << true << false;
+    QTest::newRow("polynomial none no self-loops")
+        << poly << none << false << perAtom << false << false;
+    QTest::newRow("cosine none with self-loops slab")
+        << cosine << none << true << perAtom << true << false;
+    QTest::newRow("polynomial symmetric pooled total")
+        << poly << sym << true << total << false << false;
+    QTest::newRow("polynomial symmetric slab, linear term")
+        << poly << sym << true << perAtom << true << true;
 }
 
 void TestGcnForces::forcesAndVirialMatchFiniteDifferences() {
@@ -207,10 +232,13 @@ void TestGcnForces::forcesAndVirialMatchFiniteDifferences() {
     QFETCH(bool, selfLoops);
     QFETCH(int, target);
     QFETCH(bool, partlyPeriodic);
-    const ExperimentConfig config =
-        forceConfig(EdgeWeighting(weighting), Normalisation(normalisation), selfLoops,
-                    EnergyTarget(target));
-    const Dataset train = datasetOf({triclinicCell(1, 7), triclinicCell(2, 8), slab(3)});
+    QFETCH(bool, linearTerm);
+    ExperimentConfig config = forceConfig(EdgeWeighting(weighting), Normalisation(normalisation),
+                                          selfLoops, EnergyTarget(target));
+    config.model.linearTerm = linearTerm;
+    Dataset train = datasetOf({triclinicCell(1, 7), triclinicCell(2, 8), slab(3)});
+    if (linearTerm)
+        train = withForces(train);
     checkAgainstFiniteDifferences(config, partlyPeriodic ? slab(11) : triclinicCell(12, 7), train);
 }
 
@@ -501,4 +529,68 @@ void TestGcnForces::virialTermIsInTheLossAndLowersTheVirialError() {
 }
 
 QTEST_APPLESS_MAIN(TestGcnForces)
+void TestGcnForces::linearTermStartsAtTheLinearFit() {
+    // E = linear fit + network, the network's output zero before training: the untrained model
+    // predicts the linear fit's energies and forces exactly, also after a save and load.
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric,
+                                          true, EnergyTarget::PerAtomSum);
+    config.model.linearTerm = true;
+    const AceBasis basis(config.ace);
+    const Dataset data =
+        withForces(datasetOf({triclinicCell(1, 7), triclinicCell(2, 8), slab(3), slab(4)}));
+    const GraphDataset graphs = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+    const LinearAceModel linear = linearFitOf(config, data, graphs);
+    const LinearPrediction expected =
+        predictLinearAce(linear, basis, data, aceDescriptorsOf(graphs));
+
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, GcnTrainer(config, graphs, GraphDataset{}));
+    GcnTrainer trainer(config, graphs, GraphDataset{}, &linear);
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("linear-term.pt").toStdString();
+    trainer.model().save(path);
+    const GcnModel loaded = GcnModel::load(path);
+    QVERIFY(loaded.config().model.linearTerm);
+    for (const GcnModel* model : {&trainer.model(), &loaded}) {
+        const GcnPrediction p = model->predictWithForces(graphs);
+        const std::vector<double> energies = model->predictEnergies(graphs);
+        double forceScale = 0;
+        for (double f : expected.forces)
+            forceScale = std::max(forceScale, std::abs(f));
+        QVERIFY(forceScale > 1e-2);
+        for (std::size_t c = 0; c < data.size(); ++c) {
+            QVERIFY2(
+                std::abs(p.energies[c] - expected.energies[c]) <= 1e-9,
+                qPrintable(QString("%1 against %2").arg(p.energies[c]).arg(expected.energies[c])));
+            QVERIFY(std::abs(energies[c] - expected.energies[c]) <= 1e-9);
+        }
+        for (std::size_t k = 0; k < expected.forces.size(); ++k)
+            QVERIFY(std::abs(p.forces[k] - expected.forces[k]) <= 1e-9 * forceScale);
+    }
+
+    // Training lowers the training loss below the linear fit's (it can only add to the fit).
+    config.optimiser.loss = LossKind::EnergyPerAtom;
+    config.optimiser.forcesWeight = 1.0;
+    config.optimiser.phases = {{40, 1e-2, 0.9, 0.999, true}};
+    GcnTrainer training(config, graphs, GraphDataset{}, &linear);
+    QCOMPARE(training.train().epochsRun, 40);
+    const GcnPrediction after = training.model().predictWithForces(graphs);
+    auto loss = [&](const std::vector<double>& energies, const std::vector<double>& forces) {
+        double e = 0, f = 0;
+        std::size_t k = 0, components = 0;
+        for (std::size_t c = 0; c < data.size(); ++c) {
+            const Structure& s = data.structures[c];
+            e += std::pow((energies[c] - *s.energy) / s.size(), 2) / data.size();
+            for (const Vec3& reference : s.forces)
+                for (int d = 0; d < 3; ++d, ++k, ++components)
+                    f += std::pow(forces[k] - reference[d], 2);
+        }
+        return e + f / components;
+    };
+    const double linearLoss = loss(expected.energies, expected.forces);
+    const double trainedLoss = loss(after.energies, after.forces);
+    QVERIFY2(
+        trainedLoss < 0.95 * linearLoss,
+        qPrintable(QString("loss %1 after training, %2 linear").arg(trainedLoss).arg(linearLoss)));
+}
+
 #include "test_gcn_forces.moc"

@@ -726,11 +726,12 @@ private Q_SLOTS:
         auto prepared =
             std::make_shared<PreparedExperiment>(prepareExperiment(config, data, nullptr));
         run.config = prepared->config;
-        GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs);
+        run.linear = fitLinearBaseline(*prepared);
+        GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs,
+                           &run.linear.model);
         run.outcome = trainer.train();
         run.history = run.outcome.history;
         run.finished = true;
-        run.linear = fitLinearBaseline(*prepared);
         auto model = std::make_shared<GcnModel>(trainer.takeModel());
         run.model = model;
         run.prepared = prepared;

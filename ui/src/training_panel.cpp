@@ -356,6 +356,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_standardiseInputs = new QCheckBox(tr("Standardise descriptors"));
     m_standardiseTargets = new QCheckBox(tr("Standardise per-atom energies"));
     m_referenceEnergies = new QCheckBox(tr("Reference energies per species"));
+    m_linearTerm = new QCheckBox(tr("Add to the linear fit (network learns its residual)"));
+    m_linearTerm->setToolTip(
+        tr("E = linear ACE fit + network; the network starts at zero, so training starts from "
+           "the linear fit's errors (per-atom target only)"));
     m_precision = enumCombo({Precision::Float32, Precision::Float64});
     form->addRow(new QLabel(tr("Graph layers")));
     form->addRow(m_graphLayers);
@@ -366,6 +370,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(m_standardiseInputs);
     form->addRow(m_standardiseTargets);
     form->addRow(m_referenceEnergies);
+    form->addRow(m_linearTerm);
     form->addRow(tr("Precision"), m_precision);
     connect(m_target, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateEnabled);
     column->addWidget(modelBox);
@@ -506,8 +511,9 @@ void TrainingPanel::updateEnabled() {
     m_patience->setEnabled(decay == LearningRateDecay::ReduceOnPlateau);
     m_minLr->setEnabled(decay == LearningRateDecay::Cosine ||
                         decay == LearningRateDecay::ReduceOnPlateau);
-    m_standardiseTargets->setEnabled(comboValue<EnergyTarget>(m_target) ==
-                                     EnergyTarget::PerAtomSum);
+    const bool perAtom = comboValue<EnergyTarget>(m_target) == EnergyTarget::PerAtomSum;
+    m_standardiseTargets->setEnabled(perAtom);
+    m_linearTerm->setEnabled(perAtom);
 }
 
 void TrainingPanel::applyPreset(const QString& name) {
@@ -574,6 +580,7 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_standardiseInputs->setChecked(c.model.standardiseInputs);
     m_standardiseTargets->setChecked(c.model.standardiseTargets);
     m_referenceEnergies->setChecked(c.model.referenceEnergies);
+    m_linearTerm->setChecked(c.model.linearTerm);
     setComboValue(m_precision, c.model.precision);
 
     const OptimiserConfig& o = c.optimiser;
@@ -647,6 +654,8 @@ ExperimentConfig TrainingPanel::config() const {
     c.model.standardiseInputs = m_standardiseInputs->isChecked();
     c.model.standardiseTargets = m_standardiseTargets->isChecked();
     c.model.referenceEnergies = m_referenceEnergies->isChecked();
+    // Only a sum of per-atom energies can add to the linear fit (a Total model ignores it).
+    c.model.linearTerm = m_linearTerm->isChecked() && c.model.target == EnergyTarget::PerAtomSum;
     c.model.precision = comboValue<Precision>(m_precision);
 
     OptimiserConfig& o = c.optimiser;

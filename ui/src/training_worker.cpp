@@ -139,8 +139,9 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
 
             // Destroyed before scoring (its device copies of the force geometry, see
             // command_train.cpp).
-            auto trainer = std::make_unique<GcnTrainer>(prepared->config, prepared->trainGraphs,
-                                                        prepared->testGraphs);
+            auto trainer =
+                std::make_unique<GcnTrainer>(prepared->config, prepared->trainGraphs,
+                                             prepared->testGraphs, &record->linear.model);
             TrainingOutcome outcome = trainer->train(
                 [this, index](const EpochRecord& epoch) {
                     m_epochsReported.fetch_add(1);

@@ -7,6 +7,7 @@
 #include "graphace/dataset_split.h"
 #include "graphace/experiment_config.h"
 #include "graphace/graph_dataset.h"
+#include "graphace/linear_ace_fit.h"
 #include "graphace/progress.h"
 #include "graphace/regression_metrics.h"
 
@@ -55,6 +56,7 @@ struct LinearBaseline {
     std::vector<double> testPredictedForces;
     int basisSize = 0;
     double seconds = 0;
+    LinearAceModel model; // what model.linear_term adds the network to (GcnTrainer)
 };
 
 // Linear least squares on exactly the descriptors of `prepared`, scored on its train and test

@@ -47,6 +47,13 @@ struct ModelConfig {
     // gradient descent on merely standardised inputs stalls far from the least-squares optimum
     // that the linear fit reaches; decorrelated inputs remove that. Needs standardiseInputs.
     bool whitenInputs = false;
+    // E = (the linear ACE fit) + (the network): Ê = Σ_i (c·B_i + e0(z_i)) + Σ_i (σ e_i + μ), with
+    // c, e0 the least-squares fit on the training set (linear_ace_fit.h, the baseline that
+    // `train` fits anyway), fixed; ε is then e0, μ = 0 and σ the RMS of the linear fit's
+    // per-atom residual. The last dense layer starts at zero, so the model starts as exactly
+    // the linear fit and the network learns only what the linear model cannot express.
+    // PerAtomSum only.
+    bool linearTerm = false;
     Precision precision = Precision::Float32;
 };
 

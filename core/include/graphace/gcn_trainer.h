@@ -20,6 +20,8 @@
 
 namespace graphace {
 
+struct LinearAceModel;
+
 // One line of history.csv and one progress report.
 struct EpochRecord {
     int epoch = 0;  // 1-based over all phases
@@ -118,7 +120,10 @@ public:
     // Throws std::invalid_argument for an invalid config, an empty training set or samples
     // without energy, and std::runtime_error for an unavailable device ("CUDA was requested but
     // this build of LibTorch has no CUDA" / "no CUDA device is available").
-    GcnTrainer(const ExperimentConfig& config, const GraphDataset& train, const GraphDataset& test);
+    // With model.linearTerm, `linear` is the linear fit the network adds to (fitted on `train`
+    // with the same basis; experiment_run.h's fitLinearBaseline), required then, ignored else.
+    GcnTrainer(const ExperimentConfig& config, const GraphDataset& train, const GraphDataset& test,
+               const LinearAceModel* linear = nullptr);
     ~GcnTrainer();
 
     // Runs the whole schedule. `cancel` (optional) is checked before every batch, so a stop

@@ -332,6 +332,8 @@ ForceOutput Network::forwardWithForces(const ForceBatch& fb, bool createGraph) c
     for (int f = 0; f < featureCount; ++f)
         inverseStd[f] = 1.0 / inputStd[f];
     gradientB = gradientB * hostTensor(inverseStd, dtype, device);
+    if (!linearCoefficients.empty())
+        gradientB = gradientB + hostTensor(linearCoefficients, dtype, device);
     const int64_t blockSize = featureCount / speciesCount;
     const torch::Tensor blocks = gradientB.reshape({batch.atoms * speciesCount, blockSize});
 

@@ -44,7 +44,8 @@ struct Batch {
 
     torch::Tensor graphIndex; // atoms, int64: graph of each atom (when graphs > 1)
     torch::Tensor invAtoms;   // graphs, 1 / atom count
-    torch::Tensor baseline;   // graphs: Σ ε(z_i) (+ N μ for PerAtomSum), added to the output
+    torch::Tensor baseline;   // graphs: Σ ε(z_i) (+ N μ for PerAtomSum, + Σ c·B_i with
+                              // model.linearTerm), added to the output
     bool hasBaseline = false; // false when the baseline is zero everywhere
     torch::Tensor energy;     // graphs: reference energies (NaN where unknown)
 };
@@ -108,6 +109,11 @@ struct Network {
     std::vector<double> inputWhitening;       // F × F row-major P (model.whitenInputs), else empty
     std::vector<double> referenceEnergies;    // S; zeros when disabled
     double targetMean = 0.0, targetStd = 1.0; // μ, σ of the per-atom residual energy
+    // model.linearTerm: the linear fit's c (F, on the raw descriptors B), else empty. Its energy
+    // Σ_i c·B_i is data, not a function of the weights: it joins the baseline of each batch
+    // (which then needs the samples' descriptors), and its ∂E/∂B = c joins the descriptor
+    // gradient of the force path.
+    std::vector<double> linearCoefficients;
 
     torch::Tensor parameters;   // flat, requires grad, on the device
     // The readout after the graph layers: dense layers, pooling, σ, baseline (forward's tail).
@@ -143,6 +149,8 @@ struct Network {
     };
     HostForces evaluateForces(const GraphDataset& data, const std::vector<GeometryTensors>* parts,
                               std::size_t chunk = 16) const;
+    // Σ_i c·B_i of one sample (model.linearTerm); throws std::logic_error without descriptors.
+    double linearEnergy(const GraphSample& sample) const;
     // Standardised (and whitened) inputs X of one sample, row-major atoms × F, double.
     std::vector<double> standardisedInputs(const GraphSample& sample) const;
 

@@ -378,15 +378,12 @@ nlohmann::json modelToJson(const ModelConfig& m) {
             a.push_back({l.width, static_cast<int>(l.activation)});
         return a;
     };
-    return {{"graph_layers", layers(m.graphLayers)},
-            {"dense_layers", layers(m.denseLayers)},
-            {"pooling", static_cast<int>(m.pooling)},
-            {"target", static_cast<int>(m.target)},
-            {"standardise_inputs", m.standardiseInputs},
-            {"standardise_targets", m.standardiseTargets},
-            {"reference_energies", m.referenceEnergies},
-            {"precision", static_cast<int>(m.precision)},
-            {"whiten_inputs", m.whitenInputs}};
+    return {
+        {"graph_layers", layers(m.graphLayers)},     {"dense_layers", layers(m.denseLayers)},
+        {"pooling", static_cast<int>(m.pooling)},    {"target", static_cast<int>(m.target)},
+        {"standardise_inputs", m.standardiseInputs}, {"standardise_targets", m.standardiseTargets},
+        {"reference_energies", m.referenceEnergies}, {"precision", static_cast<int>(m.precision)},
+        {"whiten_inputs", m.whitenInputs},           {"linear_term", m.linearTerm}};
 }
 
 ModelConfig modelFromJson(const nlohmann::json& j) {
@@ -410,6 +407,7 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
     m.referenceEnergies = j.at("reference_energies").get<bool>();
     m.precision = static_cast<Precision>(j.at("precision").get<int>());
     m.whitenInputs = j.value("whiten_inputs", false); // absent in files written before it existed
+    m.linearTerm = j.value("linear_term", false);
     return m;
 }
 
@@ -586,6 +584,8 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
         double reference = perAtom ? s.atomCount * targetMean : 0.0;
         for (int z : s.species)
             reference += referenceEnergies[z];
+        if (!linearCoefficients.empty())
+            reference += linearEnergy(s);
         baseline.push_back(reference);
         energy.push_back(s.energy);
         invAtoms.push_back(1.0 / s.atomCount);
@@ -676,6 +676,15 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
         std::any_of(baseline.begin(), baseline.end(), [](double b) { return b != 0.0; });
     batch.energy = hostTensor(energy, dtype, device);
     return batch;
+}
+
+double Network::linearEnergy(const GraphSample& s) const {
+    if (s.descriptors.rows() != s.atomCount ||
+        s.descriptors.cols() != static_cast<Eigen::Index>(linearCoefficients.size()))
+        throw std::logic_error("GCN: the linear term needs the samples' descriptors");
+    const Eigen::Map<const Eigen::VectorXd> c(linearCoefficients.data(),
+                                              static_cast<Eigen::Index>(linearCoefficients.size()));
+    return (s.descriptors * c).sum();
 }
 
 std::vector<double> Network::standardisedInputs(const GraphSample& s) const {
@@ -774,6 +783,8 @@ void GcnModel::save(const std::string& path) const {
         archive.write("input_whitening", gcn::doublesTensor(n.inputWhitening), true);
     archive.write("reference_energies", gcn::doublesTensor(n.referenceEnergies), true);
     archive.write("target_statistics", gcn::doublesTensor({n.targetMean, n.targetStd}), true);
+    if (!n.linearCoefficients.empty())
+        archive.write("linear_coefficients", gcn::doublesTensor(n.linearCoefficients), true);
     const std::string temporary = path + ".tmp";
     try {
         archive.save_to(temporary);
@@ -838,6 +849,14 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
             if (impl->inputWhitening.size() !=
                 static_cast<std::size_t>(impl->featureCount) * impl->featureCount)
                 throw std::runtime_error("the input whitening matrix does not match the network");
+        }
+        if (impl->config.model.linearTerm) {
+            torch::Tensor linear;
+            if (!archive.try_read("linear_coefficients", linear, true))
+                throw std::runtime_error("the linear term's coefficients are missing");
+            impl->linearCoefficients = gcn::toHostVector(linear);
+            if (static_cast<int>(impl->linearCoefficients.size()) != impl->featureCount)
+                throw std::runtime_error("the linear term does not match the network");
         }
         impl->referenceEnergies = gcn::toHostVector(reference);
         const std::vector<double> t = gcn::toHostVector(target);

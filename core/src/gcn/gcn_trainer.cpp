@@ -3,6 +3,7 @@
 #include "gcn_internal.h"
 
 #include "graphace/least_squares.h"
+#include "graphace/linear_ace_fit.h"
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
@@ -227,7 +228,7 @@ struct GcnTrainer::Impl {
 };
 
 GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train,
-                       const GraphDataset& test) {
+                       const GraphDataset& test, const LinearAceModel* linear) {
     checkConfig(config);
     checkDevice(config.training.device);
     if (train.samples.empty())
@@ -262,6 +263,15 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
         throw std::invalid_argument(
             "GCN training: optimiser.virial_weight > 0 needs training on forces and at least one "
             "training configuration with a reference virial");
+
+    const bool linearTerm = config.model.linearTerm;
+    if (linearTerm &&
+        (!linear || linear->coefficients.size() != static_cast<Eigen::Index>(features) ||
+         static_cast<int>(linear->referenceEnergies.size()) < species))
+        throw std::invalid_argument(
+            "GCN training: model.linear_term needs the linear ACE fit on the same descriptors "
+            "(" +
+            std::to_string(features) + " columns, " + std::to_string(species) + " species)");
 
     auto impl = std::make_unique<GcnModel::Impl>();
     gcn::Network& net = *impl;
@@ -327,10 +337,14 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
         }
     }
 
-    // Reference energies: least squares of E on species counts.
+    // Reference energies: least squares of E on species counts, or the linear term's e0.
     const std::size_t n = train.samples.size();
     net.referenceEnergies.assign(species, 0.0);
-    if (m.referenceEnergies) {
+    if (linearTerm) {
+        net.linearCoefficients.assign(linear->coefficients.data(),
+                                      linear->coefficients.data() + features);
+        std::copy_n(linear->referenceEnergies.begin(), species, net.referenceEnergies.begin());
+    } else if (m.referenceEnergies) {
         Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(n, species);
         Eigen::VectorXd energies(n);
         for (std::size_t c = 0; c < n; ++c) {
@@ -342,19 +356,22 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
         for (int s = 0; s < species; ++s)
             net.referenceEnergies[s] = epsilon[s];
     }
-    // μ, σ of the per-atom residual energy (PerAtomSum only).
+    // μ, σ of the per-atom residual energy (PerAtomSum only). With the linear term μ = 0 and σ
+    // the RMS of the linear fit's residual, so that the model starts as exactly that fit.
     if (m.standardiseTargets && m.target == EnergyTarget::PerAtomSum) {
         std::vector<double> residual;
         for (const GraphSample& s : train.samples) {
             double e = s.energy;
             for (int z : s.species)
                 e -= net.referenceEnergies[z];
+            if (linearTerm)
+                e -= net.linearEnergy(s);
             residual.push_back(e / s.atomCount);
         }
         double mean = 0, variance = 0;
         for (double r : residual)
             mean += r;
-        mean /= residual.size();
+        mean = linearTerm ? 0.0 : mean / residual.size();
         for (double r : residual)
             variance += (r - mean) * (r - mean);
         const double deviation = std::sqrt(variance / residual.size());
@@ -364,6 +381,12 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
 
     torch::manual_seed(config.training.seed);
     net.initialise();
+    if (linearTerm) {
+        // The network's output starts at zero: the model starts as the linear fit.
+        torch::NoGradGuard noGrad;
+        const int64_t last = net.sizes[net.sizes.size() - 2] + net.sizes.back();
+        net.parameters.narrow(0, net.parameterCount() - last, last).zero_();
+    }
 
     m_impl = std::make_unique<Impl>(GcnModel(std::move(impl)));
     Impl& t = *m_impl;
@@ -389,8 +412,9 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
             ? n
             : std::min<std::size_t>(n, static_cast<std::size_t>(config.training.batchSize));
     t.rebuildBatches = config.training.shuffle && t.batchGraphs > 1 && t.batchGraphs < n;
-    t.train = withoutDescriptors(train);
-    t.test = withoutDescriptors(test);
+    // The linear term's energy is part of each batch's baseline, made from the descriptors.
+    t.train = linearTerm ? train : withoutDescriptors(train);
+    t.test = linearTerm ? test : withoutDescriptors(test);
     // Force batches are assembled per step from the samples' geometry tensors instead.
     if (!forceTraining && t.rebuildBatches) {
         t.trainInputs = built.makeInputs(train);

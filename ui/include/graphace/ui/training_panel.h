@@ -150,6 +150,7 @@ private:
     QCheckBox* m_standardiseInputs = nullptr;
     QCheckBox* m_standardiseTargets = nullptr;
     QCheckBox* m_referenceEnergies = nullptr;
+    QCheckBox* m_linearTerm = nullptr;
     QComboBox* m_precision = nullptr;
     // optimiser
     QComboBox* m_optimiser = nullptr;
