@@ -196,6 +196,16 @@ private Q_SLOTS:
         QCOMPARE(back.optimiser.phases[0].resetMoments, false);
         QVERIFY(back.model.graphLayers[1].activation == Activation::LeakyRelu);
         QCOMPARE(back.model.denseLayers[0].width, 7);
+        QVERIFY(back.model.linearTerm); // the recommended network adds to the linear fit
+
+        // A pooled total-energy model cannot add to a sum of per-atom energies: the box is
+        // disabled and the config says no, instead of a config that fails validation.
+        auto* linearTerm = panel()->findChild<QCheckBox*>(QStringLiteral("linearTerm"));
+        QVERIFY(linearTerm && linearTerm->isEnabled() && linearTerm->isChecked());
+        c.model.target = EnergyTarget::Total;
+        panel()->setConfig(c);
+        QVERIFY(!linearTerm->isEnabled());
+        QVERIFY(!panel()->config().model.linearTerm);
     }
 
     void degreePerOrderIsEditable() {

@@ -357,6 +357,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_standardiseTargets = new QCheckBox(tr("Standardise per-atom energies"));
     m_referenceEnergies = new QCheckBox(tr("Reference energies per species"));
     m_linearTerm = new QCheckBox(tr("Add to the linear fit (network learns its residual)"));
+    m_linearTerm->setObjectName(QStringLiteral("linearTerm"));
     m_linearTerm->setToolTip(
         tr("E = linear ACE fit + network; the network starts at zero, so training starts from "
            "the linear fit's errors (per-atom target only)"));
