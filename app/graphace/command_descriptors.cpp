@@ -26,7 +26,13 @@ void registerDescriptorsCommand(CLI::App& app) {
     command->add_option("--out", *out, "Output CSV file")->required();
     command->callback([input, config, out] {
         const Dataset data = readInput(input->files.front(), *input);
-        const AceConfig ace = resolvedFor(loadExperimentConfig(*config).ace, data);
+        // "auto" settings come from this file: to describe another file with the same basis,
+        // pass the values printed here (--set ace.r0=… …) or a config that names them.
+        AceDataChoice choice;
+        const AceConfig ace =
+            resolveAceFromData(resolvedFor(loadExperimentConfig(*config).ace, data), data, &choice);
+        if (choice.anyAuto)
+            std::cerr << "ace from the data: " << choice.summary << '\n';
         const AceBasis basis(ace);
         const auto descriptors = computeAceDescriptors(basis, data, AceDerivatives::None, 0,
                                                        terminalProgress("descriptors"));

@@ -110,6 +110,11 @@ void registerFitLinearCommand(CLI::App& app) {
         Dataset all = train;
         all.structures.insert(all.structures.end(), test.structures.begin(), test.structures.end());
         config.ace = resolvedFor(config.ace, all);
+        // "auto" settings from the training set only (the test set stays unseen).
+        AceDataChoice aceChoice;
+        config.ace = resolveAceFromData(config.ace, train, &aceChoice);
+        if (aceChoice.anyAuto && o->jsonPath != "-")
+            std::cerr << "ace from the training data: " << aceChoice.summary << '\n';
 
         const auto start = std::chrono::steady_clock::now();
         const AceBasis basis(config.ace);
@@ -153,6 +158,12 @@ void registerFitLinearCommand(CLI::App& app) {
         result["seconds"] = seconds;
         result["rank"] = model.rank;
         result["config"] = config;
+        if (aceChoice.anyAuto)
+            result["ace_from_data"] = {{"summary", aceChoice.summary},
+                                       {"nearest_neighbour", aceChoice.nearestNeighbour},
+                                       {"r0", config.ace.r0},
+                                       {"rcut", config.ace.rcut},
+                                       {"max_degree_per_order", config.ace.max_degree_per_order}};
 
         if (!o->coefficientsPath.empty()) {
             nlohmann::json saved;

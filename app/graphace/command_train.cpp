@@ -93,10 +93,10 @@ public:
         // Force errors when the run has them (test set if any, else training set).
         const bool testForces = !std::isnan(r.testForceRmseEvPerA);
         const double forceRmse = testForces ? r.testForceRmseEvPerA : r.trainForceRmseEvPerA;
-        const std::string forces =
-            std::isnan(forceRmse) ? std::string()
-                                  : std::string(" | ") + (testForces ? "test" : "train") +
-                                        " F RMSE " + formatNumber(forceRmse, 4) + " eV/Å";
+        const std::string forces = std::isnan(forceRmse)
+                                       ? std::string()
+                                       : std::string(" | ") + (testForces ? "test" : "train") +
+                                             " F RMSE " + formatNumber(forceRmse, 4) + " eV/Å";
         char line[320];
         std::snprintf(
             line, sizeof line,
@@ -269,8 +269,11 @@ void registerTrainCommand(CLI::App& app) {
         finishTerminalProgress();
         const DegreeStatistics& g = prepared.graphStatistics;
         std::cerr << "data: " << prepared.train.size() << " training, " << prepared.test.size()
-                  << " test configurations; " << prepared.basis->size() << " descriptors per atom\n"
-                  << "graph: cutoff " << formatNumber(prepared.config.graph.options.cutoff, 4)
+                  << " test configurations; " << prepared.basis->size()
+                  << " descriptors per atom\n";
+        if (prepared.aceChoice.anyAuto)
+            std::cerr << "ace from the training data: " << prepared.aceChoice.summary << '\n';
+        std::cerr << "graph: cutoff " << formatNumber(prepared.config.graph.options.cutoff, 4)
                   << " Å" << (prepared.config.graph.autoCutoff ? " (chosen from g(r))" : "") << ", "
                   << g.edges << " edges, mean degree " << formatNumber(g.meanDegree, 4) << '\n';
         if (!prepared.graphWarning.empty())

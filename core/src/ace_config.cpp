@@ -1,5 +1,6 @@
 #include "graphace/ace_config.h"
 
+#include "graphace/ace_defaults.h"
 #include "graphace/element.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,11 @@ void require(bool ok, const std::string& message) {
 
 bool finitePositive(double x) {
     return std::isfinite(x) && x > 0.0;
+}
+
+double readResolved(const nlohmann::json& j, const char* key) {
+    require(j.at(key).is_number(), std::string(key) + " must be a number of Å");
+    return j.at(key).get<double>();
 }
 
 } // namespace
@@ -69,8 +75,17 @@ AceConfig resolvedFor(const AceConfig& config, const Dataset& data) {
 }
 
 const std::vector<std::string>& aceConfigKeys() {
-    static const std::vector<std::string> keys = {
-        "species", "body_order", "max_degree", "max_degree_per_order", "wL", "csp", "r0", "rcut"};
+    static const std::vector<std::string> keys = {"species",
+                                                  "body_order",
+                                                  "max_degree",
+                                                  "max_degree_per_order",
+                                                  "wL",
+                                                  "csp",
+                                                  "r0",
+                                                  "rcut",
+                                                  "resolved_r0",
+                                                  "resolved_rcut",
+                                                  "resolved_max_degree_per_order"};
     return keys;
 }
 
@@ -84,10 +99,21 @@ void to_json(nlohmann::json& j, const AceConfig& c) {
                        {"wL", c.wL},
                        {"csp", c.csp},
                        {"r0", c.r0},
-                       {"rcut", c.rcut}};
-    // Written only when set, so configs without it keep their old form.
-    if (!c.max_degree_per_order.empty())
-        j["max_degree_per_order"] = c.max_degree_per_order;
+                       {"rcut", c.rcut},
+                       {"max_degree_per_order", c.max_degree_per_order}};
+    // "auto" with the value chosen beside it, so that a config as run records it.
+    if (c.autoR0) {
+        j["r0"] = "auto";
+        j["resolved_r0"] = c.r0;
+    }
+    if (c.autoRcut) {
+        j["rcut"] = "auto";
+        j["resolved_rcut"] = c.rcut;
+    }
+    if (c.autoDegrees) {
+        j["max_degree_per_order"] = "auto";
+        j["resolved_max_degree_per_order"] = c.max_degree_per_order;
+    }
 }
 
 void from_json(const nlohmann::json& j, AceConfig& c) {
@@ -121,6 +147,8 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
             out.body_order = integer();
         } else if (key == "max_degree") {
             out.max_degree = integer();
+        } else if (key == "max_degree_per_order" && v == "auto") {
+            out.autoDegrees = true;
         } else if (key == "max_degree_per_order") {
             require(v.is_array(), "max_degree_per_order must be an array of integers, one per "
                                   "correlation order (e.g. [20, 14, 10] for body_order 4)");
@@ -134,15 +162,45 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
             out.wL = number();
         } else if (key == "csp") {
             out.csp = number();
+        } else if ((key == "r0" || key == "rcut") && v == "auto") {
+            (key == "r0" ? out.autoR0 : out.autoRcut) = true;
         } else if (key == "r0") {
+            require(v.is_number(), "r0 must be a number of Å or \"auto\"");
             out.r0 = number();
         } else if (key == "rcut") {
+            require(v.is_number(), "rcut must be a number of Å or \"auto\"");
             out.rcut = number();
+        } else if (key.rfind("resolved_", 0) == 0 &&
+                   std::find(aceConfigKeys().begin(), aceConfigKeys().end(), key) !=
+                       aceConfigKeys().end()) {
+            // Read below, only beside "auto" (beside a number it is stale: the number wins).
         } else {
             std::string known;
             for (const std::string& k : aceConfigKeys())
                 known += (known.empty() ? "" : ", ") + k;
             require(false, "unknown key \"" + key + "\" (known: " + known + ")");
+        }
+    }
+    // The values an "auto" run chose; before any data, the fallbacks of ace_defaults.h.
+    if (out.autoR0)
+        out.r0 = j.contains("resolved_r0") ? readResolved(j, "resolved_r0") : kAutoR0Fallback;
+    if (out.autoRcut)
+        out.rcut =
+            j.contains("resolved_rcut") ? readResolved(j, "resolved_rcut") : kAutoRcutFallback;
+    if (out.autoDegrees) {
+        out.max_degree_per_order = autoDegreesFallback(out.body_order);
+        // Chosen for another body order (e.g. --set ace.body_order over a config as run): stale.
+        if (j.contains("resolved_max_degree_per_order")) {
+            const nlohmann::json& d = j.at("resolved_max_degree_per_order");
+            require(d.is_array(), "resolved_max_degree_per_order must be an array of integers");
+            std::vector<int> resolved;
+            for (const auto& x : d) {
+                require(x.is_number_integer(),
+                        "resolved_max_degree_per_order entries must be integers");
+                resolved.push_back(x.get<int>());
+            }
+            if (static_cast<int>(resolved.size()) == out.correlationOrder())
+                out.max_degree_per_order = resolved;
         }
     }
     validate(out);
@@ -152,7 +210,8 @@ void from_json(const nlohmann::json& j, AceConfig& c) {
 bool operator==(const AceConfig& a, const AceConfig& b) {
     return a.species == b.species && a.body_order == b.body_order && a.max_degree == b.max_degree &&
            a.max_degree_per_order == b.max_degree_per_order && a.wL == b.wL && a.csp == b.csp &&
-           a.r0 == b.r0 && a.rcut == b.rcut;
+           a.r0 == b.r0 && a.rcut == b.rcut && a.autoR0 == b.autoR0 && a.autoRcut == b.autoRcut &&
+           a.autoDegrees == b.autoDegrees;
 }
 
 } // namespace graphace

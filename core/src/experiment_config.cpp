@@ -288,9 +288,9 @@ OptimiserConfig optimiserFromJson(const nlohmann::json& j) {
         o.phases.clear();
         for (std::size_t k = 0; k < phases.size(); ++k) {
             OptimiserPhase p;
-            const Section ps(phases[k], "optimiser.phases." + std::to_string(k),
-                             {"epochs", "resolved_epochs", "learning_rate", "beta1", "beta2",
-                              "reset_moments"});
+            const Section ps(
+                phases[k], "optimiser.phases." + std::to_string(k),
+                {"epochs", "resolved_epochs", "learning_rate", "beta1", "beta2", "reset_moments"});
             if (ps.isAuto("epochs", "must be an integer ≥ 1 or \"auto\"")) {
                 p.autoEpochs = true;
                 p.epochs = kAutoEpochsEnergiesOnly;
@@ -363,13 +363,14 @@ void to_json(nlohmann::json& j, const LinearFitOptions& o) {
     j = {{"energy_weight", o.energyWeight},
          {"forces_weight", o.forcesWeight},
          {"ridge", o.ridge},
-         {"reference_energies", o.referenceEnergies}};
-    // Written only when set, so configs without it keep their old form.
-    if (o.smoothnessPrior != 0)
-        j["smoothness_prior"] = o.smoothnessPrior;
+         {"reference_energies", o.referenceEnergies},
+         {"smoothness_prior", o.smoothnessPrior}};
 }
 
-void from_json(const nlohmann::json& j, LinearFitOptions& o) {
+// Absent keys take LinearFitOptions' own defaults (plain least squares), so that a section
+// written before a key existed keeps its meaning; composeConfig supplies the full defaults.
+void from_json(const nlohmann::json& j, LinearFitOptions& result) {
+    LinearFitOptions o;
     rejectUnknownKeys(
         j, {"energy_weight", "forces_weight", "ridge", "smoothness_prior", "reference_energies"},
         "linear");
@@ -386,6 +387,7 @@ void from_json(const nlohmann::json& j, LinearFitOptions& o) {
     if (o.energyWeight < 0 || o.forcesWeight < 0 || o.ridge < 0 || o.smoothnessPrior < 0)
         throw std::invalid_argument("config: linear weights, ridge and smoothness_prior must be "
                                     ">= 0");
+    result = o;
 }
 
 void to_json(nlohmann::json& j, const ExperimentConfig& c) {
@@ -538,13 +540,26 @@ ExperimentConfig composeConfig(const std::string& preset, const nlohmann::json& 
             throw std::invalid_argument("config: \"preset\" must be a string");
         base = fileDocument.at("preset").get<std::string>();
     }
-    nlohmann::json document = base.empty() ? nlohmann::json::object() : presetJson(base);
-    if (fileDocument.is_object())
+    nlohmann::json document = base.empty() ? nlohmann::json(ExperimentConfig{}) : presetJson(base);
+    // A layer that bounds the degree by max_degree alone means that bound at every order.
+    auto uniformDegreeUnlessGiven = [&document](const nlohmann::json& layer) {
+        const auto ace = layer.find("ace");
+        if (ace != layer.end() && ace->is_object() && ace->contains("max_degree") &&
+            !ace->contains("max_degree_per_order") && document.contains("ace") &&
+            document["ace"].is_object())
+            document["ace"]["max_degree_per_order"] = nlohmann::json::array();
+    };
+    if (fileDocument.is_object()) {
         document.merge_patch(fileDocument);
+        uniformDegreeUnlessGiven(fileDocument);
+    }
     if (!preset.empty())
         document["preset"] = preset; // the explicit choice is what the record should say
-    for (const auto& setting : settings)
+    for (const auto& setting : settings) {
         applySetting(document, setting);
+        if (setting.rfind("ace.max_degree=", 0) == 0)
+            uniformDegreeUnlessGiven({{"ace", {{"max_degree", 0}}}});
+    }
     ExperimentConfig config = document.get<ExperimentConfig>();
     validate(config);
     return config;

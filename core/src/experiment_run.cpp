@@ -122,6 +122,8 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     Dataset all = p.train;
     all.structures.insert(all.structures.end(), p.test.structures.begin(), p.test.structures.end());
     p.config.ace = resolvedFor(config.ace, all);
+    // "auto" ACE settings from the training set only: the test set stays unseen.
+    p.config.ace = resolveAceFromData(p.config.ace, p.train, &p.aceChoice);
     if (config.graph.autoCutoff)
         p.config.graph.options.cutoff = suggestCutoff(p.train);
     reportProgress(progress, 0.02);

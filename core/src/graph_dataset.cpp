@@ -1,6 +1,7 @@
 #include "graphace/graph_dataset.h"
 
 #include "graphace/neighbor_list.h"
+#include "graphace/pair_shells.h"
 #include "graphace/parallel_for.h"
 
 #include <algorithm>
@@ -257,72 +258,13 @@ double suggestCutoff(const Dataset& data, double minCutoff, double maxDistance) 
     if (!std::isfinite(maxDistance) || maxDistance <= 0 || !std::isfinite(minCutoff) ||
         minCutoff < 0 || minCutoff > maxDistance)
         throw std::invalid_argument("suggestCutoff: need 0 ≤ minCutoff ≤ maxDistance");
-    constexpr double kBinWidth = 0.02;
-    const int bins = std::max(1, static_cast<int>(std::lround(maxDistance / kBinWidth)));
-    PairDistributionAccumulator accumulator(maxDistance, bins);
-    for (const auto& s : data.structures)
-        accumulator.add(s, computeNeighborList(s, maxDistance));
-    const PairDistribution pd = accumulator.result();
-    double total = 0;
-    for (double c : pd.counts)
-        total += c;
-    if (!(total > 0))
-        throw std::invalid_argument("cannot suggest a graph cutoff: no pair of atoms is closer "
-                                    "than " +
-                                    std::to_string(maxDistance) + " Å");
-
-    // g(r) up to a constant: pairs per shell volume (the same shape as the normalised g(r), and
-    // defined for non-periodic data too), smoothed with a Gaussian of 0.06 Å.
-    std::vector<double> g(bins, 0.0);
-    for (int b = 0; b < bins; ++b) {
-        const double lo = b * pd.binWidth, hi = (b + 1) * pd.binWidth;
-        g[b] = pd.counts[b] / (hi * hi * hi - lo * lo * lo);
+    PairShells shells;
+    try {
+        shells = pairShells(data, maxDistance);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("cannot suggest a graph cutoff: ") + e.what());
     }
-    const double sigma = 0.06 / pd.binWidth;
-    const int reach = static_cast<int>(std::ceil(4 * sigma));
-    std::vector<double> smooth(bins, 0.0);
-    for (int b = 0; b < bins; ++b) {
-        double sum = 0, weight = 0;
-        for (int k = std::max(0, b - reach); k <= std::min(bins - 1, b + reach); ++k) {
-            const double w = std::exp(-0.5 * (k - b) * (k - b) / (sigma * sigma));
-            sum += w * g[k];
-            weight += w;
-        }
-        smooth[b] = sum / weight;
-    }
-
-    // First peak: the first local maximum that reaches a quarter of the highest one (noise
-    // bumps in the sparse short-distance tail do not count).
-    const double highest = *std::max_element(smooth.begin(), smooth.end());
-    int peak = -1;
-    for (int b = 0; b < bins && peak < 0; ++b) {
-        const bool rising = b == 0 || smooth[b] >= smooth[b - 1];
-        const bool falling = b == bins - 1 || smooth[b] > smooth[b + 1];
-        if (smooth[b] >= 0.25 * highest && rising && falling)
-            peak = b;
-    }
-    if (peak < 0)
-        peak = static_cast<int>(std::max_element(smooth.begin(), smooth.end()) - smooth.begin());
-
-    // The minimum after it: follow the curve down until it has clearly risen again (by a tenth
-    // of the peak height), then take the middle of the flat bottom (a crystal's gap between
-    // shells is a run of zeros, whose middle is the robust choice).
-    int lowest = peak;
-    int b = peak + 1;
-    for (; b < bins; ++b) {
-        if (smooth[b] < smooth[lowest])
-            lowest = b;
-        if (smooth[b] > smooth[lowest] + 0.1 * smooth[peak])
-            break;
-    }
-    const double tolerance = smooth[lowest] + 0.02 * smooth[peak];
-    int left = lowest, right = lowest;
-    while (left - 1 > peak && smooth[left - 1] <= tolerance)
-        --left;
-    while (right + 1 < std::min(b, bins) && smooth[right + 1] <= tolerance)
-        ++right;
-    const double cutoff = 0.5 * (pd.binCentres[left] + pd.binCentres[right]);
-    return std::clamp(cutoff, minCutoff, maxDistance);
+    return std::clamp(shells.firstMinimum, minCutoff, maxDistance);
 }
 
 } // namespace graphace

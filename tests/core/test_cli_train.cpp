@@ -135,9 +135,11 @@ private Q_SLOTS:
         // No temporary files left behind.
         QCOMPARE(QDir(m_run).entryList(QDir::Files).size(), 4);
 
-        // The linear baseline is fit-linear's energies-only fit on the same split.
-        const CliResult linear = runCli(
-            {"fit-linear", "--train", m_sample, "--split", "6:3", "--seed", "2023", "--json", "-"});
+        // The linear baseline is fit-linear's fit with the same settings (the run's config.json:
+        // the study's ACE(3,3) and plain least squares on energies) on the same split.
+        const CliResult linear =
+            runCli({"fit-linear", "--train", m_sample, "--split", "6:3", "--seed", "2023",
+                    "--config", path("study/config.json"), "--json", "-"});
         QCOMPARE(linear.exitCode, 0);
         const nlohmann::json fit = nlohmann::json::parse(linear.out.toStdString());
         // Its config records what was fitted: the file and the split.

@@ -216,7 +216,17 @@ private Q_SLOTS:
         panel()->setConfig(c);
         auto* edit = panel()->findChild<QLineEdit*>(QStringLiteral("degreePerOrder"));
         QVERIFY(edit);
-        QVERIFY(edit->text().isEmpty());
+        // The preset sizes the degrees from the data: Auto, the recipes' shape shown, read-only.
+        QVERIFY(panel()->autoDegreesBox()->isChecked());
+        QVERIFY(!edit->isEnabled());
+        QCOMPARE(edit->text(), QStringLiteral("20, 10, 7"));
+        QVERIFY(panel()->config().ace.autoDegrees);
+        // Unticking Auto makes the shown value editable, and the typed one is what runs.
+        QTest::mouseClick(panel()->autoDegreesBox(), Qt::LeftButton, {},
+                          QPoint(4, panel()->autoDegreesBox()->height() / 2));
+        QVERIFY(!panel()->autoDegreesBox()->isChecked());
+        QVERIFY(edit->isEnabled());
+        QVERIFY(!panel()->config().ace.autoDegrees);
         edit->clear();
         QTest::keyClicks(edit, QStringLiteral("20, 10,7"));
         QCOMPARE(panel()->config().ace.max_degree_per_order, (std::vector<int>{20, 10, 7}));
@@ -225,6 +235,7 @@ private Q_SLOTS:
         // Three bounds do not fit body order 3 (two orders): Start refuses and names the field.
         c.ace.body_order = 3;
         c.ace.max_degree_per_order = {20, 10, 7};
+        c.ace.autoDegrees = false;
         panel()->setConfig(c);
         QVERIFY(!m_tab->start());
         QVERIFY2(m_tab->lastError().contains(QStringLiteral("max_degree_per_order")),
@@ -393,6 +404,14 @@ private Q_SLOTS:
         const TrainingRunRecord& run = m_tab->runs().front();
         QVERIFY(run.finished);
         QCOMPARE(run.config.optimiser.forcesWeight, 1.0); // 100 × 0.01, resolved
+        // ACE settings from the data: the sample's Hf–O bond (~2.2 Å) as r0, shown in the panel.
+        QVERIFY(run.config.ace.autoR0 && run.config.ace.autoRcut && run.config.ace.autoDegrees);
+        QVERIFY2(run.config.ace.r0 > 2.0 && run.config.ace.r0 < 2.4,
+                 qPrintable(QString::number(run.config.ace.r0)));
+        QCOMPARE(panel()->config().ace.r0, run.config.ace.r0);
+        QCOMPARE(panel()->config().ace.rcut, run.config.ace.rcut);
+        QVERIFY(panel()->config().ace.autoR0); // still "auto" for the next run
+        QVERIFY(run.prepared->basis->size() <= autoBasisBudget(2));
         QCOMPARE(run.config.optimiser.virialWeight, 0.0); // the sample has no virials
         QVERIFY(run.config.optimiser.autoVirialWeight);
         const std::size_t trainComponents = 16 * 96 * 3, testComponents = 8 * 96 * 3;
@@ -416,8 +435,8 @@ private Q_SLOTS:
         // Force parity: an even stride over the components, at most kMaxForceParityPoints.
         ParityChart* parity = m_tab->forceParityChart();
         QVERIFY(parity->isVisible());
-        const std::size_t stride = (trainComponents + kMaxForceParityPoints - 1) /
-                                   kMaxForceParityPoints;
+        const std::size_t stride =
+            (trainComponents + kMaxForceParityPoints - 1) / kMaxForceParityPoints;
         QCOMPARE(run.gcnForceParityTrain.referencePerAtom.size(),
                  (trainComponents + stride - 1) / stride);
         QCOMPARE(parity->series(ParityChart::GcnTrain)->count(),

@@ -1,5 +1,7 @@
 #include "graphace/ui/training_panel.h"
 
+#include "graphace/ace_defaults.h"
+
 #include "graphace/element.h"
 #include "graphace/gcn_trainer.h"
 
@@ -220,7 +222,8 @@ void PhaseTable::appendRow(const OptimiserPhase& phase) {
                            .arg(kAutoEpochsEnergiesOnly));
     epochs->setValue(phase.autoEpochs ? 0 : phase.epochs);
     // Kept so that a resolved run config shown here reads back unchanged.
-    epochs->setProperty("resolvedEpochs", phase.autoEpochs ? phase.epochs : kAutoEpochsEnergiesOnly);
+    epochs->setProperty("resolvedEpochs",
+                        phase.autoEpochs ? phase.epochs : kAutoEpochsEnergiesOnly);
     epochs->setFrame(false);
     m_table->setCellWidget(row, Epochs, epochs);
     auto addReal = [&](int column, double value, double lo, double hi) {
@@ -302,9 +305,34 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_r0 = new RealEdit(1e-12, kHuge);
     m_rcut = new RealEdit(1e-12, 100.0);
     m_species = new QLabel;
+    // A field and its "Auto" box on one row: auto takes the value from the training data.
+    auto withAuto = [](QWidget* field, QCheckBox* box) {
+        auto* row = new QWidget;
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(field, 1);
+        h->addWidget(box);
+        return row;
+    };
+    m_autoR0 = new QCheckBox(tr("Auto"));
+    m_autoR0->setObjectName(QStringLiteral("autoR0"));
+    m_autoR0->setToolTip(tr("From the training data: the nearest-neighbour distance (first peak "
+                            "of g(r)); the value chosen is shown after Start"));
+    m_autoRcut = new QCheckBox(tr("Auto"));
+    m_autoRcut->setObjectName(QStringLiteral("autoRcut"));
+    m_autoRcut->setToolTip(
+        tr("From the training data: %1 × the nearest-neighbour distance, at least %2 Å")
+            .arg(kAutoRcutOverR0)
+            .arg(kAutoRcutFloor));
+    m_autoDegrees = new QCheckBox(tr("Auto"));
+    m_autoDegrees->setObjectName(QStringLiteral("autoDegrees"));
+    m_autoDegrees->setToolTip(tr("The zuo2020 recipes' degrees (20, 10, 7 for body order 4), "
+                                 "scaled down until the basis has at most %1 √S functions "
+                                 "for S species")
+                                  .arg(kAutoBasisBudget));
     form->addRow(tr("Body order"), m_bodyOrder);
     form->addRow(tr("Max degree"), m_maxDegree);
-    form->addRow(tr("Degree per order"), m_degreePerOrder);
+    form->addRow(tr("Degree per order"), withAuto(m_degreePerOrder, m_autoDegrees));
     form->addRow(tr("wL / csp"), [&]() {
         auto* row = new QWidget;
         auto* h = new QHBoxLayout(row);
@@ -313,8 +341,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         h->addWidget(m_csp);
         return row;
     }());
-    form->addRow(tr("r0 (Å)"), m_r0);
-    form->addRow(tr("rcut (Å)"), m_rcut);
+    form->addRow(tr("r0 (Å)"), withAuto(m_r0, m_autoR0));
+    form->addRow(tr("rcut (Å)"), withAuto(m_rcut, m_autoRcut));
+    for (QCheckBox* box : {m_autoR0, m_autoRcut, m_autoDegrees})
+        connect(box, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
     form->addRow(tr("Species"), m_species);
     m_ridge = new RealEdit(0.0, kHuge);
     m_linearReference = new QCheckBox(tr("Reference energies per species"));
@@ -504,6 +534,9 @@ void TrainingPanel::buildDeviceItems() {
 
 void TrainingPanel::updateEnabled() {
     m_cutoff->setEnabled(!m_autoCutoff->isChecked());
+    m_r0->setEnabled(!m_autoR0->isChecked());
+    m_rcut->setEnabled(!m_autoRcut->isChecked());
+    m_degreePerOrder->setEnabled(!m_autoDegrees->isChecked());
     m_forcesWeight->setEnabled(!m_autoForces->isChecked());
     m_virialWeight->setEnabled(!m_autoVirial->isChecked());
     const auto decay = comboValue<LearningRateDecay>(m_decay);
@@ -557,6 +590,9 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_csp->setValue(c.ace.csp);
     m_r0->setValue(c.ace.r0);
     m_rcut->setValue(c.ace.rcut);
+    m_autoR0->setChecked(c.ace.autoR0);
+    m_autoRcut->setChecked(c.ace.autoRcut);
+    m_autoDegrees->setChecked(c.ace.autoDegrees);
     QStringList species;
     for (int z : c.ace.species) {
         const char* symbol = elementSymbol(z);
@@ -638,6 +674,12 @@ ExperimentConfig TrainingPanel::config() const {
     c.ace.csp = m_csp->value();
     c.ace.r0 = m_r0->value();
     c.ace.rcut = m_rcut->value();
+    c.ace.autoR0 = m_autoR0->isChecked();
+    c.ace.autoRcut = m_autoRcut->isChecked();
+    c.ace.autoDegrees = m_autoDegrees->isChecked();
+    // Auto degrees are chosen for the body order when the run starts; until then the recipes'.
+    if (c.ace.autoDegrees)
+        c.ace.max_degree_per_order = autoDegreesFallback(c.ace.body_order);
     c.linear.ridge = m_ridge->value();
     c.linear.smoothnessPrior = m_smoothnessPrior->value();
     c.linear.referenceEnergies = m_linearReference->isChecked();
@@ -689,6 +731,19 @@ ExperimentConfig TrainingPanel::config() const {
     c.training.device = m_device->currentText().toStdString();
     c.training.threads = m_threads->value();
     return c;
+}
+
+void TrainingPanel::showResolvedAce(const AceConfig& ace) {
+    if (m_autoR0->isChecked() && ace.autoR0)
+        m_r0->setValue(ace.r0);
+    if (m_autoRcut->isChecked() && ace.autoRcut)
+        m_rcut->setValue(ace.rcut);
+    if (m_autoDegrees->isChecked() && ace.autoDegrees) {
+        QStringList degrees;
+        for (int d : ace.max_degree_per_order)
+            degrees << QString::number(d);
+        m_degreePerOrder->setText(degrees.join(QStringLiteral(", ")));
+    }
 }
 
 double TrainingPanel::cutoff() const {

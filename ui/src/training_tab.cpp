@@ -419,6 +419,8 @@ void TrainingTab::onPrepared(int index, std::shared_ptr<const PreparedExperiment
         return;
     m_runs[index].prepared = prepared;
     m_runs[index].config = prepared->config;
+    // What "auto" chose for this data, where the user looks for it.
+    m_panel->showResolvedAce(prepared->config.ace);
     if (index < static_cast<int>(m_jobs.size())) {
         // "auto" epochs are known now: the progress bar and the ETA count the resolved ones.
         OptimiserConfig& planned = m_jobs[index].config.optimiser;

@@ -7,6 +7,9 @@
 //    "r0": 1, "rcut": 5, "max_degree_per_order": [20, 14, 10]}
 // `species` may be given as symbols or atomic numbers; it is stored as atomic numbers.
 // `max_degree_per_order` is optional (absent or empty: max_degree for every order).
+// "r0", "rcut" and "max_degree_per_order" also take "auto": chosen from the training data by
+// resolveAceFromData (ace_defaults.h); the value chosen is then written beside it as
+// "resolved_r0", "resolved_rcut", "resolved_max_degree_per_order" (as graph.cutoff does).
 
 #include "graphace/structure.h"
 
@@ -33,6 +36,11 @@ struct AceConfig {
     double csp = 1.0;  // scale of the whole degree sum (> 0)
     double r0 = 1.0;   // Å, typical nearest-neighbour distance of the transform t(r) (> 0)
     double rcut = 5.0; // Å, cutoff (> 0.65·r0)
+    // "auto": the field above holds the value chosen from the data once resolved, and a
+    // fallback before (ace_defaults.h). A number given for the field clears its flag.
+    bool autoR0 = false;
+    bool autoRcut = false;
+    bool autoDegrees = false; // max_degree_per_order sized to the species count
 
     int correlationOrder() const { return body_order - 1; }
     // The degree bound of correlation order ν (1…correlationOrder()).
@@ -55,6 +63,7 @@ void to_json(nlohmann::json& j, const AceConfig& config);
 void from_json(const nlohmann::json& j, AceConfig& config);
 
 // The JSON keys from_json accepts, for error messages that list the alternatives.
+// (The "resolved_*" keys a config as run records are accepted too.)
 const std::vector<std::string>& aceConfigKeys();
 
 bool operator==(const AceConfig& a, const AceConfig& b);

@@ -32,6 +32,7 @@
 // working directory by the CLI.
 
 #include "graphace/ace_config.h"
+#include "graphace/ace_defaults.h"
 #include "graphace/gcn_config.h"
 #include "graphace/graph.h"
 #include "graphace/linear_ace_fit.h"
@@ -59,11 +60,16 @@ struct GraphConfig {
     bool autoCutoff = false;  // choose the cutoff from the training set's g(r) (suggestCutoff)
 };
 
+// The linear fit of the zuo2020 recipes (docs/recipes): energy rows weighted 100 against force
+// rows 1 (forces are used only where the data has them), the smoothness prior p = 3, ridge 1e-7.
+LinearFitOptions recipeLinearOptions();
+
 struct ExperimentConfig {
     std::string preset;       // name of the preset it came from, "" when none
     DataConfig data;
-    AceConfig ace;
-    LinearFitOptions linear;
+    // With no ACE settings given, they come from the training data (ace_defaults.h).
+    AceConfig ace = dataDerivedAceConfig();
+    LinearFitOptions linear = recipeLinearOptions();
     GraphConfig graph;
     ModelConfig model;
     OptimiserConfig optimiser;
@@ -101,9 +107,12 @@ nlohmann::json readJsonFile(const std::string& path);
 // setting or an index out of range.
 void applySetting(nlohmann::json& document, const std::string& setting);
 
-// A preset's JSON (or {} when preset is empty and the file names none in "preset"), then the
-// file merged over it (JSON merge patch: objects merge, arrays replace), then the settings, in
-// that order; the result parsed and validated. Used by the CLI and the GUI alike.
+// A preset's JSON (or the defaults, ExperimentConfig{}, when preset is empty and the file names
+// none in "preset"), then the file merged over it (JSON merge patch: objects merge, arrays
+// replace), then the settings, in that order; the result parsed and validated. Used by the CLI
+// and the GUI alike. A layer that sets ace.max_degree without ace.max_degree_per_order means
+// that degree at every order (max_degree_per_order becomes []), as configs written before
+// per-order degrees existed do.
 ExperimentConfig composeConfig(const std::string& preset, const nlohmann::json& fileDocument,
                                const std::vector<std::string>& settings);
 

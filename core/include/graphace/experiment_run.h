@@ -37,6 +37,8 @@ struct PreparedExperiment {
     std::string forcesNote;
     // What optimiser.virial_weight = "auto" decided, and stresses left unread (else empty).
     std::string virialNote;
+    // What the "auto" ACE settings became for this training set (ace_defaults.h).
+    AceDataChoice aceChoice;
 };
 
 // `trainFile`: the data of config.data.trainFile (or the built-in sample); `testFile`: the data

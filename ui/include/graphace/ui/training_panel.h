@@ -99,6 +99,13 @@ public:
     QCheckBox* autoForcesBox() const { return m_autoForces; }
     RealEdit* forcesWeightEdit() const { return m_forcesWeight; }
     QCheckBox* autoVirialBox() const { return m_autoVirial; }
+    // ACE settings from the training data (r0, rcut, degrees per order; ace_defaults.h).
+    QCheckBox* autoR0Box() const { return m_autoR0; }
+    QCheckBox* autoRcutBox() const { return m_autoRcut; }
+    QCheckBox* autoDegreesBox() const { return m_autoDegrees; }
+    // Shows the values a run chose for the ACE fields still set to "auto" (the fields stay
+    // disabled; unticking Auto makes the shown value editable).
+    void showResolvedAce(const AceConfig& ace);
     RealEdit* virialWeightEdit() const { return m_virialWeight; }
     PhaseTable* phaseTable() const { return m_phases; }
     LayerTable* graphLayerTable() const { return m_graphLayers; }
@@ -169,6 +176,9 @@ private:
     QCheckBox* m_autoForces = nullptr;
     RealEdit* m_virialWeight = nullptr;
     QCheckBox* m_autoVirial = nullptr;
+    QCheckBox* m_autoR0 = nullptr;
+    QCheckBox* m_autoRcut = nullptr;
+    QCheckBox* m_autoDegrees = nullptr;
     QSpinBox* m_earlyStopping = nullptr;
     // training
     QSpinBox* m_trainSize = nullptr;
