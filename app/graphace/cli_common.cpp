@@ -133,12 +133,20 @@ void addConfigOptions(CLI::App& command, ConfigOptions& options) {
                        "Override one setting, e.g. --set ace.max_degree=8 (repeatable)");
 }
 
+void addGroupKeyOption(CLI::App& command, ConfigOptions& options) {
+    command.add_option("--group-key", options.groupKey,
+                       "Header key whose values group the per-group errors (default "
+                       "data.group_key, config_type)");
+}
+
 ExperimentConfig loadExperimentConfig(const ConfigOptions& options, const std::string& preset,
                                       const std::vector<std::string>& extraSettings) {
     const nlohmann::json document =
         options.path.empty() ? nlohmann::json::object() : readJsonFile(options.path);
     std::vector<std::string> settings = options.settings;
     settings.insert(settings.end(), extraSettings.begin(), extraSettings.end());
+    if (!options.groupKey.empty())
+        settings.push_back("data.group_key=" + nlohmann::json(options.groupKey).dump());
     return composeConfig(preset, document, settings);
 }
 

@@ -58,8 +58,11 @@ namespace graphace::cli {
 struct ConfigOptions {
     std::string path;
     std::vector<std::string> settings;
+    std::string groupKey; // --group-key: data.group_key
 };
 void addConfigOptions(CLI::App& command, ConfigOptions& options);
+// `--group-key KEY`: the header key the per-group error table and JSON group by.
+void addGroupKeyOption(CLI::App& command, ConfigOptions& options);
 // composeConfig(preset, the file or {}, settings + extraSettings): preset → file → settings.
 ExperimentConfig loadExperimentConfig(const ConfigOptions& options, const std::string& preset = {},
                                       const std::vector<std::string>& extraSettings = {});

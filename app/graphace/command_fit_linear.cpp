@@ -75,6 +75,7 @@ void registerFitLinearCommand(CLI::App& app) {
         ->excludes(test);
     command->add_option("--seed", o->seed, "Seed of the --split shuffle")->capture_default_str();
     addConfigOptions(*command, o->config);
+    addGroupKeyOption(*command, o->config);
     command
         ->add_option("--forces-weight", o->forcesWeight,
                      "Weight of force rows (0: energies only; default linear.forces_weight)")
@@ -91,7 +92,9 @@ void registerFitLinearCommand(CLI::App& app) {
 
         // The JSON's config records what was fitted: the files (absolute) and any split, in the
         // schema `train` uses, so a result can be traced back and rerun.
+        const std::string groupKey = config.data.groupKey;
         config.data = DataConfig{};
+        config.data.groupKey = groupKey;
         config.data.trainFile = std::filesystem::absolute(o->train.files.front()).string();
         Dataset train = readInput(o->train.files.front(), o->train);
         Dataset test;
@@ -132,7 +135,7 @@ void registerFitLinearCommand(CLI::App& app) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
         nlohmann::json result;
-        nlohmann::json perGroup = {{"key", kGroupKey}};
+        nlohmann::json perGroup = {{"key", groupKey}};
         // Errors per config_type (only where every configuration has an energy to compare).
         auto score = [&](const char* set, const Dataset& data, const LinearPrediction& p) {
             result[set] = metricsJson(scoreLinearPrediction(data, p));
@@ -144,7 +147,7 @@ void registerFitLinearCommand(CLI::App& app) {
                 perGroup[set] = groupsToJson(metricsByGroup(
                     data, p.energies,
                     p.forces.size() == 3 * data.atomCount() ? p.forces : std::vector<double>{},
-                    kGroupKey));
+                    groupKey));
         };
         score("train", train, predictLinearAce(model, basis, train, trainDescriptors));
         if (!test.structures.empty()) {

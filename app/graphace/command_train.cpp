@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -21,6 +22,9 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace graphace::cli {
 namespace {
@@ -34,6 +38,7 @@ struct TrainOptions {
     std::string device;
     int threads = -1; // < 0: from the config
     std::string out;
+    std::string sweep; // "KEY=FIRST:LAST:STEP" or "KEY=V1,V2,..."
 };
 
 // Set by SIGINT; the trainer checks it before every batch (async-signal-safe: lock-free atomic).
@@ -173,6 +178,262 @@ void printComparison(const nlohmann::json& metrics) {
     printGroupTable(groups.at("key").get<std::string>(), blocks);
 }
 
+// One training run into outDir: descriptors and graphs, the linear baseline, the network, the
+// files; its metrics.json, and whether Ctrl-C ended it.
+struct RunResult {
+    nlohmann::json metrics;
+    bool interrupted = false;
+};
+
+RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
+                      const Dataset& testData, const std::string& outDir) {
+    const ProgressCallback bar = terminalProgress("descriptors and graphs");
+    const ProgressCallback progress = [bar](double f) {
+        return !g_interrupted.load() && (!bar || bar(f));
+    };
+    PreparedExperiment prepared =
+        prepareExperiment(config, trainData, config.data.testFile.empty() ? nullptr : &testData,
+                          config.training.threads, progress);
+    finishTerminalProgress();
+    const DegreeStatistics& g = prepared.graphStatistics;
+    std::cerr << "data: " << prepared.train.size() << " training, " << prepared.test.size()
+              << " test configurations; " << prepared.basis->size() << " descriptors per atom\n";
+    if (prepared.aceChoice.anyAuto)
+        std::cerr << "ace from the training data: " << prepared.aceChoice.summary << '\n';
+    std::cerr << "graph: cutoff " << formatNumber(prepared.config.graph.options.cutoff, 4) << " Å"
+              << (prepared.config.graph.autoCutoff ? " (chosen from g(r))" : "") << ", " << g.edges
+              << " edges, mean degree " << formatNumber(g.meanDegree, 4) << '\n';
+    if (!prepared.graphWarning.empty())
+        printWarning(prepared.graphWarning);
+
+    const LinearBaseline linear = fitLinearBaseline(prepared);
+    std::cerr << "linear baseline: test energy RMSE "
+              << (prepared.test.size() ? formatNumber(linear.test.energyRmseMevPerAtom, 4)
+                                       : std::string("-"))
+              << " meV/atom (train " << formatNumber(linear.train.energyRmseMevPerAtom, 4) << ")";
+    const RegressionMetrics& linearForces = prepared.test.size() ? linear.test : linear.train;
+    if (linearForces.forceComponents > 0)
+        std::cerr << ", " << (prepared.test.size() ? "test" : "train") << " force RMSE "
+                  << formatNumber(linearForces.forceRmseEvPerA, 4) << " eV/Å";
+    std::cerr << '\n';
+    for (const std::string* note : {&prepared.forcesNote, &prepared.virialNote})
+        if (!note->empty())
+            std::cerr << *note << '\n';
+    const OptimiserConfig& optimiser = prepared.config.optimiser;
+    if (optimiser.forcesWeight > 0) {
+        std::cerr << "training on energies"
+                  << (optimiser.virialWeight > 0 ? ", forces and virials" : " and forces")
+                  << " (energy weight " << formatNumber(optimiser.energyWeight, 4)
+                  << ", forces weight " << formatNumber(optimiser.forcesWeight, 4);
+        if (optimiser.virialWeight > 0)
+            std::cerr << ", virial weight " << formatNumber(optimiser.virialWeight, 4);
+        std::cerr << ")\n";
+    }
+
+    // The trainer goes before scoring: its device copies of the force geometry would
+    // otherwise sit beside the ones scoring makes (chunk by chunk).
+    auto trainer = std::make_unique<GcnTrainer>(prepared.config, prepared.trainGraphs,
+                                                prepared.testGraphs, &linear.model);
+    EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
+    const TrainingOutcome outcome =
+        trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
+    epochProgress.finish();
+    const GcnModel model = trainer->takeModel();
+    trainer.reset();
+
+    const TrainingRunFiles files = writeTrainingRun(outDir, prepared, outcome, model, linear);
+    const nlohmann::json metrics = readJsonFile(files.metrics);
+    printComparison(metrics);
+    std::cout << "stop: " << toString(outcome.stop) << ", " << outcome.epochsRun << " epochs in "
+              << formatNumber(outcome.seconds, 3) << " s";
+    if (!outcome.message.empty())
+        std::cout << ". " << outcome.message;
+    std::cout << "\nwrote " << outDir << "/{config.json, history.csv, metrics.json, model.pt}\n";
+    if (!prepared.graphWarning.empty())
+        printWarning(prepared.graphWarning); // again, beside the numbers it explains
+    if (outcome.stop == TrainingStop::Diverged)
+        printWarning("training diverged: " + outcome.message);
+    return {metrics, outcome.stop == TrainingStop::Cancelled};
+}
+
+// --sweep KEY=SPEC: the values of one setting, "a:b:step" (an inclusive range) or "v1,v2,...".
+struct SweepSpec {
+    std::string key;
+    std::vector<std::string> values;
+};
+
+SweepSpec parseSweep(const std::string& text) {
+    const auto equals = text.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
+        throw std::invalid_argument("--sweep \"" + text +
+                                    "\": expected KEY=FIRST:LAST:STEP or KEY=V1,V2,... (e.g. "
+                                    "graph.cutoff=2:6:0.5)");
+    SweepSpec spec;
+    spec.key = text.substr(0, equals);
+    const std::string values = text.substr(equals + 1);
+    std::vector<std::string> parts;
+    const char separator = values.find(':') != std::string::npos ? ':' : ',';
+    std::size_t begin = 0;
+    while (true) {
+        const auto end = values.find(separator, begin);
+        parts.push_back(values.substr(begin, end - begin));
+        if (end == std::string::npos)
+            break;
+        begin = end + 1;
+    }
+    for (const std::string& part : parts)
+        if (part.empty())
+            throw std::invalid_argument("--sweep \"" + text + "\": an empty value");
+    if (separator == ',') {
+        spec.values = parts;
+        return spec;
+    }
+    auto number = [&](const std::string& part) {
+        std::size_t used = 0;
+        double x = 0;
+        try {
+            x = std::stod(part, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != part.size() || !std::isfinite(x))
+            throw std::invalid_argument("--sweep \"" + text + "\": \"" + part +
+                                        "\" is not a number (a range is FIRST:LAST:STEP)");
+        return x;
+    };
+    if (parts.size() != 3)
+        throw std::invalid_argument("--sweep \"" + text +
+                                    "\": a range is FIRST:LAST:STEP (three numbers)");
+    const double first = number(parts[0]), last = number(parts[1]), step = number(parts[2]);
+    if (!(step > 0) || last < first)
+        throw std::invalid_argument("--sweep \"" + text + "\": needs STEP > 0 and LAST >= FIRST");
+    const double count = std::floor((last - first) / step + 1e-9) + 1;
+    if (count > 1000)
+        throw std::invalid_argument("--sweep \"" + text + "\": more than 1000 values");
+    for (int k = 0; k < static_cast<int>(count); ++k)
+        spec.values.push_back(formatNumber(first + k * step, 10));
+    return spec;
+}
+
+// A folder name for one value: KEY=VALUE with anything but letters, digits and ".-_=," as "_".
+std::string sweepFolder(const std::string& key, const std::string& value) {
+    std::string name = key + "=" + value;
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) &&
+            std::string(".-_=,").find(c) == std::string::npos)
+            c = '_';
+    return name;
+}
+
+// One row of sweep.csv / sweep.json from a run's metrics.json: the test set's errors (the
+// training set's when there is none), the linear fit's beside them, and the graph.
+nlohmann::json sweepRow(const std::string& value, const std::string& folder,
+                        const nlohmann::json& metrics) {
+    const char* set = metrics.contains("test") ? "test" : "train";
+    const nlohmann::json& gcn = metrics.at(set);
+    const nlohmann::json& linear = metrics.at("linear").at(set);
+    auto get = [](const nlohmann::json& m, const char* key) {
+        return m.contains(key) ? m.at(key) : nlohmann::json();
+    };
+    return {{"value", value},
+            {"folder", folder},
+            {"scored", set},
+            {"cutoff", metrics.at("graph").at("cutoff")},
+            {"mean_degree", metrics.at("graph").at("mean_degree")},
+            {"energy_rmse_mev_per_atom", get(gcn, "energy_rmse_mev_per_atom")},
+            {"energy_mae_mev_per_atom", get(gcn, "energy_mae_mev_per_atom")},
+            {"force_mae_ev_per_a", get(gcn, "force_mae_ev_per_a")},
+            {"linear_energy_mae_mev_per_atom", get(linear, "energy_mae_mev_per_atom")},
+            {"linear_force_mae_ev_per_a", get(linear, "force_mae_ev_per_a")},
+            {"epochs", metrics.at("epochs")},
+            {"seconds", metrics.at("seconds")},
+            {"stop", metrics.at("stop")}};
+}
+
+void writeSweep(const std::string& dir, const std::string& key, const nlohmann::json& rows) {
+    static const char* columns[] = {"value",
+                                    "scored",
+                                    "cutoff",
+                                    "mean_degree",
+                                    "energy_rmse_mev_per_atom",
+                                    "energy_mae_mev_per_atom",
+                                    "force_mae_ev_per_a",
+                                    "linear_energy_mae_mev_per_atom",
+                                    "linear_force_mae_ev_per_a",
+                                    "epochs",
+                                    "seconds",
+                                    "stop",
+                                    "folder"};
+    std::string csv;
+    for (const char* c : columns)
+        csv += std::string(csv.empty() ? "" : ",") + c;
+    csv += '\n';
+    for (const nlohmann::json& row : rows) {
+        std::string line;
+        for (const char* c : columns) {
+            const nlohmann::json& v = row.at(c);
+            std::string cell = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
+            if (cell.find_first_of(",\"") != std::string::npos) {
+                std::string quoted = "\"";
+                for (char ch : cell)
+                    quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+                cell = quoted + "\"";
+            }
+            line += (line.empty() && c == columns[0] ? "" : ",") + cell;
+        }
+        csv += line + '\n';
+    }
+    writeFileAtomically(dir + "/sweep.csv", csv);
+    writeFileAtomically(dir + "/sweep.json",
+                        nlohmann::json{{"key", key}, {"runs", rows}}.dump(2) + "\n");
+}
+
+// Trains once per value of one setting (each run in OUT/KEY=VALUE/), then writes OUT/sweep.csv
+// and OUT/sweep.json (after every run, so an interrupted sweep keeps the finished ones) and
+// prints the errors against the value.
+void runSweep(const std::string& text, const TrainOptions& o, const std::string& preset,
+              const std::vector<std::string>& extra, const Dataset& trainData,
+              const Dataset& testData) {
+    const SweepSpec spec = parseSweep(text);
+    if (spec.key.rfind("data.", 0) == 0)
+        throw std::invalid_argument("--sweep " + spec.key +
+                                    ": data settings cannot be swept (the data is read once)");
+    // Every value's configuration is checked before the first run starts.
+    std::vector<ExperimentConfig> configs;
+    for (const std::string& value : spec.values) {
+        std::vector<std::string> settings = extra;
+        settings.push_back(spec.key + "=" + value);
+        try {
+            configs.push_back(loadExperimentConfig(o.config, preset, settings));
+        } catch (const std::exception& e) {
+            throw std::invalid_argument("--sweep " + spec.key + "=" + value + ": " + e.what());
+        }
+    }
+    std::filesystem::create_directories(o.out);
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+        const std::string folder = sweepFolder(spec.key, spec.values[k]);
+        std::cerr << "sweep " << k + 1 << "/" << configs.size() << ": " << spec.key << " = "
+                  << spec.values[k] << " (" << o.out << "/" << folder << ")\n";
+        const RunResult run = runTraining(configs[k], trainData, testData, o.out + "/" + folder);
+        rows.push_back(sweepRow(spec.values[k], folder, run.metrics));
+        writeSweep(o.out, spec.key, rows);
+        if (run.interrupted)
+            throw CLI::RuntimeError(130);
+    }
+    TextTable table({spec.key, "set", "mean degree", "E MAE meV/atom", "F MAE eV/Å", "linear E MAE",
+                     "linear F MAE"});
+    for (const nlohmann::json& row : rows)
+        table.addRow({row.at("value").get<std::string>(), row.at("scored").get<std::string>(),
+                      metricText(row, "mean_degree", 4),
+                      metricText(row, "energy_mae_mev_per_atom", 4),
+                      metricText(row, "force_mae_ev_per_a", 4),
+                      metricText(row, "linear_energy_mae_mev_per_atom", 4),
+                      metricText(row, "linear_force_mae_ev_per_a", 4)});
+    std::cout << "\nsweep of " << spec.key << ":\n"
+              << table.str() << "wrote " << o.out << "/sweep.csv and " << o.out << "/sweep.json\n";
+}
+
 } // namespace
 
 void registerTrainCommand(CLI::App& app) {
@@ -203,6 +464,7 @@ void registerTrainCommand(CLI::App& app) {
                         "Starting configuration: " + presetList +
                             " (default: the config's \"preset\", else recommended)");
     addConfigOptions(*command, o->config);
+    addGroupKeyOption(*command, o->config);
     command->add_option("--device", o->device, "cpu, cuda or cuda:N (default: training.device)");
     command
         ->add_option("--threads", o->threads,
@@ -210,6 +472,11 @@ void registerTrainCommand(CLI::App& app) {
                      "cores)")
         ->check(CLI::NonNegativeNumber);
     command->add_option("--out", o->out, "Output directory (created if needed)")->required();
+    command->add_option(
+        "--sweep", o->sweep,
+        "Train once per value of one setting, KEY=FIRST:LAST:STEP or KEY=V1,V2,... (e.g. "
+        "graph.cutoff=2:6:0.5): runs in OUT/KEY=VALUE/, errors against the value in "
+        "OUT/sweep.csv and OUT/sweep.json");
     command->callback([o] {
         // Command-line choices go in as the last settings, so that they are validated and
         // recorded in config.json like any other.
@@ -259,77 +526,12 @@ void registerTrainCommand(CLI::App& app) {
             testData = readInput(config.data.testFile, o->train);
 
         InterruptGuard interruptGuard;
-        const ProgressCallback bar = terminalProgress("descriptors and graphs");
-        const ProgressCallback progress = [bar](double f) {
-            return !g_interrupted.load() && (!bar || bar(f));
-        };
-        PreparedExperiment prepared =
-            prepareExperiment(config, trainData, config.data.testFile.empty() ? nullptr : &testData,
-                              config.training.threads, progress);
-        finishTerminalProgress();
-        const DegreeStatistics& g = prepared.graphStatistics;
-        std::cerr << "data: " << prepared.train.size() << " training, " << prepared.test.size()
-                  << " test configurations; " << prepared.basis->size()
-                  << " descriptors per atom\n";
-        if (prepared.aceChoice.anyAuto)
-            std::cerr << "ace from the training data: " << prepared.aceChoice.summary << '\n';
-        std::cerr << "graph: cutoff " << formatNumber(prepared.config.graph.options.cutoff, 4)
-                  << " Å" << (prepared.config.graph.autoCutoff ? " (chosen from g(r))" : "") << ", "
-                  << g.edges << " edges, mean degree " << formatNumber(g.meanDegree, 4) << '\n';
-        if (!prepared.graphWarning.empty())
-            printWarning(prepared.graphWarning);
-
-        const LinearBaseline linear = fitLinearBaseline(prepared);
-        std::cerr << "linear baseline: test energy RMSE "
-                  << (prepared.test.size() ? formatNumber(linear.test.energyRmseMevPerAtom, 4)
-                                           : std::string("-"))
-                  << " meV/atom (train " << formatNumber(linear.train.energyRmseMevPerAtom, 4)
-                  << ")";
-        const RegressionMetrics& linearForces = prepared.test.size() ? linear.test : linear.train;
-        if (linearForces.forceComponents > 0)
-            std::cerr << ", " << (prepared.test.size() ? "test" : "train") << " force RMSE "
-                      << formatNumber(linearForces.forceRmseEvPerA, 4) << " eV/Å";
-        std::cerr << '\n';
-        for (const std::string* note : {&prepared.forcesNote, &prepared.virialNote})
-            if (!note->empty())
-                std::cerr << *note << '\n';
-        const OptimiserConfig& optimiser = prepared.config.optimiser;
-        if (optimiser.forcesWeight > 0) {
-            std::cerr << "training on energies"
-                      << (optimiser.virialWeight > 0 ? ", forces and virials" : " and forces")
-                      << " (energy weight " << formatNumber(optimiser.energyWeight, 4)
-                      << ", forces weight " << formatNumber(optimiser.forcesWeight, 4);
-            if (optimiser.virialWeight > 0)
-                std::cerr << ", virial weight " << formatNumber(optimiser.virialWeight, 4);
-            std::cerr << ")\n";
+        if (o->sweep.empty()) {
+            if (runTraining(config, trainData, testData, o->out).interrupted)
+                throw CLI::RuntimeError(130); // interrupted, as a shell expects; files are written
+            return;
         }
-
-        // The trainer goes before scoring: its device copies of the force geometry would
-        // otherwise sit beside the ones scoring makes (chunk by chunk).
-        auto trainer = std::make_unique<GcnTrainer>(prepared.config, prepared.trainGraphs,
-                                                    prepared.testGraphs, &linear.model);
-        EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
-        const TrainingOutcome outcome =
-            trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
-        epochProgress.finish();
-        const GcnModel model = trainer->takeModel();
-        trainer.reset();
-
-        const TrainingRunFiles files = writeTrainingRun(o->out, prepared, outcome, model, linear);
-        const nlohmann::json metrics = readJsonFile(files.metrics);
-        printComparison(metrics);
-        std::cout << "stop: " << toString(outcome.stop) << ", " << outcome.epochsRun
-                  << " epochs in " << formatNumber(outcome.seconds, 3) << " s";
-        if (!outcome.message.empty())
-            std::cout << ". " << outcome.message;
-        std::cout << "\nwrote " << o->out
-                  << "/{config.json, history.csv, metrics.json, model.pt}\n";
-        if (!prepared.graphWarning.empty())
-            printWarning(prepared.graphWarning); // again, beside the numbers it explains
-        if (outcome.stop == TrainingStop::Diverged)
-            printWarning("training diverged: " + outcome.message);
-        if (outcome.stop == TrainingStop::Cancelled)
-            throw CLI::RuntimeError(130); // interrupted, as a shell expects; files are written
+        runSweep(o->sweep, *o, preset, extra, trainData, testData);
     });
 }
 

@@ -148,19 +148,24 @@ nlohmann::json toJson(const DataConfig& d) {
             {"train_size", d.trainSize},
             {"test_size", d.testSize},
             {"stress_unit", toString(d.stress.unit)},
-            {"stress_sign", toString(d.stress.sign)}};
+            {"stress_sign", toString(d.stress.sign)},
+            {"group_key", d.groupKey}};
 }
 
 DataConfig dataFromJson(const nlohmann::json& j) {
     DataConfig d;
-    const Section s(j, "data",
-                    {"train", "test", "train_size", "test_size", "stress_unit", "stress_sign"});
+    const Section s(
+        j, "data",
+        {"train", "test", "train_size", "test_size", "stress_unit", "stress_sign", "group_key"});
     s.string("train", d.trainFile);
     s.string("test", d.testFile);
     s.integer("train_size", d.trainSize);
     s.integer("test_size", d.testSize);
     s.name("stress_unit", d.stress.unit, parseStressUnit);
     s.name("stress_sign", d.stress.sign, parseStressSign);
+    s.string("group_key", d.groupKey);
+    if (d.groupKey.empty())
+        s.fail("group_key", "must name a header key (e.g. \"config_type\")");
     return d;
 }
 

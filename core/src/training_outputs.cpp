@@ -279,8 +279,9 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
     metrics["seconds"] = outcome.seconds;
     metrics["parameters"] = model.parameterCount();
     metrics["graph"] = graphJson(prepared);
-    // Errors per config_type, for the network and the linear baseline alike.
-    nlohmann::json perGroup = {{"key", kGroupKey}};
+    // Errors per group (data.group_key), for the network and the linear baseline alike.
+    const std::string& groupKey = prepared.config.data.groupKey;
+    nlohmann::json perGroup = {{"key", groupKey}};
     for (const char* set : {"train", "test"}) {
         const bool train = set == std::string("train");
         const Dataset& data = train ? prepared.train : prepared.test;
@@ -288,10 +289,10 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
             continue;
         const GcnPrediction& gcn = train ? trainPrediction : testPrediction;
         perGroup["gcn"][set] =
-            groupsToJson(metricsByGroup(data, gcn.energies, gcn.forces, kGroupKey));
+            groupsToJson(metricsByGroup(data, gcn.energies, gcn.forces, groupKey));
         perGroup["linear"][set] = groupsToJson(metricsByGroup(
             data, train ? linear.trainPredicted : linear.testPredicted,
-            train ? linear.trainPredictedForces : linear.testPredictedForces, kGroupKey));
+            train ? linear.trainPredictedForces : linear.testPredictedForces, groupKey));
     }
     metrics["per_group"] = perGroup;
     writeFileAtomically(files.metrics, metrics.dump(2) + "\n");

@@ -12,6 +12,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <cmath>
+
 using namespace graphace;
 
 namespace {
@@ -34,7 +36,7 @@ class TestCli : public QObject {
 
 private:
     QTemporaryDir m_dir;
-    QString m_sample;  // 12 configurations of the built-in sample, written once
+    QString m_sample; // 12 configurations of the built-in sample, written once
 
 private Q_SLOTS:
     void initTestCase() {
@@ -55,7 +57,7 @@ private Q_SLOTS:
             QCOMPARE(help.exitCode, 0);
             QVERIFY2(help.out.contains("Usage") || help.out.contains("USAGE"), command);
         }
-        QVERIFY(runCli({}).exitCode != 0);  // a command is required
+        QVERIFY(runCli({}).exitCode != 0); // a command is required
     }
 
     void infoOnSample() {
@@ -94,7 +96,8 @@ private Q_SLOTS:
     }
     void graphMatchesCore() {
         QFETCH(double, cutoff);
-        const CliResult r = runCli({"graph", m_sample, "--cutoff", QString::number(cutoff), "--json"});
+        const CliResult r =
+            runCli({"graph", m_sample, "--cutoff", QString::number(cutoff), "--json"});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject graph = parseJson(r.out);
 
@@ -152,10 +155,63 @@ private Q_SLOTS:
         QCOMPARE(parseJson(info.out)["atoms"].toInt(), 15 * 96);
     }
 
+    void fitLinearGroupsByAnyKey() {
+        // Two groups by a key of our own: every other configuration is phase a, the rest b.
+        QFile in(m_sample);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray text;
+        int header = 0;
+        for (QByteArray line : in.readAll().split('\n')) {
+            if (line.contains("config_type=sample"))
+                line.replace("config_type=sample", header++ % 2 ? "config_type=sample phase=b"
+                                                                : "config_type=sample phase=a");
+            text += line + '\n';
+        }
+        text.chop(1);
+        const QString grouped = m_dir.filePath("grouped.xyz");
+        QFile out(grouped);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+        QCOMPARE(header, 12);
+
+        const CliResult r = runCli({"fit-linear", "--train", grouped, "--group-key", "phase",
+                                    "--set", "ace.max_degree_per_order=[6,4,3]", "--json", "-"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject fit = parseJson(r.out);
+        const QJsonObject perGroup = fit["per_group"].toObject();
+        QCOMPARE(perGroup["key"].toString(), QStringLiteral("phase"));
+        const QJsonArray groups = perGroup["train"].toArray();
+        QCOMPARE(groups.size(), 2);
+        QCOMPARE(groups[0].toObject()["group"].toString(), QStringLiteral("a"));
+        QCOMPARE(groups[1].toObject()["group"].toString(), QStringLiteral("b"));
+        // MAE is a mean over configurations: the groups' MAEs, weighted by size, give the whole.
+        double weighted = 0;
+        int count = 0;
+        for (const QJsonValue& g : groups) {
+            const int n = g.toObject()["configurations"].toInt();
+            weighted += n * g.toObject()["energy_mae_mev_per_atom"].toDouble();
+            count += n;
+        }
+        QCOMPARE(count, 12);
+        const double whole = fit["train"].toObject()["energy_mae_mev_per_atom"].toDouble();
+        QVERIFY2(std::abs(weighted / count - whole) <= 1e-9 * whole + 1e-12,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(weighted / count).arg(whole)));
+        // The config as fitted records the key.
+        QCOMPARE(fit["config"].toObject()["data"].toObject()["group_key"].toString(),
+                 QStringLiteral("phase"));
+        // With no such key every configuration is one group ("").
+        const CliResult none = runCli({"fit-linear", "--train", grouped, "--group-key", "nokey",
+                                       "--set", "ace.max_degree_per_order=[6,4,3]", "--json", "-"});
+        QCOMPARE(parseJson(none.out)["per_group"].toObject()["train"].toArray().size(), 1);
+    }
+
     void sampleIsDeterministic() {
         const QString a = m_dir.filePath("a.xyz"), b = m_dir.filePath("b.xyz");
-        QCOMPARE(runCli({"sample", "--out", a, "--configurations", "2", "--seed", "9"}).exitCode, 0);
-        QCOMPARE(runCli({"sample", "--out", b, "--configurations", "2", "--seed", "9"}).exitCode, 0);
+        QCOMPARE(runCli({"sample", "--out", a, "--configurations", "2", "--seed", "9"}).exitCode,
+                 0);
+        QCOMPARE(runCli({"sample", "--out", b, "--configurations", "2", "--seed", "9"}).exitCode,
+                 0);
         QFile fa(a), fb(b);
         QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
         QCOMPARE(fa.readAll(), fb.readAll());
@@ -168,7 +224,8 @@ private Q_SLOTS:
         f.write("2\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3\n"
                 "Hf 0 0 0\nO 1.0 1.x 0\n");
         f.close();
-        for (const QStringList& args : {QStringList{"info", bad}, QStringList{"graph", bad, "--cutoff", "3"}}) {
+        for (const QStringList& args :
+             {QStringList{"info", bad}, QStringList{"graph", bad, "--cutoff", "3"}}) {
             const CliResult r = runCli(args);
             QVERIFY(r.exitCode != 0);
             QVERIFY2(r.err.contains((bad + ":4:").toUtf8()), r.err.constData());
@@ -176,12 +233,13 @@ private Q_SLOTS:
         }
         QVERIFY(runCli({"info", m_dir.filePath("missing.xyz")}).exitCode != 0);
         QVERIFY(runCli({"graph", m_sample, "--cutoff", "-1"}).exitCode != 0);
-        QVERIFY(runCli({"graph", m_sample}).exitCode != 0);  // --cutoff is required
+        QVERIFY(runCli({"graph", m_sample}).exitCode != 0); // --cutoff is required
     }
 
     void infoOnSharedData() {
         GRAPHACE_REQUIRE_SHARED_DATA();
-        const QString path = graphace::testing::sharedDataDir() + "/hfo2/HfO2_mp352_ads_form_sorted.extxyz";
+        const QString path =
+            graphace::testing::sharedDataDir() + "/hfo2/HfO2_mp352_ads_form_sorted.extxyz";
         const CliResult r = runCli({"info", path, "--json"});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject info = parseJson(r.out);

@@ -165,6 +165,57 @@ private Q_SLOTS:
         }
     }
 
+    void sweepTrainsOncePerValue() {
+        // A cutoff sweep (issue 13): one run per value in OUT/KEY=VALUE/, and a summary whose
+        // numbers are those runs' own metrics.
+        const QString dir = path("sweep");
+        const CliResult r =
+            runCli({"train", "--train", m_sample, "--split", "6:3", "--preset", "study-2023",
+                    "--set", "optimiser.phases.0.epochs=1", "--set", "optimiser.phases.1.epochs=1",
+                    "--threads", "1", "--sweep", "graph.cutoff=2.5:3.5:1", "--out", dir});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("sweep of graph.cutoff"), r.out.constData());
+        const nlohmann::json sweep = readJson(dir + "/sweep.json");
+        QCOMPARE(sweep.at("key").get<std::string>(), std::string("graph.cutoff"));
+        const nlohmann::json& runs = sweep.at("runs");
+        QCOMPARE(runs.size(), std::size_t(2));
+        const double cutoffs[] = {2.5, 3.5};
+        for (std::size_t k = 0; k < 2; ++k) {
+            const nlohmann::json& row = runs[k];
+            const QString folder = dir + "/" + QString::fromStdString(row.at("folder"));
+            const nlohmann::json metrics = readJson(folder + "/metrics.json");
+            QCOMPARE(row.at("cutoff").get<double>(), cutoffs[k]);
+            QCOMPARE(metrics.at("graph").at("cutoff").get<double>(), cutoffs[k]);
+            QCOMPARE(row.at("mean_degree").get<double>(),
+                     metrics.at("graph").at("mean_degree").get<double>());
+            QCOMPARE(row.at("energy_mae_mev_per_atom").get<double>(),
+                     metrics.at("test").at("energy_mae_mev_per_atom").get<double>());
+            QCOMPARE(row.at("linear_energy_mae_mev_per_atom").get<double>(),
+                     metrics.at("linear").at("test").at("energy_mae_mev_per_atom").get<double>());
+            QVERIFY(QFileInfo(folder + "/model.pt").size() > 0);
+        }
+        // A longer cutoff has more neighbours.
+        QVERIFY(runs[1].at("mean_degree").get<double>() > runs[0].at("mean_degree").get<double>());
+        // The CSV: a header and one line per value.
+        QFile csv(dir + "/sweep.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines[0].startsWith("value,scored,cutoff,mean_degree,"));
+        QVERIFY(lines[2].startsWith("3.5,test,3.5,"));
+
+        // Bad specifications fail before any training, naming what was expected.
+        const QStringList base = {"train", "--train", m_sample,        "--split",
+                                  "6:3",   "--out",   path("badsweep")};
+        CliResult bad = runCli(base + QStringList{"--sweep", "graph.cutoff=4:2:0.5"});
+        QVERIFY2(bad.exitCode != 0 && bad.err.contains("LAST >= FIRST"), bad.err.constData());
+        bad = runCli(base + QStringList{"--sweep", "graph.cutoff"});
+        QVERIFY2(bad.exitCode != 0 && bad.err.contains("KEY=FIRST:LAST:STEP"), bad.err.constData());
+        bad = runCli(base + QStringList{"--sweep", "graph.cutoff=2,-1"});
+        QVERIFY2(bad.exitCode != 0 && bad.err.contains("graph.cutoff=-1"), bad.err.constData());
+        QVERIFY(!QFileInfo::exists(path("badsweep")));
+    }
+
     void predictReproducesMetrics() {
         QVERIFY(!m_run.isEmpty());
         const nlohmann::json metrics = readJson(m_run + "/metrics.json");
@@ -286,8 +337,8 @@ private Q_SLOTS:
 
         // predict: the same force metrics, and the predictions as extended XYZ.
         const QString xyz = path("predicted.xyz");
-        const CliResult p = runCli({"predict", "--model", dir, m_sample, "--subset", "test",
-                                    "--json", "-", "--out", xyz});
+        const CliResult p = runCli(
+            {"predict", "--model", dir, m_sample, "--subset", "test", "--json", "-", "--out", xyz});
         QVERIFY2(p.exitCode == 0, p.err.constData());
         const nlohmann::json predicted = nlohmann::json::parse(p.out.toStdString());
         QVERIFY(predicted.at("metrics") == metrics.at("test"));
@@ -304,9 +355,9 @@ private Q_SLOTS:
         }
 
         // Force training with the study's step weights is refused before any work.
-        const CliResult binary = runCli({"train", "--train", m_sample, "--preset", "study-2023",
-                                         "--set", "optimiser.forces_weight=1", "--out",
-                                         path("binary-forces")});
+        const CliResult binary =
+            runCli({"train", "--train", m_sample, "--preset", "study-2023", "--set",
+                    "optimiser.forces_weight=1", "--out", path("binary-forces")});
         QCOMPARE(binary.exitCode, 1);
         QVERIFY2(binary.err.contains("smooth-polynomial"), binary.err.constData());
     }

@@ -53,7 +53,8 @@ private Q_SLOTS:
         const char* text = R"({
             "preset": "mine",
             "data": {"train": "a.xyz", "test": "", "train_size": 80, "test_size": 20,
-                     "stress_unit": "kbar", "stress_sign": "pressure_positive"},
+                     "stress_unit": "kbar", "stress_sign": "pressure_positive",
+                     "group_key": "phase"},
             "ace": {"species": ["O", "Hf"], "body_order": 4, "max_degree": 5, "wL": 1.5,
                     "csp": 1, "r0": 2.2, "rcut": 5.5, "max_degree_per_order": []},
             "linear": {"energy_weight": 2, "forces_weight": 0.5, "ridge": 1e-6,
@@ -86,6 +87,7 @@ private Q_SLOTS:
         QCOMPARE(c.data.trainFile, std::string("a.xyz"));
         QCOMPARE(c.data.trainSize, 80);
         QCOMPARE(c.data.testSize, 20);
+        QCOMPARE(c.data.groupKey, std::string("phase"));
         QCOMPARE(c.ace.species, (std::vector<int>{8, 72}));
         QCOMPARE(c.ace.body_order, 4);
         QCOMPARE(c.ace.r0, 2.2);
@@ -170,8 +172,7 @@ private Q_SLOTS:
         QCOMPARE(j["optimiser"]["forces_weight"].get<std::string>(), std::string("auto"));
         QCOMPARE(j["optimiser"]["resolved_forces_weight"].get<double>(), 1.0);
         QCOMPARE(j["optimiser"]["phases"][0]["epochs"].get<std::string>(), std::string("auto"));
-        QCOMPARE(j["optimiser"]["phases"][0]["resolved_epochs"].get<int>(),
-                 kAutoEpochsWithForces);
+        QCOMPARE(j["optimiser"]["phases"][0]["resolved_epochs"].get<int>(), kAutoEpochsWithForces);
         const ExperimentConfig back = j.get<ExperimentConfig>();
         QVERIFY(back.optimiser.autoForcesWeight);
         QCOMPARE(back.optimiser.forcesWeight, 1.0);
@@ -193,10 +194,12 @@ private Q_SLOTS:
         // "auto" by hand, and what is not a number or "auto".
         QVERIFY(composeConfig("study-2023", ExperimentConfig{}, {"optimiser.forces_weight=auto"})
                     .optimiser.autoForcesWeight);
-        QVERIFY(errorOf([] { parse(R"({"optimiser": {"forces_weight": "some"}})"); })
-                    .contains("optimiser.forces_weight"));
-        QVERIFY(errorOf([] { parse(R"({"optimiser": {"phases": [{"epochs": "many"}]}})"); })
-                    .contains("optimiser.phases.0.epochs"));
+        QVERIFY(errorOf([] {
+                    parse(R"({"optimiser": {"forces_weight": "some"}})");
+                }).contains("optimiser.forces_weight"));
+        QVERIFY(errorOf([] {
+                    parse(R"({"optimiser": {"phases": [{"epochs": "many"}]}})");
+                }).contains("optimiser.phases.0.epochs"));
         // The virial weight reads like the force weight; the stress convention by name.
         c.optimiser.virialWeight = 10;
         const nlohmann::json v = c;

@@ -305,26 +305,17 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_r0 = new RealEdit(1e-12, kHuge);
     m_rcut = new RealEdit(1e-12, 100.0);
     m_species = new QLabel;
-    // A field and its "Auto" box on one row: auto takes the value from the training data.
-    auto withAuto = [](QWidget* field, QCheckBox* box) {
-        auto* row = new QWidget;
-        auto* h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(field, 1);
-        h->addWidget(box);
-        return row;
-    };
-    m_autoR0 = new QCheckBox(tr("Auto"));
+    m_autoR0 = new QCheckBox(tr("r0"));
     m_autoR0->setObjectName(QStringLiteral("autoR0"));
     m_autoR0->setToolTip(tr("From the training data: the nearest-neighbour distance (first peak "
                             "of g(r)); the value chosen is shown after Start"));
-    m_autoRcut = new QCheckBox(tr("Auto"));
+    m_autoRcut = new QCheckBox(tr("rcut"));
     m_autoRcut->setObjectName(QStringLiteral("autoRcut"));
     m_autoRcut->setToolTip(
         tr("From the training data: %1 × the nearest-neighbour distance, at least %2 Å")
             .arg(kAutoRcutOverR0)
             .arg(kAutoRcutFloor));
-    m_autoDegrees = new QCheckBox(tr("Auto"));
+    m_autoDegrees = new QCheckBox(tr("degrees"));
     m_autoDegrees->setObjectName(QStringLiteral("autoDegrees"));
     m_autoDegrees->setToolTip(tr("The zuo2020 recipes' degrees (20, 10, 7 for body order 4), "
                                  "scaled down until the basis has at most %1 √S functions "
@@ -332,7 +323,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
                                   .arg(kAutoBasisBudget));
     form->addRow(tr("Body order"), m_bodyOrder);
     form->addRow(tr("Max degree"), m_maxDegree);
-    form->addRow(tr("Degree per order"), withAuto(m_degreePerOrder, m_autoDegrees));
+    form->addRow(tr("Degree per order"), m_degreePerOrder);
     form->addRow(tr("wL / csp"), [&]() {
         auto* row = new QWidget;
         auto* h = new QHBoxLayout(row);
@@ -341,8 +332,18 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         h->addWidget(m_csp);
         return row;
     }());
-    form->addRow(tr("r0 (Å)"), withAuto(m_r0, m_autoR0));
-    form->addRow(tr("rcut (Å)"), withAuto(m_rcut, m_autoRcut));
+    form->addRow(tr("r0 (Å)"), m_r0);
+    form->addRow(tr("rcut (Å)"), m_rcut);
+    // Ticked: chosen from the training data when a run starts (then shown in the fields above).
+    form->addRow(tr("From the data"), [&]() {
+        auto* row = new QWidget;
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        for (QCheckBox* box : {m_autoR0, m_autoRcut, m_autoDegrees})
+            h->addWidget(box);
+        h->addStretch(1);
+        return row;
+    }());
     for (QCheckBox* box : {m_autoR0, m_autoRcut, m_autoDegrees})
         connect(box, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
     form->addRow(tr("Species"), m_species);

@@ -5,7 +5,8 @@
 //   {
 //     "preset":    "recommended",           // informational: the preset it started from
 //     "data":      {"train": "a.xyz", "test": "b.xyz", "train_size": 100, "test_size": 100,
-//                   "stress_unit": "none", "stress_sign": "tension_positive"},
+//                   "stress_unit": "none", "stress_sign": "tension_positive",
+//                   "group_key": "config_type"},
 //     "ace":       {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,
 //                   "r0": 1, "rcut": 5, "max_degree_per_order": [20, 12, 12]},   // optional
 //     "linear":    {"energy_weight": 1, "forces_weight": 0, "ridge": 0, "reference_energies": true,
@@ -53,6 +54,9 @@ struct DataConfig {
     // How to read `stress` keys ("stress_unit", "stress_sign"; see reference_virial.h): unit
     // "none" by default, i.e. only `virial` keys give reference virials.
     StressConvention stress;
+    // The header key whose values group the per-group errors ("group_key"; files without the
+    // key form one group).
+    std::string groupKey = "config_type";
 };
 
 struct GraphConfig {

@@ -28,8 +28,6 @@ namespace graphace {
 nlohmann::json metricsToJson(const RegressionMetrics& metrics);
 // [{"group": value, ...metric object}, ...] in the order given.
 nlohmann::json groupsToJson(const std::vector<GroupMetrics>& groups);
-// The info key metrics.json's "per_group" groups by.
-inline constexpr const char* kGroupKey = "config_type";
 
 void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history);
 // Throws ParseError (file, line, what) for a malformed file.
