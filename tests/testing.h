@@ -5,7 +5,19 @@
 #include <QString>
 #include <QtTest>
 
+#include <exception>
+
 namespace graphace::testing {
+
+// The message of the exception `f` throws; "<no exception>" (which no check expects) otherwise.
+template <typename F> QString errorOf(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return QStringLiteral("<no exception>");
+}
 
 // The `graphace` CLI run to completion (no timeout a slow CI machine could hit: 10 minutes).
 struct CliResult {
@@ -26,10 +38,13 @@ inline CliResult runCli(const QStringList& arguments) {
 // ../shared/data (or $GRAPHACE_DATA_DIR): real datasets, never copied into the repository.
 inline QString sharedDataDir() {
     const QByteArray fromEnv = qgetenv("GRAPHACE_DATA_DIR");
-    return fromEnv.isEmpty() ? QStringLiteral(GRAPHACE_SHARED_DATA) : QString::fromLocal8Bit(fromEnv);
+    return fromEnv.isEmpty() ? QStringLiteral(GRAPHACE_SHARED_DATA)
+                             : QString::fromLocal8Bit(fromEnv);
 }
 
-inline bool haveSharedData() { return QDir(sharedDataDir()).exists(QStringLiteral("README.md")); }
+inline bool haveSharedData() {
+    return QDir(sharedDataDir()).exists(QStringLiteral("README.md"));
+}
 
 // Every extended-XYZ file of the shared data, sorted; empty when the data is absent.
 inline QStringList sharedDataFiles() {
@@ -45,7 +60,9 @@ inline QStringList sharedDataFiles() {
     return files;
 }
 
-inline QString testDataDir() { return QStringLiteral(GRAPHACE_TEST_DATA); }
+inline QString testDataDir() {
+    return QStringLiteral(GRAPHACE_TEST_DATA);
+}
 
 } // namespace graphace::testing
 

@@ -15,14 +15,7 @@
 using namespace graphace;
 namespace {
 
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("<no exception>");
-}
+using graphace::testing::errorOf;
 
 // Face-centred cubic, lattice constant a, n × n × n conventional cells; `second` puts atoms of
 // another element on every other site (rock salt when the first species forms an fcc lattice

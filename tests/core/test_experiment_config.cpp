@@ -20,15 +20,7 @@ using namespace graphace;
 
 namespace {
 
-// The message of the std::invalid_argument `f` throws; fails the test when it throws nothing.
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("<no exception>");
-}
+using graphace::testing::errorOf;
 
 ExperimentConfig parse(const char* text) {
     return nlohmann::json::parse(text).get<ExperimentConfig>();

@@ -30,14 +30,7 @@ AceConfig smallAce(const Dataset& data) {
     return resolvedFor(ace, data);
 }
 
-template <typename F> QString errorOf(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("<no exception>");
-}
+using graphace::testing::errorOf;
 
 // Simple cubic lattice of spacing a in an n×n×n periodic cell: neighbours at a, a√2, a√3, 2a.
 Structure simpleCubic(double a, int n) {
@@ -307,7 +300,8 @@ private Q_SLOTS:
         QVERIFY(r.graphWarning.empty());
         // The sample has forces: "auto" trains on them, with the epochs that go with them, and
         // the graphs carry the geometry that force training needs.
-        QCOMPARE(r.config.optimiser.forcesWeight, r.config.optimiser.energyWeight * kAutoForcesRatio);
+        QCOMPARE(r.config.optimiser.forcesWeight,
+                 r.config.optimiser.energyWeight * kAutoForcesRatio);
         QCOMPARE(r.config.optimiser.phases.at(0).epochs, kAutoEpochsWithForces);
         QVERIFY2(r.forcesNote.find("energies and forces") != std::string::npos,
                  r.forcesNote.c_str());
