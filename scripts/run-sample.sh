@@ -18,10 +18,11 @@ echo "Neighbour graph at the 2023 study's 0.5 Å cutoff (self-loops only):"
 "$cli" graph "$out/sample.xyz" --cutoff 0.5 | awk 'NR <= 3 || /^total/' 
 echo "Neighbour graph at 3.5 Å:"
 "$cli" graph "$out/sample.xyz" --cutoff 3.5 | awk 'NR <= 3 || /^total/' 
+echo "The linear ACE fit, ACE settings chosen from the data (printed), energies and forces:"
 "$cli" fit-linear --train "$out/sample.xyz" --split 160:40 --seed 1
 echo "The 2023 study's GCN (study-2023 preset: 0.5 Å graph, 1000 epochs; about half a minute):"
 "$cli" train --train "$out/sample.xyz" --split 100:100 --preset study-2023 --out "$out/study-2023"
-echo "The recommended GCN (real graph, whitened inputs, 1000 epochs; about a minute):"
+echo "The recommended GCN (ACE from the data, real graph, forces, 150 epochs; about 7 minutes on 2 cores):"
 "$cli" train --train "$out/sample.xyz" --split 160:40 --preset recommended --out "$out/recommended"
 "$cli" predict --model "$out/recommended" "$out/sample.xyz" --subset test
 

@@ -7,6 +7,7 @@
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/sample_dataset.h"
+#include "graphace/setting_sweep.h"
 #include "graphace/training_outputs.h"
 
 #include <CLI/CLI.hpp>
@@ -256,65 +257,6 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
     return {metrics, outcome.stop == TrainingStop::Cancelled};
 }
 
-// --sweep KEY=SPEC: the values of one setting, "a:b:step" (an inclusive range) or "v1,v2,...".
-struct SweepSpec {
-    std::string key;
-    std::vector<std::string> values;
-};
-
-SweepSpec parseSweep(const std::string& text) {
-    const auto equals = text.find('=');
-    if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
-        throw std::invalid_argument("--sweep \"" + text +
-                                    "\": expected KEY=FIRST:LAST:STEP or KEY=V1,V2,... (e.g. "
-                                    "graph.cutoff=2:6:0.5)");
-    SweepSpec spec;
-    spec.key = text.substr(0, equals);
-    const std::string values = text.substr(equals + 1);
-    std::vector<std::string> parts;
-    const char separator = values.find(':') != std::string::npos ? ':' : ',';
-    std::size_t begin = 0;
-    while (true) {
-        const auto end = values.find(separator, begin);
-        parts.push_back(values.substr(begin, end - begin));
-        if (end == std::string::npos)
-            break;
-        begin = end + 1;
-    }
-    for (const std::string& part : parts)
-        if (part.empty())
-            throw std::invalid_argument("--sweep \"" + text + "\": an empty value");
-    if (separator == ',') {
-        spec.values = parts;
-        return spec;
-    }
-    auto number = [&](const std::string& part) {
-        std::size_t used = 0;
-        double x = 0;
-        try {
-            x = std::stod(part, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used != part.size() || !std::isfinite(x))
-            throw std::invalid_argument("--sweep \"" + text + "\": \"" + part +
-                                        "\" is not a number (a range is FIRST:LAST:STEP)");
-        return x;
-    };
-    if (parts.size() != 3)
-        throw std::invalid_argument("--sweep \"" + text +
-                                    "\": a range is FIRST:LAST:STEP (three numbers)");
-    const double first = number(parts[0]), last = number(parts[1]), step = number(parts[2]);
-    if (!(step > 0) || last < first)
-        throw std::invalid_argument("--sweep \"" + text + "\": needs STEP > 0 and LAST >= FIRST");
-    const double count = std::floor((last - first) / step + 1e-9) + 1;
-    if (count > 1000)
-        throw std::invalid_argument("--sweep \"" + text + "\": more than 1000 values");
-    for (int k = 0; k < static_cast<int>(count); ++k)
-        spec.values.push_back(formatNumber(first + k * step, 10));
-    return spec;
-}
-
 // A folder name for one value: KEY=VALUE with anything but letters, digits and ".-_=," as "_".
 std::string sweepFolder(const std::string& key, const std::string& value) {
     std::string name = key + "=" + value;
@@ -391,24 +333,13 @@ void writeSweep(const std::string& dir, const std::string& key, const nlohmann::
 // Trains once per value of one setting (each run in OUT/KEY=VALUE/), then writes OUT/sweep.csv
 // and OUT/sweep.json (after every run, so an interrupted sweep keeps the finished ones) and
 // prints the errors against the value.
-void runSweep(const std::string& text, const TrainOptions& o, const std::string& preset,
-              const std::vector<std::string>& extra, const Dataset& trainData,
-              const Dataset& testData) {
-    const SweepSpec spec = parseSweep(text);
-    if (spec.key.rfind("data.", 0) == 0)
-        throw std::invalid_argument("--sweep " + spec.key +
-                                    ": data settings cannot be swept (the data is read once)");
+void runSweep(const std::string& text, const TrainOptions& o, const ExperimentConfig& base,
+              const Dataset& trainData, const Dataset& testData) {
+    const SettingSweep spec = parseSettingSweep(text);
     // Every value's configuration is checked before the first run starts.
     std::vector<ExperimentConfig> configs;
-    for (const std::string& value : spec.values) {
-        std::vector<std::string> settings = extra;
-        settings.push_back(spec.key + "=" + value);
-        try {
-            configs.push_back(loadExperimentConfig(o.config, preset, settings));
-        } catch (const std::exception& e) {
-            throw std::invalid_argument("--sweep " + spec.key + "=" + value + ": " + e.what());
-        }
-    }
+    for (std::size_t k = 0; k < spec.values.size(); ++k)
+        configs.push_back(sweepConfig(base, spec, k));
     std::filesystem::create_directories(o.out);
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t k = 0; k < configs.size(); ++k) {
@@ -531,7 +462,7 @@ void registerTrainCommand(CLI::App& app) {
                 throw CLI::RuntimeError(130); // interrupted, as a shell expects; files are written
             return;
         }
-        runSweep(o->sweep, *o, preset, extra, trainData, testData);
+        runSweep(o->sweep, *o, config, trainData, testData);
     });
 }
 

@@ -505,6 +505,19 @@ void applySetting(nlohmann::json& document, const std::string& setting) {
             path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin);
         if (key.empty())
             throw std::invalid_argument("setting \"" + setting + "\" has an empty key");
+        if (node->is_array() && key == "*") {
+            // Every entry alike (e.g. model.graph_layers.*.activation=tanh).
+            if (node->empty())
+                throw std::invalid_argument("setting \"" + setting + "\": \"" + walked +
+                                            "\" has no entries");
+            for (nlohmann::json& entry : *node) {
+                if (dot == std::string::npos)
+                    entry = value;
+                else
+                    applySetting(entry, path.substr(dot + 1) + "=" + text);
+            }
+            return;
+        }
         if (node->is_array()) {
             // Arrays are only indexed, never grown: a typo must not create a phase or a layer.
             if (!isIndex(key))

@@ -5,6 +5,7 @@
 #include "graphace/error.h"
 #include "graphace/experiment_config.h"
 #include "graphace/group_metrics.h"
+#include "graphace/setting_sweep.h"
 #include "graphace/training_outputs.h"
 
 #include <QTemporaryDir>
@@ -500,6 +501,48 @@ private Q_SLOTS:
         } catch (const ParseError& e) {
             QVERIFY(QString::fromStdString(e.message()).contains("cannot open"));
         }
+    }
+
+    void wildcardSettingSetsEveryEntry() {
+        nlohmann::json doc = presetConfig("recommended");
+        applySetting(doc, "model.graph_layers.*.activation=tanh");
+        const ExperimentConfig c = doc.get<ExperimentConfig>();
+        QCOMPARE(c.model.graphLayers.size(), std::size_t(2));
+        for (const LayerConfig& layer : c.model.graphLayers)
+            QVERIFY(layer.activation == Activation::Tanh);
+        QVERIFY(c.model.denseLayers[0].activation == Activation::Silu); // untouched
+        nlohmann::json empty = {{"list", nlohmann::json::array()}};
+        QVERIFY(errorOf([&] { applySetting(empty, "list.*.x=1"); }).contains("has no entries"));
+    }
+
+    void sweepSpecifications() {
+        // A range: inclusive, values in their shortest form (no 0.30000000000000004).
+        SettingSweep range = parseSettingSweep("graph.cutoff=0.1:0.5:0.1");
+        QCOMPARE(range.key, std::string("graph.cutoff"));
+        QCOMPARE(range.values, (std::vector<std::string>{"0.1", "0.2", "0.3", "0.4", "0.5"}));
+        QCOMPARE(parseSettingSweep("training.batch_size=8:32:8").values,
+                 (std::vector<std::string>{"8", "16", "24", "32"}));
+        // A list, any values.
+        QCOMPARE(parseSettingSweep("model.graph_layers.*.activation=tanh, silu").values,
+                 (std::vector<std::string>{"tanh", "silu"}));
+        // Each value is a --set over the base: the cutoff stops being "auto".
+        const ExperimentConfig base = presetConfig("recommended");
+        const ExperimentConfig third = sweepConfig(base, range, 2);
+        QCOMPARE(third.graph.options.cutoff, 0.3);
+        QVERIFY(!third.graph.autoCutoff);
+        QCOMPARE(third.preset, base.preset);
+        // What is wrong, said.
+        QVERIFY(errorOf([] { parseSettingSweep("graph.cutoff"); }).contains("KEY=FIRST:LAST:STEP"));
+        QVERIFY(errorOf([] { parseSettingSweep("graph.cutoff=3:2:1"); }).contains("LAST >= FIRST"));
+        QVERIFY(errorOf([] { parseSettingSweep("graph.cutoff=1:x:1"); }).contains("\"x\""));
+        QVERIFY(errorOf([] {
+                    parseSettingSweep("graph.cutoff=0:1000:0.5");
+                }).contains("more than 1000"));
+        QVERIFY(errorOf([] {
+                    parseSettingSweep("data.train=a.xyz,b.xyz");
+                }).contains("data files cannot be swept"));
+        const SettingSweep bad = parseSettingSweep("graph.cutoff=3,-1");
+        QVERIFY(errorOf([&] { sweepConfig(base, bad, 1); }).contains("graph.cutoff=-1"));
     }
 
     void historyCsvRoundTrip() {

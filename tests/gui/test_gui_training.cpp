@@ -9,6 +9,7 @@
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/session_file.h"
+#include "graphace/ui/sweep_chart.h"
 #include "graphace/ui/training_charts.h"
 #include "graphace/ui/training_export.h"
 #include "graphace/ui/training_panel.h"
@@ -22,8 +23,10 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -32,6 +35,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 #include <QtTest>
 
 #include <cmath>
@@ -539,6 +543,71 @@ private Q_SLOTS:
         QVERIFY(TrainingCharts::runColour(0) != TrainingCharts::runColour(1));
         QCOMPARE(charts->series(1, TrainingCharts::TrainLoss)->name(), QStringLiteral("train 12"));
         QCOMPARE(m_tab->resultsTable()->rowCount(), 4);
+    }
+
+    void cutoffSweepPlotsErrorsAgainstTheCutoff() {
+        // Sweep… → Cutoffs…, answered as a person would, three cutoffs of the study's network:
+        // three runs, and a summary chart whose points are those runs' own final errors.
+        panel()->setConfig(studyConfig(2, 1));
+        QAction* cutoffs = nullptr;
+        for (QAction* action : m_tab->sweepButton()->menu()->actions())
+            if (action->text() == QStringLiteral("Cutoffs…"))
+                cutoffs = action;
+        QVERIFY(cutoffs);
+        QTimer::singleShot(0, this, []() {
+            auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->setTextValue(QStringLiteral("2.5:4.5:1"));
+            dialog->accept();
+        });
+        QSignalSpy started(m_tab, &TrainingTab::runStarted);
+        cutoffs->trigger();
+        QVERIFY(m_tab->isRunning());
+        QVERIFY(waitFinished());
+        QCOMPARE(started.size(), 3);
+        QCOMPARE(started.at(1).at(1).toString(), QStringLiteral("cutoff 3.5"));
+        const std::vector<TrainingRunRecord>& runs = m_tab->runs();
+        QCOMPARE(runs.size(), std::size_t(3));
+        SweepChart* chart = m_tab->sweepChart();
+        QVERIFY(chart->isVisible());
+        QCOMPARE(chart->gcnSeries()->count(), 3);
+        QCOMPARE(chart->linearSeries()->count(), 3);
+        QCOMPARE(chart->degreeSeries()->count(), 3);
+        for (int k = 0; k < 3; ++k) {
+            const TrainingRunRecord& run = runs[k];
+            QCOMPARE(run.config.graph.options.cutoff, 2.5 + k);
+            QVERIFY(!run.config.graph.autoCutoff);
+            QCOMPARE(run.sweepKey, QStringLiteral("graph.cutoff"));
+            QCOMPARE(chart->gcnSeries()->at(k).x(), 2.5 + k);
+            QCOMPARE(chart->gcnSeries()->at(k).y(), run.gcnTest.energyMaeMevPerAtom);
+            QCOMPARE(chart->linearSeries()->at(k).y(), run.linear.test.energyMaeMevPerAtom);
+            QCOMPARE(chart->degreeSeries()->at(k).y(), run.prepared->graphStatistics.meanDegree);
+        }
+        // A longer cutoff, more neighbours.
+        QVERIFY(chart->degreeSeries()->at(2).y() > chart->degreeSeries()->at(0).y());
+        // Exported with the other charts, and its points in the series CSV.
+        bool listed = false;
+        for (const auto& [stem, widget] : m_tab->chartWidgets())
+            listed = listed || (stem == QStringLiteral("sweep") && widget == chart);
+        QVERIFY(listed);
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("series.csv"));
+        exportSeriesCsv(runs, csv);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QCOMPARE(text.count("sweep_energy_mae_mev_per_atom"), 3);
+        QCOMPARE(text.count("sweep_mean_degree"), 3);
+        // A new single run hides the summary again.
+        panel()->setConfig(studyConfig(1, 1));
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        QVERIFY(chart->isHidden());
+        // A bad range is refused with what was expected, nothing starts.
+        QVERIFY(!m_tab->startSweep(QStringLiteral("graph.cutoff=4:2:1")));
+        QVERIFY2(m_tab->lastError().contains(QStringLiteral("LAST >= FIRST")),
+                 qPrintable(m_tab->lastError()));
+        QVERIFY(!m_tab->isRunning());
     }
 
     void activationSweepRejectsUnknownNames() {

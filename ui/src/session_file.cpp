@@ -150,7 +150,9 @@ json runJson(const TrainingRunRecord& run) {
               {"gcn_test", parityJson(run.gcnForceParityTest)},
               {"linear_train", parityJson(run.linearForceParityTrain)},
               {"linear_test", parityJson(run.linearForceParityTest)}}},
-            {"seconds", real(run.seconds)}};
+            {"seconds", real(run.seconds)},
+            {"sweep_key", run.sweepKey.toStdString()},
+            {"sweep_value", real(run.sweepValue)}};
 }
 
 // --- reading ------------------------------------------------------------------------------
@@ -367,6 +369,10 @@ TrainingRunRecord runFrom(const Reader& r) {
         run.linearForceParityTest = parityFrom(forces.object("linear_test"));
     }
     run.seconds = r.real("seconds");
+    if (r.has("sweep_key")) { // not in sessions saved before setting sweeps
+        run.sweepKey = QString::fromStdString(r.string("sweep_key"));
+        run.sweepValue = r.real("sweep_value");
+    }
     return run;
 }
 

@@ -1,5 +1,7 @@
 #include "graphace/ui/training_export.h"
 
+#include "graphace/ui/sweep_chart.h"
+
 #include "graphace/training_outputs.h"
 
 #include <QApplication>
@@ -190,6 +192,12 @@ void exportSeriesCsv(const std::vector<TrainingRunRecord>& runs, const QString& 
         if (run.linear.test.configurations > 0)
             for (const EpochRecord& e : run.history)
                 row("linear_test_loss", e.epoch, linearLoss(run.linear.test, loss));
+        // A sweep's summary: the final errors and the mean degree against the swept value.
+        if (std::isfinite(run.sweepValue) && run.finished) {
+            row("sweep_energy_mae_mev_per_atom", run.sweepValue, sweepEnergyMae(run, false));
+            row("sweep_linear_energy_mae_mev_per_atom", run.sweepValue, sweepEnergyMae(run, true));
+            row("sweep_mean_degree", run.sweepValue, sweepMeanDegree(run));
+        }
         auto parity = [&](const char* series, const ParityPoints& points) {
             if (points.referencePerAtom.size() != points.predictedPerAtom.size())
                 fail(path, QStringLiteral("run \"%1\": %2 has %3 reference and %4 predicted "

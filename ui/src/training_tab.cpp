@@ -1,5 +1,8 @@
 #include "graphace/ui/training_tab.h"
 
+#include "graphace/setting_sweep.h"
+#include "graphace/ui/sweep_chart.h"
+
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/training_charts.h"
@@ -71,8 +74,20 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_sweep->setToolTip(tr("Several runs of the current settings, overlaid"));
     m_sweep->setPopupMode(QToolButton::InstantPopup);
     auto* sweepMenu = new QMenu(m_sweep);
+    sweepMenu->addAction(tr("Cutoffs…"), this, [this]() {
+        askSweep(tr("Cutoff sweep"),
+                 tr("Graph cutoffs (Å): FIRST:LAST:STEP or a list, one run each; the final errors "
+                    "and the mean degree are plotted against the cutoff:"),
+                 QStringLiteral("2.5:5:0.5"));
+    });
     sweepMenu->addAction(tr("Training sizes…"), this, &TrainingTab::askTrainingSizeSweep);
     sweepMenu->addAction(tr("Activations…"), this, &TrainingTab::askActivationSweep);
+    sweepMenu->addAction(tr("Any setting…"), this, [this]() {
+        askSweep(tr("Sweep of a setting"),
+                 tr("KEY=FIRST:LAST:STEP or KEY=V1,V2,... (keys as in the configuration file, "
+                    "e.g. optimiser.phases.0.learning_rate=0.001,0.01; * for every layer):"),
+                 QStringLiteral("graph.cutoff=3:5:1"));
+    });
     m_sweep->setMenu(sweepMenu);
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1000);
@@ -107,10 +122,14 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_bottomSplitter = bottom;
     bottom->addWidget(m_parity);
     bottom->addWidget(m_forceParity);
+    m_sweepChart = new SweepChart;
+    m_sweepChart->hide(); // until a sweep of a numeric setting has a finished run
+    bottom->addWidget(m_sweepChart);
     bottom->addWidget(m_results);
     bottom->setStretchFactor(0, 1); // energy parity
     bottom->setStretchFactor(1, 1); // force parity (runs with forces)
-    bottom->setStretchFactor(2, 2); // results
+    bottom->setStretchFactor(2, 1); // sweep summary
+    bottom->setStretchFactor(3, 2); // results
     bottom->setChildrenCollapsible(false);
 
     auto* plots = new QSplitter(Qt::Vertical);
@@ -196,6 +215,8 @@ QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {
     charts.append({QStringLiteral("parity"), m_parity});
     if (!m_forceParity->isHidden())
         charts.append({QStringLiteral("force_parity"), m_forceParity});
+    if (!m_sweepChart->isHidden())
+        charts.append({QStringLiteral("sweep"), m_sweepChart});
     return charts;
 }
 
@@ -213,37 +234,58 @@ bool TrainingTab::start() {
     return startJobs({{name.isEmpty() ? tr("run") : name, m_panel->config()}});
 }
 
-bool TrainingTab::startTrainingSizeSweep(const QList<int>& sizes) {
+bool TrainingTab::startSweep(const QString& spec, const QString& label) {
     std::vector<TrainingJob> jobs;
-    const ExperimentConfig base = m_panel->config();
+    try {
+        const SettingSweep sweep = parseSettingSweep(spec.trimmed().toStdString());
+        const ExperimentConfig base = m_panel->config();
+        QString name = label;
+        if (name.isEmpty()) {
+            // The key's last named part: "graph.cutoff" → "cutoff".
+            const QStringList parts = QString::fromStdString(sweep.key).split(QLatin1Char('.'));
+            for (const QString& part : parts)
+                if (part != QLatin1String("*") && !part.at(0).isDigit())
+                    name = part;
+        }
+        for (std::size_t k = 0; k < sweep.values.size(); ++k) {
+            TrainingJob job;
+            const QString value = QString::fromStdString(sweep.values[k]);
+            job.name = name + QLatin1Char(' ') + value;
+            job.config = sweepConfig(base, sweep, k);
+            job.sweepKey = QString::fromStdString(sweep.key);
+            bool numeric = false;
+            const double x = value.toDouble(&numeric);
+            if (numeric)
+                job.sweepValue = x;
+            jobs.push_back(job);
+        }
+    } catch (const std::exception& e) {
+        setError(QString::fromStdString(e.what()));
+        return false;
+    }
+    return startJobs(jobs);
+}
+
+bool TrainingTab::startTrainingSizeSweep(const QList<int>& sizes) {
+    QStringList values;
     for (int size : sizes) {
         if (size < 1) {
             setError(tr("Training sizes must be positive (got %1).").arg(size));
             return false;
         }
-        ExperimentConfig c = base;
-        c.data.trainSize = size;
-        jobs.push_back({tr("train %1").arg(size), c});
+        values << QString::number(size);
     }
-    return startJobs(jobs);
+    return startSweep(QStringLiteral("data.train_size=") + values.join(QLatin1Char(',')),
+                      tr("train"));
 }
 
 bool TrainingTab::startActivationSweep(const QStringList& activations) {
-    std::vector<TrainingJob> jobs;
-    const ExperimentConfig base = m_panel->config();
-    for (const QString& name : activations) {
-        ExperimentConfig c = base;
-        try {
-            const Activation activation = parseActivation(name.trimmed().toStdString());
-            for (LayerConfig& layer : c.model.graphLayers)
-                layer.activation = activation;
-        } catch (const std::exception& e) {
-            setError(QString::fromStdString(e.what()));
-            return false;
-        }
-        jobs.push_back({tr("act %1").arg(name.trimmed()), c});
-    }
-    return startJobs(jobs);
+    QStringList values;
+    for (const QString& name : activations)
+        values << name.trimmed();
+    return startSweep(QStringLiteral("model.graph_layers.*.activation=") +
+                          values.join(QLatin1Char(',')),
+                      tr("act"));
 }
 
 bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
@@ -277,6 +319,8 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
     m_parity->clear();
     m_forceParity->clear();
     m_forceParity->hide();
+    m_sweepChart->clear();
+    m_sweepChart->hide();
     m_results->setRuns(m_runs);
     m_warnings.clear();
     showWarning({});
@@ -352,6 +396,17 @@ void TrainingTab::askTrainingSizeSweep() {
     startTrainingSizeSweep(sizes);
 }
 
+void TrainingTab::askSweep(const QString& title, const QString& prompt, const QString& suggestion) {
+    bool ok = false;
+    QString text = QInputDialog::getText(this, title, prompt, QLineEdit::Normal, suggestion, &ok);
+    if (!ok)
+        return;
+    // The cutoff dialog asks for values only.
+    if (!text.contains(QLatin1Char('=')))
+        text = QStringLiteral("graph.cutoff=") + text;
+    startSweep(text);
+}
+
 void TrainingTab::askActivationSweep() {
     bool ok = false;
     const QString text = QInputDialog::getText(
@@ -400,8 +455,11 @@ void TrainingTab::onRunStarted(int index, const QString& name) {
     if (static_cast<int>(m_runs.size()) <= index)
         m_runs.resize(index + 1);
     m_runs[index].name = name;
-    if (index < static_cast<int>(m_jobs.size()))
+    if (index < static_cast<int>(m_jobs.size())) {
         m_runs[index].config = m_jobs[index].config;
+        m_runs[index].sweepKey = m_jobs[index].sweepKey;
+        m_runs[index].sweepValue = m_jobs[index].sweepValue;
+    }
     while (m_charts->runCount() <= index)
         m_charts->addRun(m_runs[m_charts->runCount()].name);
     m_charts->setLossUnit(lossUnit(m_runs[index].config.optimiser.loss));
@@ -481,16 +539,12 @@ void TrainingTab::showLinear(int index) {
     const LossKind loss = run.config.optimiser.loss;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const bool hasTest = run.linear.test.configurations > 0;
-    m_charts->setLinearReference(index, linearLossFromMetrics(run.linear.train, loss),
-                                 linearLossFromMetrics(run.linear.test, loss),
-                                 run.linear.train.energyRmseMevPerAtom,
-                                 hasTest ? run.linear.test.energyRmseMevPerAtom : nan,
-                                 run.linear.train.forceComponents > 0
-                                     ? run.linear.train.forceRmseEvPerA
-                                     : nan,
-                                 hasTest && run.linear.test.forceComponents > 0
-                                     ? run.linear.test.forceRmseEvPerA
-                                     : nan);
+    m_charts->setLinearReference(
+        index, linearLossFromMetrics(run.linear.train, loss),
+        linearLossFromMetrics(run.linear.test, loss), run.linear.train.energyRmseMevPerAtom,
+        hasTest ? run.linear.test.energyRmseMevPerAtom : nan,
+        run.linear.train.forceComponents > 0 ? run.linear.train.forceRmseEvPerA : nan,
+        hasTest && run.linear.test.forceComponents > 0 ? run.linear.test.forceRmseEvPerA : nan);
 }
 
 void TrainingTab::onEpoch(int index, const EpochRecord& record) {
@@ -511,6 +565,12 @@ void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunReco
     if (index < 0 || index >= static_cast<int>(m_runs.size()) || !run)
         return;
     m_runs[index] = *run;
+    if (index < static_cast<int>(m_jobs.size())) {
+        m_runs[index].sweepKey = m_jobs[index].sweepKey;
+        m_runs[index].sweepValue = m_jobs[index].sweepValue;
+    }
+    if (m_sweepChart->setRuns(m_runs) > 0)
+        m_sweepChart->show();
     if (run->outcome.stop == TrainingStop::Diverged || !run->outcome.message.empty()) {
         if (run->outcome.stop == TrainingStop::Diverged) {
             m_warnings << tr("%1: %2").arg(run->name, QString::fromStdString(run->outcome.message));

@@ -108,7 +108,8 @@ nlohmann::json readJsonFile(const std::string& path);
 // Applies "section.key=value" (value parsed as JSON when it is valid JSON, else taken as a
 // string), creating objects along the path; a numeric key indexes an existing array
 // ("optimiser.phases.1.learning_rate=1e-4"). Throws std::invalid_argument for a malformed
-// setting or an index out of range.
+// setting or an index out of range. "*" in the path sets every entry of an array alike
+// ("model.graph_layers.*.activation=tanh").
 void applySetting(nlohmann::json& document, const std::string& setting);
 
 // A preset's JSON (or the defaults, ExperimentConfig{}, when preset is empty and the file names

@@ -9,6 +9,7 @@
 
 #include <QString>
 
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -22,20 +23,24 @@ struct ParityPoints {
 inline constexpr std::size_t kMaxForceParityPoints = 4000;
 
 struct TrainingRunRecord {
-    QString name;                 // e.g. "recommended", "train 50", "activation relu"
-    ExperimentConfig config;      // as run (cutoff and species resolved once prepared)
+    QString name;            // e.g. "recommended", "train 50", "activation relu"
+    ExperimentConfig config; // as run (cutoff and species resolved once prepared)
     std::vector<EpochRecord> history;
     bool finished = false;
-    TrainingOutcome outcome;      // valid when finished
-    LinearBaseline linear;        // the linear least-squares fit on the same split/descriptors
-    RegressionMetrics gcnTrain;   // valid when finished
+    TrainingOutcome outcome;    // valid when finished
+    LinearBaseline linear;      // the linear least-squares fit on the same split/descriptors
+    RegressionMetrics gcnTrain; // valid when finished
     RegressionMetrics gcnTest;
     ParityPoints gcnParityTrain, gcnParityTest, linearParityTrain, linearParityTest;
     // Force components (eV/Å) when the run has forces, else empty; at most kMaxForceParityPoints
     // per set, an even stride over all components (a plot of 10⁵ points shows no more).
     ParityPoints gcnForceParityTrain, gcnForceParityTest, linearForceParityTrain,
         linearForceParityTest;
-    double seconds = 0;           // wall time of the whole run (preparation + training)
+    double seconds = 0; // wall time of the whole run (preparation + training)
+    // A run of a sweep: the swept setting and its value here (NaN for a value that is not a
+    // number, and for runs outside a sweep).
+    QString sweepKey;
+    double sweepValue = std::numeric_limits<double>::quiet_NaN();
     // Present while the session lives (not restored from a session file): the trained model
     // and the prepared data, for export as `graphace train --out DIR` writes it.
     std::shared_ptr<const GcnModel> model;

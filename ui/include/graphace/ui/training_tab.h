@@ -27,6 +27,7 @@ class QToolButton;
 namespace graphace::ui {
 
 class ParityChart;
+class SweepChart;
 class ResultsTable;
 class TrainingCharts;
 class TrainingPanel;
@@ -47,9 +48,12 @@ public:
     bool start();
     // Several runs one after another, overlaid.
     bool startJobs(const std::vector<TrainingJob>& jobs);
-    // The panel's config with data.trainSize = each size ("train N").
+    // One run per value of one setting of the panel's config (setting_sweep.h: "KEY=FIRST:
+    // LAST:STEP" or "KEY=V1,V2,..."), named "LABEL VALUE" (LABEL: the key's last part unless
+    // given). Numeric values are plotted in the sweep chart against the final errors.
+    bool startSweep(const QString& spec, const QString& label = {});
+    // Sweeps of data.train_size ("train N") and of every graph layer's activation ("act NAME").
     bool startTrainingSizeSweep(const QList<int>& sizes);
-    // The panel's config with every graph layer's activation set to each name ("act NAME").
     bool startActivationSweep(const QStringList& activations);
     void pause();
     void resume();
@@ -69,6 +73,7 @@ public:
     TrainingCharts* charts() const { return m_charts; }
     ParityChart* parityChart() const { return m_parity; }
     ParityChart* forceParityChart() const { return m_forceParity; }
+    SweepChart* sweepChart() const { return m_sweepChart; }
     ResultsTable* resultsTable() const { return m_results; }
     TrainingWorker* worker() const { return m_worker; }
     QPushButton* startButton() const { return m_start; }
@@ -111,6 +116,7 @@ private:
     void showWarning(const QString& text);
     void askTrainingSizeSweep();
     void askActivationSweep();
+    void askSweep(const QString& title, const QString& prompt, const QString& suggestion);
 
     std::shared_ptr<const Dataset> m_data;
     QString m_dataLabel;
@@ -135,7 +141,8 @@ private:
     TrainingPanel* m_panel = nullptr;
     TrainingCharts* m_charts = nullptr;
     ParityChart* m_parity = nullptr;
-    ParityChart* m_forceParity = nullptr; // shown for runs with forces
+    ParityChart* m_forceParity = nullptr;  // shown for runs with forces
+    SweepChart* m_sweepChart = nullptr;    // shown for sweeps of a numeric setting
     QSplitter* m_bottomSplitter = nullptr; // parity plots | results
     ResultsTable* m_results = nullptr;
     QPushButton* m_start = nullptr;

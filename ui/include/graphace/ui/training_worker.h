@@ -20,6 +20,7 @@
 #include <QWaitCondition>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -28,6 +29,8 @@ namespace graphace::ui {
 struct TrainingJob {
     QString name;
     ExperimentConfig config;
+    QString sweepKey; // a sweep's setting and this run's value (TrainingRunRecord)
+    double sweepValue = std::numeric_limits<double>::quiet_NaN();
 };
 
 class TrainingWorker : public QObject {

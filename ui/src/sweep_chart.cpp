@@ -1,0 +1,132 @@
+#include "graphace/ui/sweep_chart.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QPen>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace graphace::ui {
+
+double sweepEnergyMae(const TrainingRunRecord& run, bool linear) {
+    if (!run.finished)
+        return std::numeric_limits<double>::quiet_NaN();
+    const RegressionMetrics& test = linear ? run.linear.test : run.gcnTest;
+    const RegressionMetrics& train = linear ? run.linear.train : run.gcnTrain;
+    return test.configurations > 0 ? test.energyMaeMevPerAtom : train.energyMaeMevPerAtom;
+}
+
+double sweepMeanDegree(const TrainingRunRecord& run) {
+    return run.prepared ? run.prepared->graphStatistics.meanDegree
+                        : std::numeric_limits<double>::quiet_NaN();
+}
+
+SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
+    m_chart = new QChart;
+    m_chart->setTitle(tr("Sweep"));
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    QFont small = m_chart->legend()->font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    m_chart->legend()->setFont(small);
+
+    m_gcn = new QLineSeries;
+    m_gcn->setName(tr("GCN"));
+    m_gcn->setPen(QPen(QColor(214, 39, 40), 2));
+    m_gcn->setPointsVisible(true);
+    m_linear = new QLineSeries;
+    m_linear->setName(tr("linear fit"));
+    m_linear->setPen(QPen(QColor(44, 160, 44), 2, Qt::DashLine));
+    m_linear->setPointsVisible(true);
+    m_degree = new QLineSeries;
+    m_degree->setName(tr("mean degree"));
+    m_degree->setPen(QPen(QColor(120, 120, 120), 1.5, Qt::DotLine));
+    m_degree->setPointsVisible(true);
+    for (QLineSeries* s : {m_gcn, m_linear, m_degree})
+        m_chart->addSeries(s);
+
+    m_x = new QValueAxis;
+    m_error = new QValueAxis;
+    m_error->setTitleText(tr("energy MAE (meV/atom)"));
+    m_degreeAxis = new QValueAxis;
+    m_degreeAxis->setTitleText(tr("mean degree"));
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_error, Qt::AlignLeft);
+    m_chart->addAxis(m_degreeAxis, Qt::AlignRight);
+    for (QLineSeries* s : {m_gcn, m_linear}) {
+        s->attachAxis(m_x);
+        s->attachAxis(m_error);
+    }
+    m_degree->attachAxis(m_x);
+    m_degree->attachAxis(m_degreeAxis);
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(260, 200);
+}
+
+void SweepChart::clear() {
+    for (QLineSeries* s : {m_gcn, m_linear, m_degree})
+        s->clear();
+    m_chart->setTitle(tr("Sweep"));
+}
+
+int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
+    clear();
+    QString key;
+    bool tested = false;
+    struct Range {
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -std::numeric_limits<double>::infinity();
+        void add(double v) {
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+    } x, error, degree;
+    int points = 0;
+    for (const TrainingRunRecord& run : runs) {
+        const double value = run.sweepValue;
+        const double gcn = sweepEnergyMae(run, false);
+        if (!std::isfinite(value) || !std::isfinite(gcn))
+            continue;
+        key = run.sweepKey;
+        tested = tested || run.gcnTest.configurations > 0;
+        m_gcn->append(value, gcn);
+        x.add(value);
+        error.add(gcn);
+        const double linear = sweepEnergyMae(run, true);
+        if (std::isfinite(linear)) {
+            m_linear->append(value, linear);
+            error.add(linear);
+        }
+        const double meanDegree = sweepMeanDegree(run);
+        if (std::isfinite(meanDegree)) {
+            m_degree->append(value, meanDegree);
+            degree.add(meanDegree);
+        }
+        ++points;
+    }
+    if (points == 0)
+        return 0;
+    m_chart->setTitle(
+        tr("Sweep of %1: final %2 energy MAE").arg(key, tested ? tr("test") : tr("training")));
+    m_x->setTitleText(key);
+    // Margins so that points on the edges stay visible; a single point gets a range around it.
+    auto pad = [](const Range& r, double floor) {
+        const double span = std::max(r.hi - r.lo, std::max(std::abs(r.hi) * 0.1, floor));
+        return std::pair<double, double>{r.lo - 0.08 * span, r.hi + 0.08 * span};
+    };
+    const auto [x0, x1] = pad(x, 1e-3);
+    m_x->setRange(x0, x1);
+    m_error->setRange(0, error.hi * 1.1 + 1e-9);
+    if (std::isfinite(degree.hi))
+        m_degreeAxis->setRange(0, degree.hi * 1.1 + 1e-9);
+    return points;
+}
+
+} // namespace graphace::ui
