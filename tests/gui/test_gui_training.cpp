@@ -598,6 +598,11 @@ private Q_SLOTS:
         const QByteArray text = file.readAll();
         QCOMPARE(text.count("sweep_energy_mae_mev_per_atom"), 3);
         QCOMPARE(text.count("sweep_mean_degree"), 3);
+        const QByteArray shot = qgetenv("GRAPHACE_SWEEP_SCREENSHOT");
+        if (!shot.isEmpty()) {
+            QTest::qWait(500);
+            QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot)));
+        }
         // A new single run hides the summary again.
         panel()->setConfig(studyConfig(1, 1));
         QVERIFY(m_tab->start());

@@ -54,6 +54,10 @@ SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
     m_error->setTitleText(tr("energy MAE (meV/atom)"));
     m_degreeAxis = new QValueAxis;
     m_degreeAxis->setTitleText(tr("mean degree"));
+    // Short labels: a wide error range must not crowd out the plot.
+    m_x->setLabelFormat(QStringLiteral("%.3g"));
+    m_error->setLabelFormat(QStringLiteral("%g"));
+    m_degreeAxis->setLabelFormat(QStringLiteral("%g"));
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_error, Qt::AlignLeft);
     m_chart->addAxis(m_degreeAxis, Qt::AlignRight);
@@ -123,9 +127,13 @@ int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
     };
     const auto [x0, x1] = pad(x, 1e-3);
     m_x->setRange(x0, x1);
+    // Round tick values (0, 5000, 10000, ...) keep the labels short.
     m_error->setRange(0, error.hi * 1.1 + 1e-9);
-    if (std::isfinite(degree.hi))
+    m_error->applyNiceNumbers();
+    if (std::isfinite(degree.hi)) {
         m_degreeAxis->setRange(0, degree.hi * 1.1 + 1e-9);
+        m_degreeAxis->applyNiceNumbers();
+    }
     return points;
 }
 
