@@ -32,6 +32,7 @@
 #include <QScatterSeries>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -613,6 +614,30 @@ private Q_SLOTS:
         QVERIFY2(m_tab->lastError().contains(QStringLiteral("LAST >= FIRST")),
                  qPrintable(m_tab->lastError()));
         QVERIFY(!m_tab->isRunning());
+    }
+
+    void parityPointSelectsItsConfiguration() {
+        // Clicking an energy parity point selects that configuration in the dataset table and
+        // the 3D view, and the status bar says which run, set and errors it is.
+        panel()->setConfig(studyConfig(2, 1));
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        const TrainingRunRecord& run = m_tab->runs().front();
+        ParityChart* parity = m_tab->parityChart();
+        QScatterSeries* test = parity->series(ParityChart::GcnTest);
+        QCOMPARE(test->count(), 8);
+        for (int k : {5, 2}) {
+            Q_EMIT test->clicked(test->at(k)); // what a mouse click on the point emits
+            const int expected = static_cast<int>(run.prepared->testIndices[k]);
+            QCOMPARE(m_window->currentStructure(), expected);
+            const QString message = m_window->statusBar()->currentMessage();
+            QVERIFY2(message.contains(QStringLiteral("Configuration %1 (test set").arg(expected)),
+                     qPrintable(message));
+        }
+        // A linear-fit training point maps through the training split.
+        QScatterSeries* linearTrain = parity->series(ParityChart::LinearTrain);
+        Q_EMIT linearTrain->clicked(linearTrain->at(3));
+        QCOMPARE(m_window->currentStructure(), static_cast<int>(run.prepared->trainIndices[3]));
     }
 
     void activationSweepRejectsUnknownNames() {

@@ -174,6 +174,12 @@ void MainWindow::buildLayout() {
     m_tabs->addTab(split, tr("Structure"));
     m_trainingTab = new TrainingTab;
     m_tabs->addTab(m_trainingTab, tr("Training"));
+    // A parity point selects its configuration in the dataset table and the 3D view.
+    connect(m_trainingTab, &TrainingTab::configurationPicked, this,
+            [this](int index, const QString& description) {
+                selectStructure(index);
+                statusBar()->showMessage(description, 10000);
+            });
     setCentralWidget(m_tabs);
 
     // The graph cutoff is one setting seen from two tabs, linked both ways. The slider holds

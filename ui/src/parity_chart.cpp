@@ -16,12 +16,11 @@ namespace graphace::ui {
 namespace {
 
 std::array<const ParityPoints*, ParityChart::SeriesCount> sourcesOf(const TrainingRunRecord& run,
-                                                                 ParityChart::Quantity q) {
+                                                                    ParityChart::Quantity q) {
     if (q == ParityChart::Forces)
         return {&run.gcnForceParityTrain, &run.gcnForceParityTest, &run.linearForceParityTrain,
                 &run.linearForceParityTest};
-    return {&run.gcnParityTrain, &run.gcnParityTest, &run.linearParityTrain,
-            &run.linearParityTest};
+    return {&run.gcnParityTrain, &run.gcnParityTest, &run.linearParityTrain, &run.linearParityTest};
 }
 
 } // namespace
@@ -34,8 +33,7 @@ bool ParityChart::hasPoints(const TrainingRunRecord& run, Quantity quantity) {
 }
 
 QString ParityChart::title() const {
-    return m_quantity == Forces ? tr("Parity (force components)")
-                                : tr("Parity (energy per atom)");
+    return m_quantity == Forces ? tr("Parity (force components)") : tr("Parity (energy per atom)");
 }
 
 ParityChart::ParityChart(Quantity quantity, QWidget* parent)
@@ -70,6 +68,25 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
         series->setBorderColor(colours[s]);
         m_series[s] = series;
         m_chart->addSeries(series);
+        // The nearest shown point of this series to the click (in axis units scaled by the
+        // ranges, so that x and y count alike).
+        connect(series, &QScatterSeries::clicked, this, [this, s](const QPointF& at) {
+            const ParityPoints& p = m_points[s];
+            const double sx = std::max(m_x->max() - m_x->min(), 1e-12);
+            const double sy = std::max(m_y->max() - m_y->min(), 1e-12);
+            int best = -1;
+            double bestDistance = std::numeric_limits<double>::infinity();
+            for (std::size_t i = 0; i < p.referencePerAtom.size(); ++i) {
+                const double dx = (p.referencePerAtom[i] - at.x()) / sx;
+                const double dy = (p.predictedPerAtom[i] - at.y()) / sy;
+                if (dx * dx + dy * dy < bestDistance) {
+                    bestDistance = dx * dx + dy * dy;
+                    best = static_cast<int>(i);
+                }
+            }
+            if (best >= 0)
+                Q_EMIT pointClicked(static_cast<Series>(s), best);
+        });
     }
 
     m_x = new QValueAxis;
@@ -96,6 +113,8 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
 void ParityChart::clear() {
     for (QScatterSeries* s : m_series)
         s->clear();
+    for (ParityPoints& p : m_points)
+        p = {};
     m_diagonal->clear();
     m_x->setRange(0, 1);
     m_y->setRange(0, 1);
@@ -126,6 +145,7 @@ void ParityChart::setRun(const TrainingRunRecord& run) {
     for (int s = 0; s < SeriesCount; ++s) {
         QList<QPointF> points;
         const ParityPoints& p = *sources[s];
+        m_points[s] = p;
         const std::size_t n = std::min(p.referencePerAtom.size(), p.predictedPerAtom.size());
         points.reserve(static_cast<int>(n));
         for (std::size_t i = 0; i < n; ++i) {
@@ -149,10 +169,10 @@ void ParityChart::setRun(const TrainingRunRecord& run) {
     m_y->setRange(a, b);
     m_outside = outside;
     const QString what = m_quantity == Forces ? tr("Force parity") : tr("Parity");
-    m_chart->setTitle(outside == 0 ? tr("%1 — %2").arg(what, run.name)
-                                   : tr("%1 — %2 (%3 predictions off the scale)")
-                                         .arg(what, run.name)
-                                         .arg(outside));
+    m_chart->setTitle(
+        outside == 0
+            ? tr("%1 — %2").arg(what, run.name)
+            : tr("%1 — %2 (%3 predictions off the scale)").arg(what, run.name).arg(outside));
 }
 
 } // namespace graphace::ui

@@ -169,6 +169,37 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
             showParity(m_runs[run]);
     });
 
+    // A clicked energy parity point names its configuration in the loaded data (the run's
+    // split says where it came from; a run restored from a session has no split: no pick).
+    connect(
+        m_parity, &ParityChart::pointClicked, this, [this](ParityChart::Series series, int index) {
+            if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+                return;
+            const TrainingRunRecord& run = m_runs[m_parityRun];
+            if (!run.prepared || m_runsData != m_data) // other data loaded since
+                return;
+            const bool train =
+                series == ParityChart::GcnTrain || series == ParityChart::LinearTrain;
+            const std::vector<std::size_t>& indices =
+                train ? run.prepared->trainIndices : run.prepared->testIndices;
+            if (index < 0 || index >= static_cast<int>(indices.size()))
+                return;
+            const ParityPoints& gcn = train ? run.gcnParityTrain : run.gcnParityTest;
+            const ParityPoints& linear = train ? run.linearParityTrain : run.linearParityTest;
+            auto error = [index](const ParityPoints& p) {
+                if (index >= static_cast<int>(p.referencePerAtom.size()))
+                    return QStringLiteral("—");
+                return QString::number(
+                    1000 * (p.predictedPerAtom[index] - p.referencePerAtom[index]), 'g', 3);
+            };
+            const int picked = static_cast<int>(indices[index]);
+            Q_EMIT configurationPicked(
+                picked,
+                tr("Configuration %1 (%2 set of “%3”): error GCN %4, linear %5 meV/atom")
+                    .arg(picked)
+                    .arg(train ? tr("training") : tr("test"), run.name, error(gcn), error(linear)));
+        });
+
     // The worker lives on its own thread; its signals arrive here queued.
     m_worker = new TrainingWorker;
     m_worker->moveToThread(&m_thread);
@@ -315,6 +346,7 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
     m_lastError.clear();
     m_jobs = jobs;
     m_runs.clear();
+    m_runsData = m_data;
     m_charts->clear();
     m_parity->clear();
     m_forceParity->clear();
@@ -515,6 +547,9 @@ void TrainingTab::onLinearReady(int index, const LinearBaseline& linear) {
 }
 
 void TrainingTab::showParity(const TrainingRunRecord& run) {
+    m_parityRun = &run >= m_runs.data() && &run < m_runs.data() + m_runs.size()
+                      ? static_cast<int>(&run - m_runs.data())
+                      : -1;
     m_parity->setRun(run);
     const bool forces = ParityChart::hasPoints(run, ParityChart::Forces);
     if (forces)

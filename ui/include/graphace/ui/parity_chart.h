@@ -35,6 +35,11 @@ public:
     // Points beyond the plotted range (far-off predictions; the title says how many).
     int pointsOffScale() const { return m_outside; }
 
+Q_SIGNALS:
+    // A point was clicked: its series and its index in that set's ParityPoints (for energies:
+    // the configuration's position in the run's training or test set).
+    void pointClicked(graphace::ui::ParityChart::Series series, int index);
+
 private:
     QString title() const;
     Quantity m_quantity = Energy;
@@ -44,6 +49,7 @@ private:
     QValueAxis* m_x = nullptr;
     QValueAxis* m_y = nullptr;
     int m_outside = 0;
+    ParityPoints m_points[SeriesCount]; // as shown, to map a clicked point back to its index
 };
 
 } // namespace graphace::ui

@@ -98,6 +98,9 @@ Q_SIGNALS:
     void epochFinished(int index, const graphace::EpochRecord& record);
     void runFinished(int index);
     void runFailed(int index, const QString& message);
+    // An energy parity point was clicked: the configuration's index in the loaded data, and a
+    // line saying which run, set and errors it is.
+    void configurationPicked(int datasetIndex, const QString& description);
 
 private:
     void onRunStarted(int index, const QString& name);
@@ -141,9 +144,11 @@ private:
     TrainingPanel* m_panel = nullptr;
     TrainingCharts* m_charts = nullptr;
     ParityChart* m_parity = nullptr;
-    ParityChart* m_forceParity = nullptr;  // shown for runs with forces
-    SweepChart* m_sweepChart = nullptr;    // shown for sweeps of a numeric setting
-    QSplitter* m_bottomSplitter = nullptr; // parity plots | results
+    ParityChart* m_forceParity = nullptr;      // shown for runs with forces
+    SweepChart* m_sweepChart = nullptr;        // shown for sweeps of a numeric setting
+    int m_parityRun = -1;                      // the run the parity plots show
+    std::shared_ptr<const Dataset> m_runsData; // the data the runs shown were trained on
+    QSplitter* m_bottomSplitter = nullptr;     // parity plots | results
     ResultsTable* m_results = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_pause = nullptr;
