@@ -1,5 +1,7 @@
 #include "graphace/ui/parity_chart.h"
 
+#include "graphace/ui/chart_style.h"
+
 #include <QChart>
 #include <QLineSeries>
 #include <QPen>
@@ -38,14 +40,7 @@ QString ParityChart::title() const {
 
 ParityChart::ParityChart(Quantity quantity, QWidget* parent)
     : QChartView(parent), m_quantity(quantity) {
-    m_chart = new QChart;
-    m_chart->setTitle(title());
-    m_chart->setMargins(QMargins(2, 2, 2, 2));
-    m_chart->setBackgroundRoundness(0);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    QFont small = m_chart->legend()->font();
-    small.setPointSizeF(small.pointSizeF() * 0.8);
-    m_chart->legend()->setFont(small);
+    m_chart = newStyledChart(title());
 
     m_diagonal = new QLineSeries;
     m_diagonal->setName(tr("y = x"));

@@ -1,5 +1,7 @@
 #include "graphace/ui/sweep_chart.h"
 
+#include "graphace/ui/chart_style.h"
+
 #include <QChart>
 #include <QLineSeries>
 #include <QPen>
@@ -25,14 +27,7 @@ double sweepMeanDegree(const TrainingRunRecord& run) {
 }
 
 SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
-    m_chart = new QChart;
-    m_chart->setTitle(tr("Sweep"));
-    m_chart->setMargins(QMargins(2, 2, 2, 2));
-    m_chart->setBackgroundRoundness(0);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    QFont small = m_chart->legend()->font();
-    small.setPointSizeF(small.pointSizeF() * 0.8);
-    m_chart->legend()->setFont(small);
+    m_chart = newStyledChart(tr("Sweep"));
 
     m_gcn = new QLineSeries;
     m_gcn->setName(tr("GCN"));

@@ -1,5 +1,7 @@
 #include "graphace/ui/training_charts.h"
 
+#include "graphace/ui/chart_style.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QGridLayout>
@@ -116,14 +118,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     for (int c = 0; c < kChartCount; ++c) {
-        auto* chart = new QChart;
-        chart->setTitle(titles[c]);
-        chart->setMargins(QMargins(2, 2, 2, 2));
-        chart->setBackgroundRoundness(0);
-        chart->legend()->setAlignment(Qt::AlignBottom);
-        QFont small = chart->legend()->font();
-        small.setPointSizeF(small.pointSizeF() * 0.8);
-        chart->legend()->setFont(small);
+        QChart* chart = newStyledChart(titles[c]);
         auto* x = new QValueAxis;
         x->setTitleText(tr("epoch"));
         x->setLabelFormat(QStringLiteral("%d"));
@@ -227,8 +222,8 @@ void TrainingCharts::updateLegends() {
 }
 
 void TrainingCharts::setLinearReference(int run, double trainLoss, double testLoss,
-                                        double trainRmse, double testRmse,
-                                        double trainForceRmse, double testForceRmse) {
+                                        double trainRmse, double testRmse, double trainForceRmse,
+                                        double testForceRmse) {
     if (run < 0 || run >= runCount())
         return;
     Run& r = m_runs[run];
