@@ -71,7 +71,8 @@ AceConfig dataDerivedAceConfig() {
     return c;
 }
 
-AceConfig resolveAceFromData(const AceConfig& config, const Dataset& train, AceDataChoice* choice) {
+AceConfig resolveAceFromData(const AceConfig& config, const Dataset& train, AceDataChoice* choice,
+                             const PairShells* given) {
     AceConfig out = config;
     AceDataChoice chosen;
     chosen.anyAuto = config.autoR0 || config.autoRcut || config.autoDegrees;
@@ -79,7 +80,7 @@ AceConfig resolveAceFromData(const AceConfig& config, const Dataset& train, AceD
     if (config.autoR0 || config.autoRcut) {
         PairShells shells;
         try {
-            shells = pairShells(shellSample(train), kShellReach);
+            shells = given ? *given : pairShells(shellSample(train), kShellReach);
         } catch (const std::invalid_argument&) {
             throw std::invalid_argument(
                 "ace.r0/rcut \"auto\": the training data has no pair of atoms within " +
@@ -126,8 +127,6 @@ AceConfig resolveAceFromData(const AceConfig& config, const Dataset& train, AceD
                    (config.species.size() == 1 ? " species)" : " species)");
     }
     validate(out);
-    if (chosen.basisSize == 0 && !out.species.empty())
-        chosen.basisSize = AceBasis(out).size();
     chosen.summary = summary;
     if (choice)
         *choice = chosen;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 namespace graphace {
@@ -122,10 +123,19 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
     Dataset all = p.train;
     all.structures.insert(all.structures.end(), p.test.structures.begin(), p.test.structures.end());
     p.config.ace = resolvedFor(config.ace, all);
-    // "auto" ACE settings from the training set only: the test set stays unseen.
-    p.config.ace = resolveAceFromData(p.config.ace, p.train, &p.aceChoice);
+    // "auto" ACE radii and the "auto" graph cutoff read one g(r) of the training set (the test
+    // set stays unseen). Without any pair in range each says so in its own words below.
+    std::optional<PairShells> shells;
+    if (config.ace.autoR0 || config.ace.autoRcut || config.graph.autoCutoff) {
+        try {
+            shells = pairShells(p.train);
+        } catch (const std::invalid_argument&) {
+        }
+    }
+    const PairShells* known = shells ? &*shells : nullptr;
+    p.config.ace = resolveAceFromData(p.config.ace, p.train, &p.aceChoice, known);
     if (config.graph.autoCutoff)
-        p.config.graph.options.cutoff = suggestCutoff(p.train);
+        p.config.graph.options.cutoff = known ? suggestCutoff(*known) : suggestCutoff(p.train);
     reportProgress(progress, 0.02);
 
     p.basis = std::make_shared<const AceBasis>(p.config.ace);
@@ -144,11 +154,11 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
         else if (!dataHasForces)
             p.forcesNote = "not every configuration has forces: training on energies only";
         else
-            p.forcesNote = "graph.weighting = " + toString(p.config.graph.options.weighting) +
-                           (hasContinuousDerivative(p.config.graph.options.weighting)
-                                ? " without self-loops"
-                                : "") +
-                           " has no forces: training on energies only";
+            p.forcesNote =
+                "graph.weighting = " + toString(p.config.graph.options.weighting) +
+                (hasContinuousDerivative(p.config.graph.options.weighting) ? " without self-loops"
+                                                                           : "") +
+                " has no forces: training on energies only";
         p.forcesNote = "optimiser.forces_weight auto: " + p.forcesNote;
     }
     if (optimiser.autoVirialWeight) {
@@ -230,8 +240,8 @@ LinearBaseline fitLinearBaseline(const PreparedExperiment& prepared) {
     LinearFitOptions options = prepared.config.linear;
     // The baseline sees what the network sees: forces when the network trains on them (with
     // the linear section's own weights), else energies only.
-    const bool forces = prepared.config.optimiser.forcesWeight > 0 &&
-                        hasReferenceForces(prepared.trainGraphs);
+    const bool forces =
+        prepared.config.optimiser.forcesWeight > 0 && hasReferenceForces(prepared.trainGraphs);
     if (!forces)
         options.forcesWeight = 0;
     else if (!(options.forcesWeight > 0))

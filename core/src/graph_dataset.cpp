@@ -175,9 +175,8 @@ GraphDataset buildGraphDataset(const AceBasis& basis, const GraphOptions& graph,
             [&]() {
                 auto evaluator = std::make_shared<AceEvaluator>(basis);
                 return [&, evaluator](int k) {
-                    out.samples[k] =
-                        makeSample(*evaluator, graph, data.structures[k], withGeometry,
-                                   singlePrecisionGeometry);
+                    out.samples[k] = makeSample(*evaluator, graph, data.structures[k], withGeometry,
+                                                singlePrecisionGeometry);
                 };
             },
             &failed);
@@ -240,8 +239,8 @@ std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data) 
             for (std::size_t e = 0; e < g.aceFirst.size(); ++e) {
                 const int i = g.aceFirst[e], j = g.aceSecond[e];
                 const Eigen::Index column = blockSize * s.species[i];
-                const auto rows =
-                    jacobian.middleRows(3 * static_cast<Eigen::Index>(e), 3).template cast<double>();
+                const auto rows = jacobian.middleRows(3 * static_cast<Eigen::Index>(e), 3)
+                                      .template cast<double>();
                 sum.block(3 * j, column, 3, blockSize) += rows;
                 sum.block(3 * i, column, 3, blockSize) -= rows;
             }
@@ -258,12 +257,14 @@ double suggestCutoff(const Dataset& data, double minCutoff, double maxDistance) 
     if (!std::isfinite(maxDistance) || maxDistance <= 0 || !std::isfinite(minCutoff) ||
         minCutoff < 0 || minCutoff > maxDistance)
         throw std::invalid_argument("suggestCutoff: need 0 ≤ minCutoff ≤ maxDistance");
-    PairShells shells;
     try {
-        shells = pairShells(data, maxDistance);
+        return suggestCutoff(pairShells(data, maxDistance), minCutoff, maxDistance);
     } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("cannot suggest a graph cutoff: ") + e.what());
     }
+}
+
+double suggestCutoff(const PairShells& shells, double minCutoff, double maxDistance) {
     return std::clamp(shells.firstMinimum, minCutoff, maxDistance);
 }
 

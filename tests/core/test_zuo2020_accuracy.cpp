@@ -23,6 +23,16 @@
 using graphace::testing::CliResult;
 using graphace::testing::runCli;
 
+// Declares `train` and `test`, ELEMENT's zuo2020 files (X_train.xyz, X_test.xyz), or skips the
+// test when they are absent (a macro: QSKIP must return from the test function itself).
+#define ZUO2020_FILES_OR_SKIP(element)                                                             \
+    GRAPHACE_REQUIRE_SHARED_DATA();                                                                \
+    const QDir zuo2020(graphace::testing::sharedDataDir() + "/zuo2020");                           \
+    const QString train = zuo2020.filePath(QString(element) + "_train.xyz");                       \
+    const QString test = zuo2020.filePath(QString(element) + "_test.xyz");                         \
+    if (!QFile::exists(train) || !QFile::exists(test))                                             \
+    QSKIP(qPrintable("zuo2020 data not found: " + train))
+
 class TestZuo2020Accuracy : public QObject {
     Q_OBJECT
 
@@ -40,12 +50,7 @@ private Q_SLOTS:
         QFETCH(QString, element);
         QFETCH(double, energyMaeMevPerAtom);
         QFETCH(double, forceMaeEvPerA);
-        GRAPHACE_REQUIRE_SHARED_DATA();
-        const QDir data(graphace::testing::sharedDataDir() + "/zuo2020");
-        const QString train = data.filePath(element + "_train.xyz");
-        const QString test = data.filePath(element + "_test.xyz");
-        if (!QFile::exists(train) || !QFile::exists(test))
-            QSKIP(qPrintable("zuo2020 data not found: " + train));
+        ZUO2020_FILES_OR_SKIP(element);
         const QString recipe = graphace::testing::zuo2020RecipePath(element);
         QVERIFY2(QFile::exists(recipe), qPrintable(recipe));
 
@@ -80,12 +85,7 @@ private Q_SLOTS:
 
     void noFlagsWithinReachOfTheRecipe() {
         QFETCH(QString, element);
-        GRAPHACE_REQUIRE_SHARED_DATA();
-        const QDir data(graphace::testing::sharedDataDir() + "/zuo2020");
-        const QString train = data.filePath(element + "_train.xyz");
-        const QString test = data.filePath(element + "_test.xyz");
-        if (!QFile::exists(train) || !QFile::exists(test))
-            QSKIP(qPrintable("zuo2020 data not found: " + train));
+        ZUO2020_FILES_OR_SKIP(element);
         QTemporaryDir dir;
         auto fit = [&](const QStringList& extra, const QString& name) {
             const QString out = dir.filePath(name);
@@ -133,12 +133,7 @@ private Q_SLOTS:
     }
 
     void gcnWithForcesAtTheLinearFitOnMo() {
-        GRAPHACE_REQUIRE_SHARED_DATA();
-        const QDir data(graphace::testing::sharedDataDir() + "/zuo2020");
-        const QString train = data.filePath("Mo_train.xyz");
-        const QString test = data.filePath("Mo_test.xyz");
-        if (!QFile::exists(train) || !QFile::exists(test))
-            QSKIP(qPrintable("zuo2020 data not found: " + train));
+        ZUO2020_FILES_OR_SKIP(QStringLiteral("Mo"));
         QTemporaryDir dir;
         const QString out = dir.filePath("run");
         // The full recommended schedule with forces (auto: 150 epochs), as the README's figure.

@@ -21,6 +21,7 @@
 // the HfO2 slab and the built-in sample 5 Å instead of 1.8 r0 (3.8–4.1 Å) lowered them by 1.5–3×.
 
 #include "graphace/ace_config.h"
+#include "graphace/pair_shells.h"
 #include "graphace/structure.h"
 
 #include <cstddef>
@@ -50,15 +51,17 @@ AceConfig dataDerivedAceConfig();
 struct AceDataChoice {
     bool anyAuto = false;
     double nearestNeighbour = 0; // Å (0 when r0 and rcut were given)
-    std::size_t basisSize = 0;
-    std::string summary; // "r0 2.35 Å (first g(r) peak), rcut 4.23 Å (1.8 r0), ..."
+    std::size_t basisSize = 0;   // with "auto" degrees (0 otherwise: the caller builds the basis)
+    std::string summary;         // "r0 2.35 Å (first g(r) peak), rcut 4.23 Å (1.8 r0), ..."
 };
 
 // Replaces every "auto" field of `config` by its value for `train` (the flags stay set, so
 // that the config as run says "auto" beside the value). `config.species` must be resolved
 // (resolvedFor) when max_degree_per_order is "auto". Throws std::invalid_argument when r0 or
 // rcut are "auto" and the training data has no pair of atoms within 6 Å.
+// `shells`, when given, are the training set's (pairShells up to 6 Å), already computed for
+// another default (the graph cutoff); else they are computed here.
 AceConfig resolveAceFromData(const AceConfig& config, const Dataset& train,
-                             AceDataChoice* choice = nullptr);
+                             AceDataChoice* choice = nullptr, const PairShells* shells = nullptr);
 
 } // namespace graphace

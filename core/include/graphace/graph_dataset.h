@@ -7,6 +7,7 @@
 #include "graphace/ace_descriptors.h"
 #include "graphace/graph.h"
 #include "graphace/graph_statistics.h"
+#include "graphace/pair_shells.h"
 #include "graphace/progress.h"
 #include "graphace/structure.h"
 
@@ -28,8 +29,8 @@ struct SampleGeometry {
     std::vector<double> aceVectors; // 3 per edge
     // Exactly one of the two holds the Jacobian: float64, or float32 for float32 models (half
     // the memory, and a float32 model on the CPU uses it in place: no copy at all).
-    RowMatrix aceGradients;                       // 3E × K, float64
-    FloatRowMatrix aceGradientsSingle;            // 3E × K, float32
+    RowMatrix aceGradients;            // 3E × K, float64
+    FloatRowMatrix aceGradientsSingle; // 3E × K, float32
     bool singlePrecision() const { return aceGradientsSingle.size() > 0; }
     // Graph edges: endpoints, r_e, the weight w(d_e), ∂w/∂r_e = w'(d_e) r̂_e, and the index of
     // the adjacency entry (graph.rows / columns) the weight adds to.
@@ -51,10 +52,10 @@ struct SampleGeometry {
 
 struct GraphSample {
     int atomCount = 0;
-    RowMatrix descriptors;     // atomCount × F (the ACE basis size)
-    std::vector<int> species;  // per atom, index into the basis' species (0…S−1)
-    AtomGraph graph;           // normalised adjacency with self-loops as configured
-    double energy = 0.0;       // eV, total; NaN when the configuration has none
+    RowMatrix descriptors;    // atomCount × F (the ACE basis size)
+    std::vector<int> species; // per atom, index into the basis' species (0…S−1)
+    AtomGraph graph;          // normalised adjacency with self-loops as configured
+    double energy = 0.0;      // eV, total; NaN when the configuration has none
     // Per atom: neighbour-list edges (i, j, S) within the cutoff, self-loops not counted (the
     // normalised adjacency no longer tells). Empty in hand-made samples: the statistics then
     // count distinct off-diagonal neighbours of the adjacency instead.
@@ -100,5 +101,7 @@ std::vector<AceStructureDescriptors> aceDescriptorsOf(const GraphDataset& data);
 // first coordination shell; clamped to [minCutoff, maxDistance]. Throws std::invalid_argument
 // when the data has no pair within maxDistance.
 double suggestCutoff(const Dataset& data, double minCutoff = 2.0, double maxDistance = 6.0);
+// The same from shells already computed (pair_shells.h) up to maxDistance.
+double suggestCutoff(const PairShells& shells, double minCutoff = 2.0, double maxDistance = 6.0);
 
 } // namespace graphace
