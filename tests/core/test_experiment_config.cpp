@@ -660,6 +660,29 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] { metricsByGroup(data, predicted, {1.0}); }).contains("forces"));
         // A key no configuration has: one group, "".
         QCOMPARE(metricsByGroup(data, predicted, {}, "missing").size(), std::size_t(1));
+
+        // Per configuration and atom: each configuration's own errors, from the definitions.
+        const ConfigurationErrors errors = configurationErrors(data, predicted, forces);
+        QCOMPARE(errors.energyPerAtom.size(), data.size());
+        atom = 0;
+        for (std::size_t c = 0; c < data.size(); ++c) {
+            const Structure& s = data.structures[c];
+            QCOMPARE(errors.energyPerAtom[c], (predicted[c] - *s.energy) / double(s.size()));
+            double squares = 0;
+            QCOMPARE(errors.atomForceError[c].size(), s.size());
+            for (std::size_t a = 0; a < s.size(); ++a, ++atom) {
+                const Vec3 d = Vec3(forces[3 * atom], forces[3 * atom + 1], forces[3 * atom + 2]) -
+                               s.forces[a];
+                QCOMPARE(errors.atomForceError[c][a], d.norm());
+                squares += d.squaredNorm();
+            }
+            QVERIFY(std::abs(errors.forceRmse[c] - std::sqrt(squares / (3.0 * s.size()))) <= 1e-15);
+            QVERIFY(errors.forceRmse[c] > 0);
+        }
+        // Without predicted forces: no force errors; wrong sizes are refused.
+        const ConfigurationErrors energyOnly = configurationErrors(data, predicted);
+        QVERIFY(std::isnan(energyOnly.forceRmse[0]) && energyOnly.atomForceError[0].empty());
+        QVERIFY(errorOf([&] { configurationErrors(data, {1.0}); }).contains("one predicted energy"));
     }
 
     void historyCsvMalformed() {

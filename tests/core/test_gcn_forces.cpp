@@ -563,6 +563,17 @@ void TestGcnForces::linearTermStartsAtTheLinearFit() {
                 qPrintable(QString("%1 against %2").arg(p.energies[c]).arg(expected.energies[c])));
             QVERIFY(std::abs(energies[c] - expected.energies[c]) <= 1e-9);
         }
+        // The atoms' shares (with the linear term's c·B_i) add up to each energy.
+        const std::vector<double> atomEnergies = model->predictAtomEnergies(graphs);
+        std::size_t atom = 0;
+        for (std::size_t c = 0; c < data.size(); ++c) {
+            double sum = 0;
+            for (std::size_t i = 0; i < data.structures[c].size(); ++i)
+                sum += atomEnergies.at(atom++);
+            QVERIFY2(std::abs(sum - energies[c]) <= 1e-9 * (1 + std::abs(energies[c])),
+                     qPrintable(QString("%1 against %2").arg(sum).arg(energies[c])));
+        }
+        QCOMPARE(atom, atomEnergies.size());
         for (std::size_t k = 0; k < expected.forces.size(); ++k)
             QVERIFY(std::abs(p.forces[k] - expected.forces[k]) <= 1e-9 * forceScale);
     }

@@ -134,7 +134,7 @@ private Q_SLOTS:
     void parameterLayout();
     void forwardTotalMatchesEigen_data();
     void forwardTotalMatchesEigen();
-    void forwardPerAtomWithStatisticsMatchesEigen();
+    void forwardPerAtomWithStatisticsMatchesEigen(); // and predictAtomEnergies
     void whitenedInputsMatchEigen();
     void selfLoopLayerIsDenseLayer();
     void permutationInvariance();
@@ -266,6 +266,8 @@ void TestGcnModel::forwardPerAtomWithStatisticsMatchesEigen() {
     const double sigma = std::sqrt(var / residual.size());
 
     const std::vector<double> predicted = model.predictEnergies(data);
+    const std::vector<double> atomEnergies = model.predictAtomEnergies(data);
+    std::size_t atomOffset = 0;
     for (std::size_t c = 0; c < data.samples.size(); ++c) {
         const GraphSample& s = data.samples[c];
         const Matrix a = adjacency(s.graph);
@@ -278,7 +280,24 @@ void TestGcnModel::forwardPerAtomWithStatisticsMatchesEigen() {
         QVERIFY2(std::abs(predicted[c] - expected) <= 1e-10 * (1 + std::abs(expected)),
                  qPrintable(
                      QString("configuration %1: %2 vs %3").arg(c).arg(predicted[c]).arg(expected)));
+        // Each atom's share: σ e_i + μ + ε(z_i).
+        for (int i = 0; i < s.atomCount; ++i) {
+            const double atom = sigma * e[i] + mu + epsilon[s.species[i]];
+            const double got = atomEnergies[atomOffset + i];
+            QVERIFY2(std::abs(got - atom) <= 1e-10 * (1 + std::abs(atom)),
+                     qPrintable(QString("configuration %1 atom %2: %3 vs %4")
+                                    .arg(c)
+                                    .arg(i)
+                                    .arg(got)
+                                    .arg(atom)));
+        }
+        atomOffset += s.atomCount;
     }
+    QCOMPARE(atomOffset, atomEnergies.size());
+
+    // A model that pools before its dense layers has no per-atom energies: it says so.
+    GcnTrainer total(tinyConfig(EnergyTarget::Total), data, {});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, total.model().predictAtomEnergies(data));
 }
 
 void TestGcnModel::whitenedInputsMatchEigen() {

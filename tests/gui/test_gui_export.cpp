@@ -125,6 +125,9 @@ TrainingRunRecord runWithTest() {
     run.gcnForceParityTest = parity(6, 0.06);
     run.linearForceParityTrain = parity(12, 0.07);
     run.linearForceParityTest = parity(6, 0.08);
+    run.gcnGroups[0] = {{"bulk", metrics(7.5, 3)}, {"", metrics(11.5, 1)}};
+    run.gcnGroups[1] = {{"bulk", metrics(10.25, 2)}};
+    run.linearGroups[0] = {{"bulk", metrics(11.0, 3)}, {"", metrics(17.0, 1)}};
     run.seconds = 1.875;
     return run;
 }
@@ -315,6 +318,15 @@ class TestGuiExport : public QObject {
             compareVectors(x->referencePerAtom, y->referencePerAtom);
             compareVectors(x->predictedPerAtom, y->predictedPerAtom);
         }
+        for (int set = 0; set < 2; ++set)
+            for (auto [x, y] : {std::pair{&a.gcnGroups[set], &b.gcnGroups[set]},
+                                std::pair{&a.linearGroups[set], &b.linearGroups[set]}}) {
+                QCOMPARE(x->size(), y->size());
+                for (std::size_t g = 0; g < x->size(); ++g) {
+                    QCOMPARE((*x)[g].group, (*y)[g].group);
+                    COMPARE_METRICS((*x)[g].metrics, (*y)[g].metrics);
+                }
+            }
         COMPARE_REAL(a.seconds, b.seconds);
     }
 

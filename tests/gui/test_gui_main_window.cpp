@@ -6,6 +6,7 @@
 #include "graphace/neighbor_list.h"
 #include "graphace/sample_dataset.h"
 #include "graphace/ui/atom_info_panel.h"
+#include "graphace/ui/colour_bar.h"
 #include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/pair_distance_chart.h"
@@ -16,6 +17,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
 #include <QLabel>
@@ -355,12 +357,44 @@ private Q_SLOTS:
         QCOMPARE(view->scene().displayedAtomCount(), 96);
     }
 
-    void colourByDegreeToggles() {
-        QCheckBox* box = m_window->structureView()->colourByDegreeBox();
-        box->setChecked(true);
-        QVERIFY(m_window->structureView()->scene().options().colourByDegree);
-        box->setChecked(false);
-        QVERIFY(!m_window->structureView()->scene().options().colourByDegree);
+    void colourChoicesAndColourBar() {
+        StructureView* view = m_window->structureView();
+        QComboBox* colour = view->colourBox();
+        colour->setCurrentIndex(1);
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Degree);
+        view->setColourByDegree(false);
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Element);
+        QVERIFY(!view->colourBar()->isVisibleTo(view));
+
+        // A value per atom: offered in the box, drawn on the scale from 0, keyed by the bar.
+        const int atoms = static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
+        std::vector<double> values(atoms);
+        for (int i = 0; i < atoms; ++i)
+            values[i] = 0.5 + 0.25 * i;
+        view->setAtomQuantities({{QStringLiteral("test error (eV/Å)"), values, true}});
+        QCOMPARE(colour->count(), 3);
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Element); // not chosen yet
+        colour->setCurrentIndex(2);
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Values);
+        QVERIFY(view->colourBar()->isVisibleTo(view));
+        QCOMPARE(view->colourBar()->title(), QStringLiteral("test error (eV/Å)"));
+        QCOMPARE(view->colourBar()->low(), 0.0);
+        QCOMPARE(view->colourBar()->high(), values.back());
+        QCOMPARE(view->scene().atomColour(atoms - 1), valueColour(1.0));
+        QCOMPARE(view->scene().atomColour(0), valueColour(values[0] / values.back()));
+        QVERIFY(view->scene().atomColour(0) != view->scene().atomColour(atoms - 1));
+
+        // Another structure without the quantity shows elements; the choice comes back with it.
+        const int other = m_window->currentStructure() == 0 ? 1 : 0;
+        m_window->selectStructure(other);
+        QCOMPARE(colour->count(), 2);
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Element);
+        const int otherAtoms = static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
+        view->setAtomQuantities(
+            {{QStringLiteral("test error (eV/Å)"), std::vector<double>(otherAtoms, 1.0), false}});
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Values);
+        QCOMPARE(view->colourBar()->low(), 1.0); // not from zero: the smallest value
+        colour->setCurrentIndex(0);
     }
 
     void filterHidesRows() {

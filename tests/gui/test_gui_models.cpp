@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <tuple>
@@ -147,6 +148,29 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 5);
         proxy.setFilterFixedString(QStringLiteral("no such text"));
         QCOMPARE(proxy.rowCount(), 0);
+        proxy.setFilterFixedString({});
+
+        // A model's errors: shown signed, sorted by size, none (NaN) last; a wrong count clears.
+        const double nan = std::nan("");
+        model.setErrors({1.5, -7.25, nan, 0.5, -2.0}, {0.1, 0.3, nan, 0.05, 0.2},
+                        QStringLiteral("GCN of “test”"));
+        QVERIFY(model.hasErrors());
+        QCOMPARE(model.index(1, DatasetModel::EnergyError).data().toString(),
+                 QStringLiteral("-7.25"));
+        QCOMPARE(model.index(2, DatasetModel::ForceError).data().toString(), QStringLiteral("—"));
+        QVERIFY(model.headerData(DatasetModel::EnergyError, Qt::Horizontal, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("GCN of “test”")));
+        proxy.sort(DatasetModel::EnergyError, Qt::DescendingOrder);
+        QList<int> order;
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            order << proxy.index(row, DatasetModel::Index).data().toInt();
+        QCOMPARE(order, (QList<int>{1, 4, 0, 3, 2}));
+        proxy.sort(DatasetModel::ForceError, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, DatasetModel::Index).data().toInt(), 1);
+        model.setErrors({1.0}, {1.0}, QStringLiteral("wrong size"));
+        QVERIFY(!model.hasErrors());
+        QCOMPARE(model.index(1, DatasetModel::EnergyError).data().toString(), QStringLiteral("—"));
     }
 
     void loaderReadsSeveralFiles() {

@@ -4,11 +4,16 @@
 #include "graphace/experiment_config.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/sample_dataset.h"
+#include "graphace/ui/colour_bar.h"
 #include "graphace/ui/cutoff_panel.h"
+#include "graphace/ui/dataset_model.h"
+#include "graphace/ui/error_histogram.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/session_file.h"
+#include "graphace/ui/structure_scene.h"
+#include "graphace/ui/structure_view.h"
 #include "graphace/ui/sweep_chart.h"
 #include "graphace/ui/training_charts.h"
 #include "graphace/ui/training_export.h"
@@ -33,12 +38,14 @@
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <memory>
@@ -81,6 +88,19 @@ private:
     TrainingPanel* panel() const { return m_tab->panel(); }
 
     // The study preset (self-loops only, batch 1, raw total energy), shortened.
+    // The recommended preset (forces, ACE from the data) with a small network, three epochs.
+    static ExperimentConfig smallRecommendedConfig() {
+        ExperimentConfig c = presetConfig("recommended");
+        c.data.trainSize = 16;
+        c.data.testSize = 8;
+        c.optimiser.phases.at(0).epochs = 3;
+        c.optimiser.phases.at(0).autoEpochs = false;
+        c.model.graphLayers = {{8, Activation::Silu}, {8, Activation::Silu}};
+        c.model.denseLayers = {{8, Activation::Silu}, {1, Activation::Identity}};
+        c.training.threads = 1;
+        return c;
+    }
+
     ExperimentConfig studyConfig(int epochs1, int epochs2) const {
         ExperimentConfig c = presetConfig("study-2023");
         c.data.trainSize = 16;
@@ -389,15 +409,7 @@ private Q_SLOTS:
         // The sample has forces: the recommended preset trains on them ("auto"), and the tab
         // shows force curves beside the linear fit's force error, a force parity plot and
         // force columns.
-        ExperimentConfig c = presetConfig("recommended");
-        c.data.trainSize = 16;
-        c.data.testSize = 8;
-        c.optimiser.phases.at(0).epochs = 3;
-        c.optimiser.phases.at(0).autoEpochs = false;
-        c.model.graphLayers = {{8, Activation::Silu}, {8, Activation::Silu}};
-        c.model.denseLayers = {{8, Activation::Silu}, {1, Activation::Identity}};
-        c.training.threads = 1;
-        panel()->setConfig(c);
+        panel()->setConfig(smallRecommendedConfig());
         QVERIFY(panel()->autoForcesBox()->isChecked());
         QVERIFY(!panel()->forcesWeightEdit()->isEnabled()); // "auto" decides
         QVERIFY(panel()->autoVirialBox()->isChecked() && !panel()->virialWeightEdit()->isEnabled());
@@ -450,7 +462,26 @@ private Q_SLOTS:
                  int(run.linearForceParityTest.referencePerAtom.size()));
         QCOMPARE(parity->series(ParityChart::GcnTrain)->at(0).x(),
                  run.prepared->train.structures[0].forces[0][0]);
-        QVERIFY(m_tab->chartWidgets().size() == 6); // loss, rmse, forces, lr, 2 parity plots
+        // loss, rmse, forces, lr, and per quantity a parity plot and an error histogram
+        QCOMPARE(m_tab->chartWidgets().size(), 8);
+
+        // Error histograms: every parity point counted once, in a bin or beyond the axis.
+        for (ErrorHistogram* histogram :
+             {m_tab->energyErrorHistogram(), m_tab->forceErrorHistogram()}) {
+            const ParityChart* points =
+                histogram->quantity() == ParityChart::Forces ? parity : m_tab->parityChart();
+            int counted = histogram->errorsOffScale(), expected = 0;
+            for (int k = 0; k < ParityChart::SeriesCount; ++k) {
+                const auto series = static_cast<ParityChart::Series>(k);
+                for (int c : histogram->counts(series))
+                    counted += c;
+                expected += points->series(series)->count();
+            }
+            QVERIFY(expected > 0);
+            QCOMPARE(counted, expected);
+            QCOMPARE(histogram->edges().size(), std::size_t(ErrorHistogram::kBins + 1));
+            QCOMPARE(histogram->edges().front(), -histogram->edges().back());
+        }
 
         ResultsTable* table = m_tab->resultsTable();
         QCOMPARE(table->item(0, ResultsTable::TestForceRmse)->data(Qt::UserRole).toDouble(),
@@ -459,11 +490,77 @@ private Q_SLOTS:
                  run.gcnTest.forceMaeEvPerA);
         QCOMPARE(table->item(1, ResultsTable::TestVirialRmse)->text(), QStringLiteral("—"));
 
+        // Errors per group of config_type: the sample has one ("sample"), whose metrics are the
+        // whole set's, and the table then has no group rows.
+        QCOMPARE(run.gcnGroups[1].size(), std::size_t(1));
+        QCOMPARE(run.gcnGroups[1][0].group, std::string("sample"));
+        QVERIFY(std::abs(run.gcnGroups[1][0].metrics.energyMaeMevPerAtom -
+                         run.gcnTest.energyMaeMevPerAtom) <= 1e-9);
+        QVERIFY(std::abs(run.linearGroups[0][0].metrics.forceRmseEvPerA -
+                         run.linear.train.forceRmseEvPerA) <= 1e-12);
+        QCOMPARE(table->rowCount(), 2);
+
+        // Errors per configuration, in the dataset table: their mean over the test set is the
+        // GCN's test MAE, and sorting by them puts the worst configuration first.
+        QVERIFY(run.errors);
+        const RunErrors& errors = *run.errors;
+        double absolute = 0, squares = 0;
+        for (std::size_t c : run.prepared->testIndices) {
+            absolute += std::abs(errors.gcn.energyPerAtom[c]);
+            squares += errors.gcn.forceRmse[c] * errors.gcn.forceRmse[c];
+        }
+        QVERIFY(std::abs(1000 * absolute / 8 - run.gcnTest.energyMaeMevPerAtom) <= 1e-9);
+        QVERIFY(std::abs(std::sqrt(squares / 8) - run.gcnTest.forceRmseEvPerA) <= 1e-9);
+        int worst = 0;
+        for (int c = 0; c < kConfigurations; ++c)
+            if (std::abs(errors.gcn.energyPerAtom[c]) > std::abs(errors.gcn.energyPerAtom[worst]))
+                worst = c;
+        QTableView* datasetView = m_window->datasetView();
+        QVERIFY(!datasetView->isColumnHidden(DatasetModel::EnergyError));
+        datasetView->sortByColumn(DatasetModel::EnergyError, Qt::DescendingOrder);
+        QCOMPARE(datasetView->model()->index(0, DatasetModel::Index).data().toInt(), worst);
+        QCOMPARE(datasetView->model()->index(0, DatasetModel::EnergyError).data().toString(),
+                 QString::number(1000 * errors.gcn.energyPerAtom[worst], 'f', 2));
+        datasetView->sortByColumn(DatasetModel::Index, Qt::AscendingOrder);
+
+        // ... and on the atoms of the 3D view: the GCN's force error per atom (whose RMSE is the
+        // configuration's) and its energy per atom (which adds up to its predicted energy).
+        m_window->selectStructure(worst);
+        StructureView* view = m_window->structureView();
+        QComboBox* colour = view->colourBox();
+        QCOMPARE(colour->count(), 5); // element, degree, GCN and linear force error, GCN energy
+        colour->setCurrentIndex(colour->findText(QStringLiteral("force error, GCN (eV/Å)")));
+        QCOMPARE(view->scene().options().colouring, AtomColouring::Values);
+        const std::vector<double> atomErrors = view->scene().atomValues();
+        QCOMPARE(atomErrors.size(), std::size_t(96));
+        double atomSquares = 0;
+        for (double e : atomErrors)
+            atomSquares += e * e;
+        QVERIFY(std::abs(std::sqrt(atomSquares / (3 * 96)) - errors.gcn.forceRmse[worst]) <= 1e-12);
+        QCOMPARE(view->colourBar()->high(), *std::max_element(atomErrors.begin(), atomErrors.end()));
+        QCOMPARE(view->colourBar()->low(), 0.0);
+        colour->setCurrentIndex(colour->findText(QStringLiteral("energy per atom, GCN (eV)")));
+        double energy = 0;
+        for (double e : view->scene().atomValues())
+            energy += e;
+        const double reference = *m_window->dataset()->structures[worst].energy;
+        const double predicted = reference + 96 * errors.gcn.energyPerAtom[worst];
+        QVERIFY2(std::abs(energy - predicted) <= 1e-6 * std::abs(predicted),
+                 qPrintable(QString("%1 against %2").arg(energy).arg(predicted)));
+
         const QByteArray shot = qgetenv("GRAPHACE_FORCES_SCREENSHOT");
         if (!shot.isEmpty()) {
             QTest::qWait(500);
             QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot)));
+            // The structure tab with the atoms coloured by the GCN's force error.
+            colour->setCurrentIndex(colour->findText(QStringLiteral("force error, GCN (eV/Å)")));
+            m_window->tabs()->setCurrentIndex(0);
+            QTest::qWait(500);
+            QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot).replace(
+                QStringLiteral(".png"), QStringLiteral("-structure.png"))));
+            m_window->tabs()->setCurrentIndex(m_window->tabs()->indexOf(m_tab));
         }
+        colour->setCurrentIndex(0); // elements again for the tests after this one
     }
 
     void stopEndsALongRunQuickly() {
@@ -608,12 +705,48 @@ private Q_SLOTS:
         panel()->setConfig(studyConfig(1, 1));
         QVERIFY(m_tab->start());
         QVERIFY(waitFinished());
-        QVERIFY(chart->isHidden());
+        QVERIFY(!chart->isVisibleTo(m_tab));
         // A bad range is refused with what was expected, nothing starts.
         QVERIFY(!m_tab->startSweep(QStringLiteral("graph.cutoff=4:2:1")));
         QVERIFY2(m_tab->lastError().contains(QStringLiteral("LAST >= FIRST")),
                  qPrintable(m_tab->lastError()));
         QVERIFY(!m_tab->isRunning());
+    }
+
+    void sweepOfForceRunsPlotsForceErrors() {
+        // Runs that train on forces: beside the energy summary, the final force MAE of the GCN
+        // and the linear fit against the swept value.
+        panel()->setConfig(smallRecommendedConfig());
+        QVERIFY(m_tab->startSweep(QStringLiteral("graph.cutoff=3.5,4.5")));
+        QVERIFY(waitFinished());
+        const std::vector<TrainingRunRecord>& runs = m_tab->runs();
+        QCOMPARE(runs.size(), std::size_t(2));
+        SweepChart* forces = m_tab->forceSweepChart();
+        QVERIFY(forces->isVisible() && m_tab->sweepChart()->isVisible());
+        QCOMPARE(forces->gcnSeries()->count(), 2);
+        for (int k = 0; k < 2; ++k) {
+            QVERIFY(runs[k].gcnTest.forceComponents > 0);
+            QCOMPARE(forces->gcnSeries()->at(k).x(), 3.5 + k);
+            QCOMPARE(forces->gcnSeries()->at(k).y(), runs[k].gcnTest.forceMaeEvPerA);
+            QCOMPARE(forces->linearSeries()->at(k).y(), runs[k].linear.test.forceMaeEvPerA);
+            QCOMPARE(m_tab->sweepChart()->gcnSeries()->at(k).y(),
+                     runs[k].gcnTest.energyMaeMevPerAtom);
+        }
+        bool listed = false;
+        for (const auto& [stem, widget] : m_tab->chartWidgets())
+            listed = listed || (stem == QStringLiteral("force_sweep") && widget == forces);
+        QVERIFY(listed);
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("series.csv"));
+        exportSeriesCsv(runs, csv);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count("sweep_force_mae_ev_per_a"), 2);
+        // An energy-only run has no force summary.
+        panel()->setConfig(studyConfig(1, 1));
+        QVERIFY(m_tab->startSweep(QStringLiteral("graph.cutoff=3,4")));
+        QVERIFY(waitFinished());
+        QVERIFY(m_tab->sweepChart()->isVisible() && !forces->isVisible());
     }
 
     void parityPointSelectsItsConfiguration() {
@@ -638,6 +771,47 @@ private Q_SLOTS:
         QScatterSeries* linearTrain = parity->series(ParityChart::LinearTrain);
         Q_EMIT linearTrain->clicked(linearTrain->at(3));
         QCOMPARE(m_window->currentStructure(), static_cast<int>(run.prepared->trainIndices[3]));
+    }
+
+    void resultsTableRowsPerGroup() {
+        // A run on data with two config types: below each method's row one row per group with
+        // that group's training and test errors (— where a set has none of the group).
+        TrainingRunRecord run;
+        run.name = QStringLiteral("run");
+        run.config.data.groupKey = "config_type";
+        auto metrics = [](double mae, std::size_t configurations) {
+            RegressionMetrics m;
+            m.configurations = configurations;
+            m.energyMaeMevPerAtom = mae;
+            m.energyRmseMevPerAtom = 2 * mae;
+            return m;
+        };
+        run.linear.train = metrics(3.0, 10);
+        run.linear.test = metrics(4.0, 5);
+        run.linearGroups[0] = {{"bulk", metrics(2.0, 6)}, {"surface", metrics(4.5, 4)}};
+        run.linearGroups[1] = {{"bulk", metrics(3.0, 3)}, {"", metrics(5.5, 2)}};
+        ResultsTable table;
+        table.setRuns({run});
+        // linear, then bulk, surface, (no config_type); no GCN row (not finished)
+        QCOMPARE(table.rowCount(), 4);
+        QCOMPARE(table.item(0, ResultsTable::TestMae)->data(Qt::UserRole).toDouble(), 4.0);
+        QCOMPARE(table.item(1, ResultsTable::Run)->data(ResultsTable::kGroupRole).toString(),
+                 QStringLiteral("bulk"));
+        QCOMPARE(table.item(1, ResultsTable::TrainMae)->data(Qt::UserRole).toDouble(), 2.0);
+        QCOMPARE(table.item(1, ResultsTable::TestMae)->data(Qt::UserRole).toDouble(), 3.0);
+        QCOMPARE(table.item(2, ResultsTable::TrainMae)->data(Qt::UserRole).toDouble(), 4.5);
+        QCOMPARE(table.item(2, ResultsTable::TestMae)->text(), QStringLiteral("—"));
+        QVERIFY(table.item(3, ResultsTable::Run)->text().contains(QStringLiteral("no config_type")));
+        QCOMPARE(table.item(3, ResultsTable::TrainRmse)->text(), QStringLiteral("—"));
+        QCOMPARE(table.item(3, ResultsTable::TestRmse)->data(Qt::UserRole).toDouble(), 11.0);
+        // A group row selects its run like the method's row.
+        table.selectRow(2);
+        QCOMPARE(table.selectedRun(), 0);
+        // One group only: no group rows.
+        run.linearGroups = {};
+        run.linearGroups[0] = {{"bulk", metrics(2.0, 6)}};
+        table.setRuns({run});
+        QCOMPARE(table.rowCount(), 1);
     }
 
     void activationSweepRejectsUnknownNames() {

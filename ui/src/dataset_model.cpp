@@ -4,6 +4,8 @@
 
 #include <QFileInfo>
 
+#include <cmath>
+#include <limits>
 #include <map>
 
 namespace graphace::ui {
@@ -27,10 +29,25 @@ void DatasetModel::setDataset(std::shared_ptr<const Dataset> dataset) {
     beginResetModel();
     m_dataset = std::move(dataset);
     m_formulas.clear();
+    m_energyErrors.clear();
+    m_forceErrors.clear();
+    m_errorSource.clear();
     if (m_dataset)
         for (const auto& s : m_dataset->structures)
             m_formulas << chemicalFormula(s);
     endResetModel();
+}
+
+void DatasetModel::setErrors(std::vector<double> energyMevPerAtom, std::vector<double> forceRmse,
+                             const QString& source) {
+    const std::size_t n = m_dataset ? m_dataset->size() : 0;
+    const bool fits = energyMevPerAtom.size() == n && forceRmse.size() == n;
+    m_energyErrors = fits ? std::move(energyMevPerAtom) : std::vector<double>{};
+    m_forceErrors = fits ? std::move(forceRmse) : std::vector<double>{};
+    m_errorSource = fits ? source : QString();
+    if (n > 0)
+        Q_EMIT dataChanged(index(0, EnergyError), index(static_cast<int>(n) - 1, ForceError));
+    Q_EMIT headerDataChanged(Qt::Horizontal, EnergyError, ForceError);
 }
 
 int DatasetModel::rowCount(const QModelIndex& parent) const {
@@ -47,8 +64,8 @@ QVariant DatasetModel::data(const QModelIndex& index, int role) const {
     const Structure& s = m_dataset->structures[index.row()];
     const bool sort = role == SortRole;
     if (role == Qt::TextAlignmentRole) {
-        const bool numeric = index.column() == Index || index.column() == Atoms ||
-                             index.column() == Energy || index.column() == EnergyPerAtom;
+        const bool numeric = index.column() != Formula && index.column() != ConfigType &&
+                             index.column() != Source;
         return QVariant::fromValue(Qt::AlignVCenter | (numeric ? Qt::AlignRight : Qt::AlignLeft));
     }
     if (role == Qt::ToolTipRole && index.column() == Source)
@@ -79,6 +96,20 @@ QVariant DatasetModel::data(const QModelIndex& index, int role) const {
         const std::string* type = s.findInfo("config_type");
         return type ? QString::fromStdString(*type) : QString();
     }
+    case EnergyError:
+    case ForceError: {
+        const std::vector<double>& errors =
+            index.column() == EnergyError ? m_energyErrors : m_forceErrors;
+        const double e = index.row() < static_cast<int>(errors.size())
+                             ? errors[index.row()]
+                             : std::numeric_limits<double>::quiet_NaN();
+        // Sorted by size (the worst first in descending order); none sorts last.
+        if (sort)
+            return std::isfinite(e) ? std::abs(e) : -1.0;
+        if (!std::isfinite(e))
+            return QStringLiteral("—");
+        return QString::number(e, 'f', index.column() == EnergyError ? 2 : 4);
+    }
     case Source:
         return sort ? QVariant(QStringLiteral("%1:%2")
                                    .arg(QString::fromStdString(s.sourceFile))
@@ -92,6 +123,16 @@ QVariant DatasetModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant DatasetModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole &&
+        (section == EnergyError || section == ForceError)) {
+        const QString what =
+            section == EnergyError
+                ? tr("Predicted − reference energy per atom (meV/atom); sorts by size")
+                : tr("Force RMSE over the configuration's components (eV/Å)");
+        return m_errorSource.isEmpty()
+                   ? tr("%1. Filled once a model is trained on this data.").arg(what)
+                   : tr("%1, %2.").arg(what, m_errorSource);
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -107,6 +148,10 @@ QVariant DatasetModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("E/atom (eV)");
     case ConfigType:
         return tr("Type");
+    case EnergyError:
+        return tr("ΔE (meV/atom)");
+    case ForceError:
+        return tr("F RMSE (eV/Å)");
     case Source:
         return tr("Source");
     default:

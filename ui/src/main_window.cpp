@@ -21,6 +21,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -114,6 +115,9 @@ void MainWindow::buildLayout() {
     m_datasetView->verticalHeader()->hide();
     m_datasetView->verticalHeader()->setDefaultSectionSize(22);
     m_datasetView->horizontalHeader()->setStretchLastSection(true);
+    // A model's errors per configuration, shown once one is trained on this data.
+    m_datasetView->setColumnHidden(DatasetModel::EnergyError, true);
+    m_datasetView->setColumnHidden(DatasetModel::ForceError, true);
     connect(m_datasetView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid())
@@ -203,10 +207,8 @@ void MainWindow::buildLayout() {
         else
             m_atomInfo->clear();
     });
-    connect(m_structureView->colourByDegreeBox(), &QAbstractButton::toggled, this, [this]() {
-        if (m_graph)
-            m_structureView->setNeighbors(*currentNeighbors(), m_graph->degrees());
-    });
+    // A trained model's errors: in the dataset table and on the 3D view's atoms.
+    connect(m_trainingTab, &TrainingTab::errorsChanged, this, &MainWindow::showModelErrors);
     connect(m_structureView->viewport(), &VtkViewport::frameRendered, this, [this](double ms) {
         m_lastFrameMs = ms;
         updateTimingLabel();
@@ -248,10 +250,9 @@ void MainWindow::buildMenus() {
     connect(ortho, &QAction::toggled, m_structureView, &StructureView::setParallelProjection);
     QAction* degree = view->addAction(tr("Colour atoms by &degree"));
     degree->setCheckable(true);
-    connect(degree, &QAction::toggled, m_structureView->colourByDegreeBox(),
-            &QAbstractButton::setChecked);
-    connect(m_structureView->colourByDegreeBox(), &QAbstractButton::toggled, degree,
-            &QAction::setChecked);
+    connect(degree, &QAction::toggled, m_structureView, &StructureView::setColourByDegree);
+    connect(m_structureView->colourBox(), &QComboBox::currentIndexChanged, degree,
+            [degree](int index) { degree->setChecked(index == 1); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("helpMenu"));
@@ -403,6 +404,7 @@ void MainWindow::setDataset(std::shared_ptr<const Dataset> dataset, const QStrin
     m_files.clear();
     m_model->setDataset(m_dataset);
     m_trainingTab->setDataset(m_dataset, label);
+    showModelErrors(); // none for new data: the error columns hide
     m_datasetView->resizeColumnsToContents();
     setWindowTitle(label.isEmpty() ? tr("GraphACE Studio") : tr("%1 — GraphACE Studio").arg(label));
     if (m_dataset && m_dataset->size() > 0)
@@ -511,8 +513,48 @@ void MainWindow::showStructure(int index) {
                                 .arg(*s.energy / std::max<std::size_t>(1, s.size()), 0, 'f', 4)
                           : QString()));
     m_structureView->setStructure(m_structure);
+    showAtomErrors();
     applyCutoff(m_cutoffPanel->cutoff());
     startHistogram();
+}
+
+void MainWindow::showModelErrors() {
+    // The GCN's errors once it finished, else the linear fit's (a run stopped before training).
+    const TrainingRunRecord* run = m_trainingTab->errorRun();
+    const bool gcn = run && run->finished &&
+                     std::any_of(run->errors->gcn.energyPerAtom.begin(),
+                                 run->errors->gcn.energyPerAtom.end(),
+                                 [](double e) { return std::isfinite(e); });
+    if (run) {
+        const ConfigurationErrors& errors = gcn ? run->errors->gcn : run->errors->linear;
+        std::vector<double> energy = errors.energyPerAtom;
+        for (double& e : energy)
+            e *= 1000.0;
+        m_model->setErrors(std::move(energy), errors.forceRmse,
+                           gcn ? tr("GCN of “%1”").arg(run->name)
+                               : tr("linear fit of “%1”").arg(run->name));
+    } else {
+        m_model->setErrors({}, {}, {});
+    }
+    m_datasetView->setColumnHidden(DatasetModel::EnergyError, !m_model->hasErrors());
+    m_datasetView->setColumnHidden(DatasetModel::ForceError, !m_model->hasErrors());
+    showAtomErrors();
+}
+
+void MainWindow::showAtomErrors() {
+    QList<AtomQuantity> quantities;
+    const TrainingRunRecord* run = m_trainingTab->errorRun();
+    if (run && m_current >= 0 && m_current < static_cast<int>(run->errors->gcn.energyPerAtom.size())) {
+        const RunErrors& errors = *run->errors;
+        auto add = [&](const QString& name, const std::vector<double>& values, bool fromZero) {
+            if (!values.empty())
+                quantities.append({name, values, fromZero});
+        };
+        add(tr("force error, GCN (eV/Å)"), errors.gcn.atomForceError[m_current], true);
+        add(tr("force error, linear (eV/Å)"), errors.linear.atomForceError[m_current], true);
+        add(tr("energy per atom, GCN (eV)"), errors.gcnAtomEnergies[m_current], false);
+    }
+    m_structureView->setAtomQuantities(quantities);
 }
 
 const NeighborList* MainWindow::currentNeighbors() const {

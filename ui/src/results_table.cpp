@@ -2,6 +2,7 @@
 
 #include <QHeaderView>
 
+#include <algorithm>
 #include <cmath>
 
 namespace graphace::ui {
@@ -61,12 +62,13 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
         setItem(row, Run, nameItem);
         setItem(row, Method, new QTableWidgetItem(method));
         const double nan = std::nan("");
+        const bool hasTrain = train.configurations > 0;
         const bool hasTest = test.configurations > 0;
-        setItem(row, TrainRmse, number(train.energyRmseMevPerAtom, 2));
+        setItem(row, TrainRmse, number(hasTrain ? train.energyRmseMevPerAtom : nan, 2));
         setItem(row, TestRmse, number(hasTest ? test.energyRmseMevPerAtom : nan, 2));
-        setItem(row, TrainMae, number(train.energyMaeMevPerAtom, 2));
+        setItem(row, TrainMae, number(hasTrain ? train.energyMaeMevPerAtom : nan, 2));
         setItem(row, TestMae, number(hasTest ? test.energyMaeMevPerAtom : nan, 2));
-        setItem(row, TrainR2, number(train.energyR2, 4));
+        setItem(row, TrainR2, number(hasTrain ? train.energyR2 : nan, 4));
         setItem(row, TestR2, number(hasTest ? test.energyR2 : nan, 4));
         const auto force = [nan](const RegressionMetrics& m, double value) {
             return number(m.configurations > 0 && m.forceComponents > 0 ? value : nan, 4);
@@ -82,15 +84,51 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
         setItem(row, TestVirialRmse, virial(test));
         setItem(row, Seconds, number(seconds, 2));
         setItem(row, Stop, new QTableWidgetItem(stop));
+        return row;
+    };
+    // Below a method's row, one row per group of the run's group key when there are several:
+    // its errors on the group's training and test configurations (— where a set has none).
+    auto addGroups = [this, &addRow](int run, const QString& key, const QString& method,
+                                     const std::array<std::vector<GroupMetrics>, 2>& groups) {
+        std::vector<std::string> names;
+        for (const auto& set : groups)
+            for (const GroupMetrics& g : set)
+                if (std::find(names.begin(), names.end(), g.group) == names.end())
+                    names.push_back(g.group);
+        if (names.size() < 2)
+            return;
+        auto find = [](const std::vector<GroupMetrics>& set, const std::string& name) {
+            for (const GroupMetrics& g : set)
+                if (g.group == name)
+                    return g.metrics;
+            return RegressionMetrics{};
+        };
+        for (const std::string& name : names) {
+            const QString label =
+                name.empty() ? tr("(no %1)").arg(key) : QString::fromStdString(name);
+            const int row = addRow(run, QStringLiteral("   ↳ %1").arg(label), method,
+                                   find(groups[0], name), find(groups[1], name),
+                                   std::nan(""), QString());
+            item(row, Run)->setData(kGroupRole, QString::fromStdString(name));
+            item(row, Run)->setToolTip(tr("Configurations whose %1 is “%2”").arg(key, label));
+            for (int c = 0; c < ColumnCount; ++c)
+                if (QTableWidgetItem* cell = item(row, c))
+                    cell->setForeground(palette().color(QPalette::PlaceholderText));
+        }
     };
     for (int r = 0; r < static_cast<int>(runs.size()); ++r) {
         const TrainingRunRecord& run = runs[r];
-        if (run.linear.train.configurations > 0)
+        const QString key = QString::fromStdString(run.config.data.groupKey);
+        if (run.linear.train.configurations > 0) {
             addRow(r, run.name, tr("linear"), run.linear.train, run.linear.test, run.linear.seconds,
                    QString());
-        if (run.finished)
+            addGroups(r, key, tr("linear"), run.linearGroups);
+        }
+        if (run.finished) {
             addRow(r, run.name, tr("GCN"), run.gcnTrain, run.gcnTest, run.outcome.seconds,
                    QString::fromStdString(toString(run.outcome.stop)));
+            addGroups(r, key, tr("GCN"), run.gcnGroups);
+        }
     }
     for (int row = 0; row < rowCount(); ++row)
         if (item(row, Run)->data(kRunRole).toInt() == selected) {

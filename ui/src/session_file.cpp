@@ -88,6 +88,18 @@ json metricsJson(const RegressionMetrics& m) {
             {"virial_mae_mev_per_atom", real(m.virialMaeMevPerAtom)}};
 }
 
+// [[{"group", "metrics"}…] training, […] test]
+json groupsJson(const std::array<std::vector<GroupMetrics>, 2>& sets) {
+    json out = json::array();
+    for (const auto& set : sets) {
+        json groups = json::array();
+        for (const GroupMetrics& g : set)
+            groups.push_back({{"group", g.group}, {"metrics", metricsJson(g.metrics)}});
+        out.push_back(groups);
+    }
+    return out;
+}
+
 json parityJson(const ParityPoints& p) {
     return {{"reference_per_atom", reals(p.referencePerAtom)},
             {"predicted_per_atom", reals(p.predictedPerAtom)}};
@@ -150,6 +162,7 @@ json runJson(const TrainingRunRecord& run) {
               {"gcn_test", parityJson(run.gcnForceParityTest)},
               {"linear_train", parityJson(run.linearForceParityTrain)},
               {"linear_test", parityJson(run.linearForceParityTest)}}},
+            {"per_group", {{"gcn", groupsJson(run.gcnGroups)}, {"linear", groupsJson(run.linearGroups)}}},
             {"seconds", real(run.seconds)},
             {"sweep_key", run.sweepKey.toStdString()},
             {"sweep_value", real(run.sweepValue)}};
@@ -319,6 +332,23 @@ ParityPoints parityFrom(const Reader& r) {
     return p;
 }
 
+std::array<std::vector<GroupMetrics>, 2> groupsFrom(const Reader& parent, const std::string& key) {
+    const json& sets = parent.array(key);
+    if (sets.size() != 2)
+        throw FieldError(parent.path(key) + ": expected [training groups, test groups]");
+    std::array<std::vector<GroupMetrics>, 2> out;
+    for (std::size_t k = 0; k < 2; ++k) {
+        const std::string where = parent.path(key) + "[" + std::to_string(k) + "]";
+        if (!sets[k].is_array())
+            throw FieldError(where + ": expected an array");
+        for (std::size_t i = 0; i < sets[k].size(); ++i) {
+            const Reader g(sets[k][i], where + "[" + std::to_string(i) + "]");
+            out[k].push_back({g.string("group"), metricsFrom(g.object("metrics"))});
+        }
+    }
+    return out;
+}
+
 TrainingStop stopFrom(const Reader& r) {
     const std::string name = r.string("stop");
     for (TrainingStop stop : {TrainingStop::Completed, TrainingStop::Cancelled,
@@ -367,6 +397,11 @@ TrainingRunRecord runFrom(const Reader& r) {
         run.gcnForceParityTest = parityFrom(forces.object("gcn_test"));
         run.linearForceParityTrain = parityFrom(forces.object("linear_train"));
         run.linearForceParityTest = parityFrom(forces.object("linear_test"));
+    }
+    if (r.has("per_group")) { // not in sessions saved before errors per group
+        const Reader groups = r.object("per_group");
+        run.gcnGroups = groupsFrom(groups, "gcn");
+        run.linearGroups = groupsFrom(groups, "linear");
     }
     run.seconds = r.real("seconds");
     if (r.has("sweep_key")) { // not in sessions saved before setting sweeps

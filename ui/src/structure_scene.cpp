@@ -179,6 +179,34 @@ std::array<float, 3> degreeColour(int degree, int maxDegree) {
     return c;
 }
 
+std::array<float, 3> valueColour(double t) {
+    if (std::isnan(t))
+        return {0.6f, 0.6f, 0.6f};
+    static const std::array<std::array<float, 3>, 5> stops{{{0.27f, 0.00f, 0.33f},
+                                                            {0.23f, 0.32f, 0.55f},
+                                                            {0.13f, 0.57f, 0.55f},
+                                                            {0.37f, 0.79f, 0.38f},
+                                                            {0.99f, 0.91f, 0.14f}}};
+    const double x = std::clamp(t, 0.0, 1.0) * (stops.size() - 1);
+    const int k = std::min<int>(static_cast<int>(x), static_cast<int>(stops.size()) - 2);
+    const double f = x - k;
+    std::array<float, 3> c{};
+    for (int m = 0; m < 3; ++m)
+        c[m] = static_cast<float>((1 - f) * stops[k][m] + f * stops[k + 1][m]);
+    return c;
+}
+
+std::array<float, 3> StructureScene::atomColour(int atom) const {
+    const std::size_t atoms = m_structure ? m_structure->size() : 0;
+    if (m_options.colouring == AtomColouring::Degree && m_degrees.size() == atoms)
+        return degreeColour(m_degrees[atom], m_maxDegree);
+    if (m_options.colouring == AtomColouring::Values && m_values.size() == atoms) {
+        const double span = m_valueHigh - m_valueLow;
+        return valueColour(span > 0 ? (m_values[atom] - m_valueLow) / span : 0.5);
+    }
+    return elementColour(m_structure->numbers[atom]);
+}
+
 StructureScene::StructureScene(vtkRenderer* renderer) : m_vtk(std::make_unique<Vtk>()) {
     auto& v = *m_vtk;
     v.renderer = renderer;
@@ -224,6 +252,8 @@ void StructureScene::setStructure(std::shared_ptr<const Structure> structure) {
     m_structure = std::move(structure);
     m_neighbors = NeighborList{};
     m_degrees.clear();
+    m_maxDegree = 0;
+    m_values.clear();
     m_highlighted = -1;
     rebuildAtoms();
     rebuildBonds();
@@ -234,10 +264,21 @@ void StructureScene::setStructure(std::shared_ptr<const Structure> structure) {
 void StructureScene::setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees) {
     m_neighbors = neighbors;
     m_degrees = degrees;
-    if (m_options.colourByDegree)
+    m_maxDegree = degrees.empty() ? 0 : *std::max_element(degrees.begin(), degrees.end());
+    if (m_options.colouring == AtomColouring::Degree)
         rebuildAtoms();
     rebuildBonds();
     rebuildHighlight();
+}
+
+void StructureScene::setAtomValues(std::vector<double> values, double low, double high) {
+    m_values = std::move(values);
+    m_valueLow = low;
+    m_valueHigh = high;
+    if (m_options.colouring == AtomColouring::Values) {
+        rebuildAtoms();
+        rebuildBonds(); // the images' colours
+    }
 }
 
 void StructureScene::setOptions(const SceneOptions& options) {
@@ -261,8 +302,6 @@ void StructureScene::rebuildAtoms() {
     const Structure& s = *m_structure;
     const auto n = effectiveReplicas();
     const int atoms = static_cast<int>(s.size());
-    const bool byDegree = m_options.colourByDegree && static_cast<int>(m_degrees.size()) == atoms;
-    const int maxDegree = byDegree ? *std::max_element(m_degrees.begin(), m_degrees.end()) : 0;
     const int total = atoms * n[0] * n[1] * n[2];
     m_displayedPositions.reserve(total);
     m_displayedRadii.reserve(total);
@@ -273,9 +312,7 @@ void StructureScene::rebuildAtoms() {
                 for (int i = 0; i < atoms; ++i) {
                     const Vec3 r = s.positions[i] + offset;
                     const double radius = atomRadius(s.numbers[i], m_options.atomScale);
-                    const auto rgb = byDegree ? degreeColour(m_degrees[i], maxDegree)
-                                              : elementColour(s.numbers[i]);
-                    layer.add(r, rgb, radius);
+                    layer.add(r, atomColour(i), radius);
                     m_displayedPositions.push_back(r);
                     m_displayedRadii.push_back(radius);
                 }
@@ -305,9 +342,6 @@ void StructureScene::rebuildBonds() {
     }
     const Structure& s = *m_structure;
     const long atoms = static_cast<long>(s.size());
-    const bool byDegree = m_options.colourByDegree && static_cast<long>(m_degrees.size()) == atoms;
-    const int maxDegree =
-        byDegree && atoms > 0 ? *std::max_element(m_degrees.begin(), m_degrees.end()) : 0;
     // Ghosts are keyed by (atom, replica coordinates) so each image is drawn once.
     std::unordered_map<long long, int> ghostIndex;
     auto ghostKey = [atoms](int j, int a, int b, int c) {
@@ -348,9 +382,7 @@ void StructureScene::rebuildBonds() {
                     ++m_bonds;
                     const long long key = ghostKey(j, ta, tb, tc);
                     if (ghostIndex.emplace(key, m_ghostAtoms).second) {
-                        const auto rgb = byDegree ? degreeColour(m_degrees[j], maxDegree)
-                                                  : elementColour(s.numbers[j]);
-                        ghosts.add(to, fadedColour(rgb),
+                        ghosts.add(to, fadedColour(atomColour(j)),
                                    kGhostScale * atomRadius(s.numbers[j], m_options.atomScale));
                         ++m_ghostAtoms;
                     }

@@ -1,13 +1,19 @@
 #include "graphace/ui/structure_view.h"
 
+#include "graphace/ui/colour_bar.h"
 #include "graphace/ui/vtk_viewport.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace graphace::ui {
 
@@ -53,22 +59,38 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
                             "(faded); off: half-bonds"));
     m_cell = new QCheckBox(tr("Cell"));
     m_cell->setChecked(true);
-    m_colourByDegree = new QCheckBox(tr("Colour by degree"));
-    m_colourByDegree->setToolTip(tr("Colour atoms by their number of neighbours inside the "
-                                    "cutoff: red = isolated, blue = few … yellow = most"));
-    for (QCheckBox* box : {m_bonds, m_ghosts, m_cell, m_colourByDegree}) {
+    for (QCheckBox* box : {m_bonds, m_ghosts, m_cell}) {
         connect(box, &QCheckBox::toggled, this, &StructureView::applyOptions);
         controls->addWidget(box);
     }
+    controls->addSpacing(8);
+    controls->addWidget(new QLabel(tr("Colour")));
+    m_colour = new QComboBox;
+    m_colour->addItems({tr("Element"), tr("Degree")});
+    m_colour->setToolTip(tr("Colour atoms by element, by their number of neighbours inside the "
+                            "cutoff (red = isolated, blue = few … yellow = most), or, once a "
+                            "model is trained, by its force error or energy per atom"));
+    m_colour->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_colour, &QComboBox::currentIndexChanged, this, [this]() {
+        m_wantedColour = m_colour->currentText(); // kept for the next structure's quantities
+        applyOptions();
+        Q_EMIT colouringChanged();
+    });
+    controls->addWidget(m_colour);
     m_legend = new QLabel;
     m_legend->setTextFormat(Qt::RichText);
     controls->addWidget(m_legend);
     controls->addStretch(1);
+    // Its own row below the controls: the quantity's name and range need the width.
+    m_colourBar = new ColourBar;
+    m_colourBar->setContentsMargins(4, 0, 4, 0);
+    m_colourBar->hide();
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addLayout(controls);
+    layout->addWidget(m_colourBar);
     layout->addWidget(m_viewport, 1);
 
     connect(m_viewport, &VtkViewport::clicked, this, &StructureView::onClicked);
@@ -87,16 +109,59 @@ void StructureView::applyOptions() {
     SceneOptions options = m_scene->options();
     for (int k = 0; k < 3; ++k)
         options.replicas[k] = m_replicas[k]->value();
-    options.colourByDegree = m_colourByDegree->isChecked();
+    const int choice = m_colour->currentIndex();
+    const int quantity = choice - 2;
+    options.colouring = choice == 1 ? AtomColouring::Degree
+                        : quantity >= 0 && quantity < m_quantities.size() ? AtomColouring::Values
+                                                                          : AtomColouring::Element;
     options.showGhosts = m_ghosts->isChecked();
     options.showBonds = m_bonds->isChecked();
     options.showCell = m_cell->isChecked();
+    if (options.colouring == AtomColouring::Values) {
+        // The scale spans the structure's finite values (from 0 for errors).
+        const AtomQuantity& q = m_quantities[quantity];
+        double low = std::numeric_limits<double>::infinity(), high = -low;
+        for (double v : q.values)
+            if (std::isfinite(v)) {
+                low = std::min(low, v);
+                high = std::max(high, v);
+            }
+        if (!std::isfinite(low))
+            low = high = 0;
+        if (q.fromZero)
+            low = std::min(0.0, low);
+        m_scene->setAtomValues(q.values, low, high);
+        m_colourBar->setScale(q.name, low, high);
+    }
     m_scene->setOptions(options);
-    m_legend->setText(options.colourByDegree ? tr("<span style='color:#f22'>■</span> isolated "
-                                                  "<span style='color:#35f'>■</span> few "
-                                                  "<span style='color:#fe1'>■</span> most")
-                                             : QString());
+    m_colourBar->setVisible(options.colouring == AtomColouring::Values);
+    m_legend->setText(options.colouring == AtomColouring::Degree
+                          ? tr("<span style='color:#f22'>■</span> isolated "
+                               "<span style='color:#35f'>■</span> few "
+                               "<span style='color:#fe1'>■</span> most")
+                          : QString());
     m_viewport->requestRender();
+}
+
+void StructureView::setAtomQuantities(const QList<AtomQuantity>& quantities) {
+    m_quantities = quantities;
+    {
+        const QSignalBlocker blocker(m_colour);
+        while (m_colour->count() > 2)
+            m_colour->removeItem(2);
+        for (const AtomQuantity& q : quantities)
+            m_colour->addItem(q.name);
+        // The user's last choice where this structure has it, else the element colours.
+        m_colour->setCurrentIndex(std::max(0, m_colour->findText(m_wantedColour)));
+    }
+    applyOptions();
+}
+
+void StructureView::setColourByDegree(bool byDegree) {
+    if (byDegree)
+        m_colour->setCurrentIndex(1);
+    else if (m_colour->currentIndex() == 1)
+        m_colour->setCurrentIndex(0);
 }
 
 void StructureView::setStructure(std::shared_ptr<const Structure> structure) {
@@ -105,6 +170,8 @@ void StructureView::setStructure(std::shared_ptr<const Structure> structure) {
     for (int k = 0; k < 3; ++k)
         m_replicas[k]->setEnabled(periodic[k]);
     m_scene->setStructure(std::move(structure));
+    m_quantities.clear(); // they belonged to the previous structure
+    setAtomQuantities({});
     resetView();
 }
 

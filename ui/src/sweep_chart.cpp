@@ -13,12 +13,16 @@
 
 namespace graphace::ui {
 
-double sweepEnergyMae(const TrainingRunRecord& run, bool linear) {
+double sweepMae(const TrainingRunRecord& run, bool linear, ParityChart::Quantity quantity) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
     if (!run.finished)
-        return std::numeric_limits<double>::quiet_NaN();
+        return nan;
     const RegressionMetrics& test = linear ? run.linear.test : run.gcnTest;
     const RegressionMetrics& train = linear ? run.linear.train : run.gcnTrain;
-    return test.configurations > 0 ? test.energyMaeMevPerAtom : train.energyMaeMevPerAtom;
+    const RegressionMetrics& m = test.configurations > 0 ? test : train;
+    if (quantity == ParityChart::Energy)
+        return m.energyMaeMevPerAtom;
+    return m.forceComponents > 0 ? m.forceMaeEvPerA : nan;
 }
 
 double sweepMeanDegree(const TrainingRunRecord& run) {
@@ -26,8 +30,13 @@ double sweepMeanDegree(const TrainingRunRecord& run) {
                         : std::numeric_limits<double>::quiet_NaN();
 }
 
-SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
-    m_chart = newStyledChart(tr("Sweep"));
+QString SweepChart::emptyTitle() const {
+    return m_quantity == ParityChart::Forces ? tr("Sweep (forces)") : tr("Sweep");
+}
+
+SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
+    : QChartView(parent), m_quantity(quantity) {
+    m_chart = newStyledChart(emptyTitle());
 
     m_gcn = new QLineSeries;
     m_gcn->setName(tr("GCN"));
@@ -46,7 +55,8 @@ SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
 
     m_x = new QValueAxis;
     m_error = new QValueAxis;
-    m_error->setTitleText(tr("energy MAE (meV/atom)"));
+    m_error->setTitleText(quantity == ParityChart::Forces ? tr("force MAE (eV/Å)")
+                                                          : tr("energy MAE (meV/atom)"));
     m_degreeAxis = new QValueAxis;
     m_degreeAxis->setTitleText(tr("mean degree"));
     // Short labels: a wide error range must not crowd out the plot.
@@ -70,7 +80,7 @@ SweepChart::SweepChart(QWidget* parent) : QChartView(parent) {
 void SweepChart::clear() {
     for (QLineSeries* s : {m_gcn, m_linear, m_degree})
         s->clear();
-    m_chart->setTitle(tr("Sweep"));
+    m_chart->setTitle(emptyTitle());
 }
 
 int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
@@ -90,7 +100,7 @@ int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
     int points = 0;
     for (const TrainingRunRecord& run : runs) {
         const double value = run.sweepValue;
-        const double gcn = sweepEnergyMae(run, false);
+        const double gcn = sweepMae(run, false, m_quantity);
         if (!std::isfinite(value) || !std::isfinite(gcn))
             continue;
         key = run.sweepKey;
@@ -98,7 +108,7 @@ int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
         m_gcn->append(value, gcn);
         x.add(value);
         error.add(gcn);
-        const double linear = sweepEnergyMae(run, true);
+        const double linear = sweepMae(run, true, m_quantity);
         if (std::isfinite(linear)) {
             m_linear->append(value, linear);
             error.add(linear);
@@ -112,8 +122,9 @@ int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
     }
     if (points == 0)
         return 0;
-    m_chart->setTitle(
-        tr("Sweep of %1: final %2 energy MAE").arg(key, tested ? tr("test") : tr("training")));
+    m_chart->setTitle(tr("Sweep of %1: final %2 %3 MAE")
+                          .arg(key, tested ? tr("test") : tr("training"),
+                               m_quantity == ParityChart::Forces ? tr("force") : tr("energy")));
     m_x->setTitleText(key);
     // Margins so that points on the edges stay visible; a single point gets a range around it.
     auto pad = [](const Range& r, double floor) {

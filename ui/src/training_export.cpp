@@ -194,8 +194,16 @@ void exportSeriesCsv(const std::vector<TrainingRunRecord>& runs, const QString& 
                 row("linear_test_loss", e.epoch, linearLoss(run.linear.test, loss));
         // A sweep's summary: the final errors and the mean degree against the swept value.
         if (std::isfinite(run.sweepValue) && run.finished) {
-            row("sweep_energy_mae_mev_per_atom", run.sweepValue, sweepEnergyMae(run, false));
-            row("sweep_linear_energy_mae_mev_per_atom", run.sweepValue, sweepEnergyMae(run, true));
+            row("sweep_energy_mae_mev_per_atom", run.sweepValue,
+                sweepMae(run, false, ParityChart::Energy));
+            row("sweep_linear_energy_mae_mev_per_atom", run.sweepValue,
+                sweepMae(run, true, ParityChart::Energy));
+            if (run.gcnTrain.forceComponents > 0) {
+                row("sweep_force_mae_ev_per_a", run.sweepValue,
+                    sweepMae(run, false, ParityChart::Forces));
+                row("sweep_linear_force_mae_ev_per_a", run.sweepValue,
+                    sweepMae(run, true, ParityChart::Forces));
+            }
             row("sweep_mean_degree", run.sweepValue, sweepMeanDegree(run));
         }
         auto parity = [&](const char* series, const ParityPoints& points) {

@@ -3,6 +3,7 @@
 #include "graphace/setting_sweep.h"
 #include "graphace/ui/sweep_chart.h"
 
+#include "graphace/ui/error_histogram.h"
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/training_charts.h"
@@ -60,7 +61,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_charts = new TrainingCharts;
     m_parity = new ParityChart;
     m_forceParity = new ParityChart(ParityChart::Forces);
-    m_forceParity->hide(); // until a run has forces
+    m_energyErrors = new ErrorHistogram(ParityChart::Energy);
+    m_forceErrors = new ErrorHistogram(ParityChart::Forces);
     m_results = new ResultsTable;
 
     m_start = new QPushButton(tr("Start"));
@@ -120,11 +122,27 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     m_bottomSplitter = bottom;
-    bottom->addWidget(m_parity);
-    bottom->addWidget(m_forceParity);
+    // Each quantity's parity plot above its error histogram.
+    auto column = [](QWidget* top, QWidget* below) {
+        auto* split = new QSplitter(Qt::Vertical);
+        split->addWidget(top);
+        split->addWidget(below);
+        split->setChildrenCollapsible(false);
+        split->setStretchFactor(0, 3);
+        split->setStretchFactor(1, 2);
+        return split;
+    };
+    m_energyColumn = column(m_parity, m_energyErrors);
+    m_forceColumn = column(m_forceParity, m_forceErrors);
+    m_forceColumn->hide(); // until a run has forces
+    bottom->addWidget(m_energyColumn);
+    bottom->addWidget(m_forceColumn);
     m_sweepChart = new SweepChart;
-    m_sweepChart->hide(); // until a sweep of a numeric setting has a finished run
-    bottom->addWidget(m_sweepChart);
+    m_forceSweepChart = new SweepChart(ParityChart::Forces);
+    m_forceSweepChart->hide(); // until a sweep's finished run has force errors
+    m_sweepColumn = column(m_sweepChart, m_forceSweepChart);
+    m_sweepColumn->hide(); // until a sweep of a numeric setting has a finished run
+    bottom->addWidget(m_sweepColumn);
     bottom->addWidget(m_results);
     bottom->setStretchFactor(0, 1); // energy parity
     bottom->setStretchFactor(1, 1); // force parity (runs with forces)
@@ -138,7 +156,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     plots->setStretchFactor(0, 3);
     plots->setStretchFactor(1, 2);
     plots->setChildrenCollapsible(false);
-    plots->setSizes({520, 360});
+    plots->setSizes({440, 560});
     bottom->setSizes({400, 640});
 
     auto* right = new QWidget;
@@ -244,10 +262,15 @@ QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {
         charts.append({QStringLiteral("force_rmse"), m_charts->forceRmseView()});
     charts.append({QStringLiteral("learning_rate"), m_charts->learningRateView()});
     charts.append({QStringLiteral("parity"), m_parity});
-    if (!m_forceParity->isHidden())
+    charts.append({QStringLiteral("energy_errors"), m_energyErrors});
+    if (!m_forceColumn->isHidden()) {
         charts.append({QStringLiteral("force_parity"), m_forceParity});
-    if (!m_sweepChart->isHidden())
+        charts.append({QStringLiteral("force_errors"), m_forceErrors});
+    }
+    if (!m_sweepColumn->isHidden())
         charts.append({QStringLiteral("sweep"), m_sweepChart});
+    if (!m_sweepColumn->isHidden() && !m_forceSweepChart->isHidden())
+        charts.append({QStringLiteral("force_sweep"), m_forceSweepChart});
     return charts;
 }
 
@@ -261,8 +284,10 @@ const TrainingRunRecord* TrainingTab::currentRun() const {
 // --- starting and controlling ------------------------------------------------------------------
 
 bool TrainingTab::start() {
-    QString name = QString::fromStdString(m_panel->config().preset);
-    return startJobs({{name.isEmpty() ? tr("run") : name, m_panel->config()}});
+    TrainingJob job;
+    job.config = m_panel->config();
+    job.name = job.config.preset.empty() ? tr("run") : QString::fromStdString(job.config.preset);
+    return startJobs({job});
 }
 
 bool TrainingTab::startSweep(const QString& spec, const QString& label) {
@@ -347,12 +372,18 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
     m_jobs = jobs;
     m_runs.clear();
     m_runsData = m_data;
+    m_parityRun = -1;
+    Q_EMIT errorsChanged();
     m_charts->clear();
     m_parity->clear();
     m_forceParity->clear();
-    m_forceParity->hide();
+    m_energyErrors->clear();
+    m_forceErrors->clear();
+    m_forceColumn->hide();
     m_sweepChart->clear();
-    m_sweepChart->hide();
+    m_forceSweepChart->clear();
+    m_forceSweepChart->hide();
+    m_sweepColumn->hide();
     m_results->setRuns(m_runs);
     m_warnings.clear();
     showWarning({});
@@ -456,10 +487,13 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     if (m_running)
         return;
     m_runs = std::move(runs);
+    m_parityRun = -1;
     m_charts->clear();
     m_parity->clear();
     m_forceParity->clear();
-    m_forceParity->hide();
+    m_energyErrors->clear();
+    m_forceErrors->clear();
+    m_forceColumn->hide();
     for (int i = 0; i < static_cast<int>(m_runs.size()); ++i) {
         m_charts->addRun(m_runs[i].name);
         showLinear(i);
@@ -470,6 +504,7 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
         m_charts->setLossUnit(lossUnit(m_runs.front().config.optimiser.loss));
     m_charts->flush();
     m_results->setRuns(m_runs);
+    showSweep();
     if (!m_runs.empty())
         showParity(m_runs.back());
     Q_EMIT runsChanged();
@@ -551,20 +586,54 @@ void TrainingTab::showParity(const TrainingRunRecord& run) {
                       ? static_cast<int>(&run - m_runs.data())
                       : -1;
     m_parity->setRun(run);
+    m_energyErrors->setRun(run);
     const bool forces = ParityChart::hasPoints(run, ParityChart::Forces);
-    if (forces)
+    if (forces) {
         m_forceParity->setRun(run);
-    if (forces && m_forceParity->isHidden()) {
-        // Shown later than the splitter was laid out: share the space as the stretch says
-        // (1 : 1 : 2) instead of squeezing the results table.
-        m_forceParity->show();
-        const QList<int> sizes = m_bottomSplitter->sizes();
-        int total = 0;
-        for (int size : sizes)
-            total += size;
-        m_bottomSplitter->setSizes({total / 4, total / 4, total - 2 * (total / 4)});
+        m_forceErrors->setRun(run);
     }
-    m_forceParity->setVisible(forces);
+    if (forces != !m_forceColumn->isHidden()) {
+        m_forceColumn->setVisible(forces);
+        shareBottomSpace();
+    }
+    Q_EMIT errorsChanged();
+}
+
+const TrainingRunRecord* TrainingTab::errorRun() const {
+    if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+        return nullptr;
+    const TrainingRunRecord& run = m_runs[m_parityRun];
+    return run.errors && m_runsData == m_data ? &run : nullptr;
+}
+
+void TrainingTab::showSweep() {
+    const bool energy = m_sweepChart->setRuns(m_runs) > 0;
+    m_forceSweepChart->setVisible(m_forceSweepChart->setRuns(m_runs) > 0);
+    if (energy != !m_sweepColumn->isHidden()) {
+        m_sweepColumn->setVisible(energy);
+        shareBottomSpace();
+    }
+}
+
+void TrainingTab::shareBottomSpace() {
+    // Columns shown later than the splitter was laid out: the visible chart columns share
+    // 70 % of the width equally and the results table keeps 30 %, instead of being squeezed.
+    const QList<int> sizes = m_bottomSplitter->sizes();
+    int total = 0;
+    for (int size : sizes)
+        total += size;
+    if (total <= 0)
+        return;
+    const QList<QWidget*> columns = {m_energyColumn, m_forceColumn, m_sweepColumn};
+    int shown = 0;
+    for (QWidget* c : columns)
+        shown += c->isHidden() ? 0 : 1;
+    const int each = shown > 0 ? total * 7 / (10 * shown) : 0;
+    QList<int> wanted;
+    for (QWidget* c : columns)
+        wanted << (c->isHidden() ? 0 : each);
+    wanted << total - each * shown;
+    m_bottomSplitter->setSizes(wanted);
 }
 
 void TrainingTab::showLinear(int index) {
@@ -604,8 +673,7 @@ void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunReco
         m_runs[index].sweepKey = m_jobs[index].sweepKey;
         m_runs[index].sweepValue = m_jobs[index].sweepValue;
     }
-    if (m_sweepChart->setRuns(m_runs) > 0)
-        m_sweepChart->show();
+    showSweep();
     if (run->outcome.stop == TrainingStop::Diverged || !run->outcome.message.empty()) {
         if (run->outcome.stop == TrainingStop::Diverged) {
             m_warnings << tr("%1: %2").arg(run->name, QString::fromStdString(run->outcome.message));

@@ -59,6 +59,50 @@ ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& p
     return points;
 }
 
+namespace {
+
+// Errors of a subset (`part`, configurations `indices` of the whole) written into `whole`.
+void scatterErrors(ConfigurationErrors& whole, ConfigurationErrors part,
+                   const std::vector<std::size_t>& indices) {
+    for (std::size_t k = 0; k < indices.size() && k < part.energyPerAtom.size(); ++k) {
+        const std::size_t c = indices[k];
+        if (c >= whole.energyPerAtom.size())
+            continue;
+        whole.energyPerAtom[c] = part.energyPerAtom[k];
+        whole.forceRmse[c] = part.forceRmse[k];
+        whole.atomForceError[c] = std::move(part.atomForceError[k]);
+    }
+}
+
+ConfigurationErrors noErrors(std::size_t configurations) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    ConfigurationErrors errors;
+    errors.energyPerAtom.assign(configurations, nan);
+    errors.forceRmse.assign(configurations, nan);
+    errors.atomForceError.resize(configurations);
+    return errors;
+}
+
+// Predictions of one set whose sizes do not match (no forces from an energy-only model) give
+// what they can: energies without forces.
+ConfigurationErrors errorsOf(const Dataset& data, const std::vector<double>& energies,
+                             const std::vector<double>& forces) {
+    if (forces.size() == 3 * data.atomCount())
+        return configurationErrors(data, energies, forces);
+    return configurationErrors(data, energies);
+}
+
+std::vector<GroupMetrics> groupsOf(const Dataset& data, const std::vector<double>& energies,
+                                   const std::vector<double>& forces, const std::string& key) {
+    if (data.size() == 0 || energies.size() != data.size())
+        return {};
+    return metricsByGroup(data, energies,
+                          forces.size() == 3 * data.atomCount() ? forces : std::vector<double>{},
+                          key);
+}
+
+} // namespace
+
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<graphace::EpochRecord>();
     qRegisterMetaType<graphace::LinearBaseline>();
@@ -133,6 +177,27 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
                 forceParityPoints(prepared->train, record->linear.trainPredictedForces);
             record->linearForceParityTest =
                 forceParityPoints(prepared->test, record->linear.testPredictedForces);
+            // Errors where they are: per group, per configuration of the loaded data (the
+            // test set's only when it was split from that data) and per atom.
+            const std::string& groupKey = prepared->config.data.groupKey;
+            const LinearBaseline& linear = record->linear;
+            record->linearGroups[0] = groupsOf(prepared->train, linear.trainPredicted,
+                                               linear.trainPredictedForces, groupKey);
+            record->linearGroups[1] = groupsOf(prepared->test, linear.testPredicted,
+                                               linear.testPredictedForces, groupKey);
+            auto errors = std::make_shared<RunErrors>();
+            errors->gcn = noErrors(data->size());
+            errors->linear = noErrors(data->size());
+            errors->gcnAtomEnergies.resize(data->size());
+            scatterErrors(errors->linear,
+                          errorsOf(prepared->train, linear.trainPredicted,
+                                   linear.trainPredictedForces),
+                          prepared->trainIndices);
+            if (!testData)
+                scatterErrors(errors->linear,
+                              errorsOf(prepared->test, linear.testPredicted,
+                                       linear.testPredictedForces),
+                              prepared->testIndices);
             Q_EMIT linearReady(index, record->linear);
             if (m_cancel.load())
                 throw Cancelled();
@@ -152,18 +217,39 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
             auto model = std::make_shared<const GcnModel>(trainer->takeModel());
             trainer.reset();
             // With forces where the graphs carry geometry (force training), as metrics.json.
-            if (!prepared->trainGraphs.samples.empty()) {
+            for (const bool train : {true, false}) {
+                const GraphDataset& graphs = train ? prepared->trainGraphs : prepared->testGraphs;
+                const Dataset& set = train ? prepared->train : prepared->test;
+                if (graphs.samples.empty())
+                    continue;
                 GcnPrediction predicted;
-                record->gcnTrain = scoreModel(*model, prepared->trainGraphs, &predicted);
-                record->gcnParityTrain = parityPoints(prepared->trainGraphs, predicted.energies);
-                record->gcnForceParityTrain = forceParityPoints(prepared->train, predicted.forces);
+                (train ? record->gcnTrain : record->gcnTest) =
+                    scoreModel(*model, graphs, &predicted);
+                (train ? record->gcnParityTrain : record->gcnParityTest) =
+                    parityPoints(graphs, predicted.energies);
+                (train ? record->gcnForceParityTrain : record->gcnForceParityTest) =
+                    forceParityPoints(set, predicted.forces);
+                record->gcnGroups[train ? 0 : 1] =
+                    groupsOf(set, predicted.energies, predicted.forces, groupKey);
+                if (!train && testData)
+                    continue; // a separate test file: not in the loaded data
+                const std::vector<std::size_t>& indices =
+                    train ? prepared->trainIndices : prepared->testIndices;
+                scatterErrors(errors->gcn, errorsOf(set, predicted.energies, predicted.forces),
+                              indices);
+                if (model->config().model.target == EnergyTarget::PerAtomSum) {
+                    const std::vector<double> atoms = model->predictAtomEnergies(graphs);
+                    std::size_t atom = 0;
+                    for (std::size_t k = 0; k < indices.size() && k < set.size(); ++k) {
+                        const std::size_t n = set.structures[k].size();
+                        if (indices[k] < errors->gcnAtomEnergies.size() && atom + n <= atoms.size())
+                            errors->gcnAtomEnergies[indices[k]].assign(
+                                atoms.begin() + atom, atoms.begin() + atom + n);
+                        atom += n;
+                    }
+                }
             }
-            if (!prepared->testGraphs.samples.empty()) {
-                GcnPrediction predicted;
-                record->gcnTest = scoreModel(*model, prepared->testGraphs, &predicted);
-                record->gcnParityTest = parityPoints(prepared->testGraphs, predicted.energies);
-                record->gcnForceParityTest = forceParityPoints(prepared->test, predicted.forces);
-            }
+            record->errors = errors;
             record->history = outcome.history;
             record->outcome = std::move(outcome);
             record->model = model;

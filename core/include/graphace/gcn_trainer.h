@@ -81,6 +81,10 @@ public:
     // Total energies (eV) of each sample, evaluated in fixed chunks so that the same samples in
     // the same order always give bit-identical numbers (train-time metrics = predict metrics).
     std::vector<double> predictEnergies(const GraphDataset& data) const;
+    // Each atom's energy (eV, atoms of each sample in order): the network's per-atom output with
+    // its share of the baseline (μ, ε(z_i), c·B_i with model.linearTerm); they sum to
+    // predictEnergies. Throws std::invalid_argument unless model.target is "per_atom_sum".
+    std::vector<double> predictAtomEnergies(const GraphDataset& data) const;
 
     // Whether the energy is differentiable in the positions (smooth edge weights, self-loops
     // with a normalised adjacency), i.e. whether predictWithForces can be used.

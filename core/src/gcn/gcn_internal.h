@@ -131,6 +131,15 @@ struct Network {
 
     // Per-graph energies (graphs), differentiable with respect to `parameters`.
     torch::Tensor forward(const Batch& batch) const;
+    // The network's part of each atom's energy (atoms: σ × the dense layers' output; without μ,
+    // ε(z) and the linear term). PerAtomSum only: throws std::invalid_argument otherwise.
+    torch::Tensor atomTerms(const Batch& batch) const;
+    // The graph layers (h after the last one; p advanced past their weights), and the dense
+    // layers applied to each row of h.
+    torch::Tensor graphLayers(const Batch& batch, const std::vector<torch::Tensor>& pieces,
+                              std::size_t& p) const;
+    torch::Tensor atomDense(torch::Tensor h, const std::vector<torch::Tensor>& pieces,
+                            std::size_t& p) const;
     // Energies with forces and virials, the exact derivatives of the energy through the
     // descriptors and the adjacency weights (double backward: with createGraph the outputs stay
     // differentiable with respect to `parameters`, for a loss on forces).
@@ -151,6 +160,7 @@ struct Network {
                               std::size_t chunk = 16) const;
     // Σ_i c·B_i of one sample (model.linearTerm); throws std::logic_error without descriptors.
     double linearEnergy(const GraphSample& sample) const;
+    Eigen::VectorXd linearAtomEnergies(const GraphSample& sample) const; // c·B_i per atom
     // Standardised (and whitened) inputs X of one sample, row-major atoms × F, double.
     std::vector<double> standardisedInputs(const GraphSample& sample) const;
 

@@ -506,9 +506,36 @@ int64_t Network::parameterCount() const {
 }
 
 torch::Tensor Network::forward(const Batch& batch) const {
-    const ModelConfig& m = config.model;
     const std::vector<torch::Tensor> pieces = parameters.split_with_sizes(sizes);
     std::size_t p = 0;
+    const torch::Tensor h = graphLayers(batch, pieces, p);
+    return readout(h, batch, pieces, p);
+}
+
+torch::Tensor Network::atomTerms(const Batch& batch) const {
+    if (config.model.target != EnergyTarget::PerAtomSum)
+        throw std::invalid_argument(
+            "GCN: per-atom energies need model.target \"per_atom_sum\" (this model pools the "
+            "atoms before its dense layers, so its energy has no per-atom parts)");
+    const std::vector<torch::Tensor> pieces = parameters.split_with_sizes(sizes);
+    std::size_t p = 0;
+    const torch::Tensor h = graphLayers(batch, pieces, p);
+    return atomDense(h, pieces, p).view({-1}) * targetStd;
+}
+
+torch::Tensor Network::atomDense(torch::Tensor h, const std::vector<torch::Tensor>& pieces,
+                                 std::size_t& p) const {
+    for (const LayerConfig& layer : config.model.denseLayers) {
+        h = activate(linear(h, pieces[p].view(shapes[p]), pieces[p + 1], cpuKernels),
+                     layer.activation);
+        p += 2;
+    }
+    return h;
+}
+
+torch::Tensor Network::graphLayers(const Batch& batch, const std::vector<torch::Tensor>& pieces,
+                                   std::size_t& p) const {
+    const ModelConfig& m = config.model;
     torch::Tensor h = batch.x;
     for (const LayerConfig& layer : m.graphLayers) {
         const torch::Tensor w = pieces[p].view(shapes[p]), b = pieces[p + 1];
@@ -520,7 +547,7 @@ torch::Tensor Network::forward(const Batch& batch) const {
             h = aggregate(batch, linear(h, w, torch::Tensor(), cpuKernels)) + b;
         h = activate(h, layer.activation);
     }
-    return readout(h, batch, pieces, p);
+    return h;
 }
 
 torch::Tensor Network::readout(torch::Tensor h, const Batch& batch,
@@ -528,12 +555,7 @@ torch::Tensor Network::readout(torch::Tensor h, const Batch& batch,
     const ModelConfig& m = config.model;
     torch::Tensor energy;
     if (m.target == EnergyTarget::PerAtomSum) {
-        for (const LayerConfig& layer : m.denseLayers) {
-            h = activate(linear(h, pieces[p].view(shapes[p]), pieces[p + 1], cpuKernels),
-                         layer.activation);
-            p += 2;
-        }
-        const torch::Tensor perAtom = h.view({-1});
+        const torch::Tensor perAtom = atomDense(h, pieces, p).view({-1});
         energy = batch.graphs == 1 ? perAtom.sum().view({1})
                                    : torch::zeros({batch.graphs}, perAtom.options())
                                          .index_add(0, batch.graphIndex, perAtom);
@@ -679,12 +701,16 @@ Batch Network::makeBatch(const GraphDataset& data, const std::vector<std::size_t
 }
 
 double Network::linearEnergy(const GraphSample& s) const {
+    return linearAtomEnergies(s).sum();
+}
+
+Eigen::VectorXd Network::linearAtomEnergies(const GraphSample& s) const {
     if (s.descriptors.rows() != s.atomCount ||
         s.descriptors.cols() != static_cast<Eigen::Index>(linearCoefficients.size()))
         throw std::logic_error("GCN: the linear term needs the samples' descriptors");
     const Eigen::Map<const Eigen::VectorXd> c(linearCoefficients.data(),
                                               static_cast<Eigen::Index>(linearCoefficients.size()));
-    return (s.descriptors * c).sum();
+    return s.descriptors * c;
 }
 
 std::vector<double> Network::standardisedInputs(const GraphSample& s) const {
@@ -751,6 +777,28 @@ int GcnModel::parameterCount() const {
 std::vector<double> GcnModel::predictEnergies(const GraphDataset& data) const {
     gcn::checkDataset(data, m_impl->featureCount, m_impl->speciesCount, "prediction");
     return m_impl->evaluate(m_impl->makeChunks(data));
+}
+
+std::vector<double> GcnModel::predictAtomEnergies(const GraphDataset& data) const {
+    gcn::checkDataset(data, m_impl->featureCount, m_impl->speciesCount, "prediction");
+    const gcn::Network& n = *m_impl;
+    torch::NoGradGuard noGrad;
+    std::vector<double> energies;
+    std::size_t sample = 0;
+    for (const gcn::Batch& batch : n.makeChunks(data)) {
+        const std::vector<double> terms = gcn::toHostVector(n.atomTerms(batch));
+        std::size_t k = 0;
+        for (int64_t g = 0; g < batch.graphs; ++g, ++sample) {
+            const GraphSample& s = data.samples[sample];
+            Eigen::VectorXd linear = Eigen::VectorXd::Zero(s.atomCount);
+            if (!n.linearCoefficients.empty())
+                linear = n.linearAtomEnergies(s);
+            for (int i = 0; i < s.atomCount; ++i, ++k)
+                energies.push_back(terms[k] + n.targetMean + n.referenceEnergies[s.species[i]] +
+                                   linear[i]);
+        }
+    }
+    return energies;
 }
 
 std::vector<double> GcnModel::parameterValues() const {

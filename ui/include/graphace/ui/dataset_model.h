@@ -7,6 +7,7 @@
 #include <QSortFilterProxyModel>
 
 #include <memory>
+#include <vector>
 
 namespace graphace::ui {
 
@@ -16,7 +17,18 @@ QString chemicalFormula(const Structure& structure);
 class DatasetModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Index, Atoms, Formula, Energy, EnergyPerAtom, ConfigType, Source, ColumnCount };
+    enum Column {
+        Index,
+        Atoms,
+        Formula,
+        Energy,
+        EnergyPerAtom,
+        ConfigType,
+        EnergyError, // a model's predicted − reference energy per atom (meV/atom); sorts by size
+        ForceError,  // its force RMSE over the configuration (eV/Å)
+        Source,
+        ColumnCount
+    };
     // Numbers for sorting (Qt::DisplayRole holds formatted text).
     static constexpr int SortRole = Qt::UserRole + 1;
 
@@ -24,6 +36,12 @@ public:
 
     void setDataset(std::shared_ptr<const Dataset> dataset);
     const std::shared_ptr<const Dataset>& dataset() const { return m_dataset; }
+    // A model's errors on each configuration (one per configuration, NaN for none; shown as —)
+    // and what they are, e.g. "GCN of “recommended”" (header tooltips). Empty vectors clear
+    // them; setDataset clears them.
+    void setErrors(std::vector<double> energyMevPerAtom, std::vector<double> forceRmse,
+                   const QString& source);
+    bool hasErrors() const { return !m_energyErrors.empty(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,6 +52,8 @@ public:
 private:
     std::shared_ptr<const Dataset> m_dataset;
     QStringList m_formulas; // cached: computed once per dataset, not per paint
+    std::vector<double> m_energyErrors, m_forceErrors;
+    QString m_errorSource;
 };
 
 // Sorts numerically and filters on every column's text (case-insensitive substring).

@@ -127,6 +127,10 @@ private:
     void onLoadFinished();
     void reportLoadError(const LoadError& error);
     void showStructure(int index);
+    // The errors of the Training tab's run shown (TrainingTab::errorRun): per configuration in
+    // the dataset table, per atom of the structure shown as the 3D view's colour choices.
+    void showModelErrors();
+    void showAtomErrors();
     void applyCutoff(double cutoff);
     void startHistogram();
     void onHistogramFinished();

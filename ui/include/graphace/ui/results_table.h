@@ -1,6 +1,7 @@
 #pragma once
 // Results of the runs: one row per run and method (linear least squares / GCN) with train and
-// test energy RMSE and MAE in meV/atom, R² and seconds.
+// test energy RMSE and MAE in meV/atom, R², force and virial errors and seconds; below it, when
+// the data has several groups of the run's data.group_key (config_type), one row per group.
 
 #include "graphace/ui/training_run.h"
 
@@ -32,6 +33,9 @@ public:
         Stop,
         ColumnCount
     };
+
+    // On a group row's Run item: the group's value of the key (absent on a method's row).
+    static constexpr int kGroupRole = Qt::UserRole + 2;
 
     explicit ResultsTable(QWidget* parent = nullptr);
 

@@ -2,7 +2,8 @@
 // The 3D picture of one structure in a VTK renderer: atoms, periodic cell, neighbour bonds.
 //
 //   * Atoms are glyphs (one vtkGlyph3DMapper, not one actor per atom): spheres coloured by
-//     element, radius = atomScale × covalent radius; or coloured by neighbour count.
+//     element, radius = atomScale × covalent radius; or by neighbour count, or by a value per
+//     atom (a model's force error, its energy per atom) on a colour scale.
 //   * The cell is drawn as a wireframe, once per replica (1–3 replicas per periodic axis).
 //   * Bonds are the neighbour-list edges, one line each, in a single polydata. An edge whose
 //     other end lies outside the replicated block ends at that atom's periodic image, drawn as
@@ -21,9 +22,13 @@ class vtkRenderer;
 
 namespace graphace::ui {
 
+// What an atom's colour shows: its element, its neighbour count, or a value per atom given
+// with setAtomValues (e.g. a model's force error) on a colour scale.
+enum class AtomColouring { Element, Degree, Values };
+
 struct SceneOptions {
     std::array<int, 3> replicas{1, 1, 1}; // per axis, 1–3; forced to 1 on non-periodic axes
-    bool colourByDegree = false;
+    AtomColouring colouring = AtomColouring::Element;
     bool showGhosts = true; // false: bonds across the boundary become half-bonds
     bool showBonds = true;
     bool showCell = true;
@@ -32,6 +37,9 @@ struct SceneOptions {
 
 // RGB in [0, 1] for a degree: isolated atoms (0) in red, others on a blue → yellow scale.
 std::array<float, 3> degreeColour(int degree, int maxDegree);
+// RGB in [0, 1] on the value scale (dark blue → teal → green → yellow, as viridis) for t in
+// [0, 1] (clamped); NaN gives grey.
+std::array<float, 3> valueColour(double t);
 
 class StructureScene {
 public:
@@ -42,8 +50,14 @@ public:
 
     // Shows a structure (no bonds until setNeighbors). Clears the highlighted atom.
     void setStructure(std::shared_ptr<const Structure> structure);
-    // Bonds for the current structure; `degrees` (one per atom) is used by colourByDegree.
+    // Bonds for the current structure; `degrees` (one per atom) is used by the degree colours.
     void setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees);
+    // One value per atom of the current structure for AtomColouring::Values, mapped linearly
+    // from [low, high] onto the scale; cleared by setStructure. Wrong sizes colour by element.
+    void setAtomValues(std::vector<double> values, double low, double high);
+    const std::vector<double>& atomValues() const { return m_values; }
+    // The colour atom `atom` (of replica 0) is drawn in now.
+    std::array<float, 3> atomColour(int atom) const;
     void setOptions(const SceneOptions& options);
     const SceneOptions& options() const { return m_options; }
     // Replicas actually used (non-periodic axes give 1).
@@ -88,6 +102,9 @@ private:
     std::shared_ptr<const Structure> m_structure;
     NeighborList m_neighbors;
     std::vector<int> m_degrees;
+    int m_maxDegree = 0;
+    std::vector<double> m_values;
+    double m_valueLow = 0, m_valueHigh = 1;
     SceneOptions m_options;
     std::vector<Vec3> m_displayedPositions; // for picking
     std::vector<double> m_displayedRadii;

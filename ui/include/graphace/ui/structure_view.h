@@ -1,5 +1,7 @@
 #pragma once
 // The 3D structure view: VTK viewport, scene and its controls (replicas, projection, colours).
+// Atoms are coloured by element, by degree, or by one of the per-atom quantities given with
+// setAtomQuantities (a model's force error, its energy per atom), with a colour bar.
 
 #include "graphace/neighbor_list.h"
 #include "graphace/structure.h"
@@ -7,16 +9,29 @@
 
 #include <QWidget>
 
+#include <QList>
+#include <QString>
+
 #include <memory>
+#include <vector>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QSpinBox;
 class QToolButton;
 
 namespace graphace::ui {
 
+class ColourBar;
 class VtkViewport;
+
+// A value per atom of the structure shown, to colour the atoms by.
+struct AtomQuantity {
+    QString name;                // e.g. "force error, GCN (eV/Å)"
+    std::vector<double> values;  // one per atom; NaN drawn grey
+    bool fromZero = false;       // the scale starts at 0 (errors), else at the smallest value
+};
 
 class StructureView : public QWidget {
     Q_OBJECT
@@ -32,7 +47,15 @@ public:
 
     StructureScene& scene() { return *m_scene; }
     VtkViewport* viewport() const { return m_viewport; }
-    QCheckBox* colourByDegreeBox() const { return m_colourByDegree; }
+    // Colour atoms by: "Element", "Degree", then the quantities given.
+    QComboBox* colourBox() const { return m_colour; }
+    ColourBar* colourBar() const { return m_colourBar; }
+    // The quantities offered for the structure shown (replaces the previous ones; the choice is
+    // kept by name where the new list has it, else the colours fall back to elements).
+    void setAtomQuantities(const QList<AtomQuantity>& quantities);
+    const QList<AtomQuantity>& atomQuantities() const { return m_quantities; }
+    // Selects "Degree" (true) or "Element" (false).
+    void setColourByDegree(bool byDegree);
     QSpinBox* replicaBox(int axis) const { return m_replicas[axis]; }
 
 public Q_SLOTS:
@@ -41,6 +64,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void atomPicked(int atom); // -1 when the click hit no atom
+    void colouringChanged();
 
 private:
     void applyOptions();
@@ -49,7 +73,10 @@ private:
     VtkViewport* m_viewport = nullptr;
     std::unique_ptr<StructureScene> m_scene;
     QSpinBox* m_replicas[3] = {nullptr, nullptr, nullptr};
-    QCheckBox* m_colourByDegree = nullptr;
+    QComboBox* m_colour = nullptr;
+    ColourBar* m_colourBar = nullptr;
+    QList<AtomQuantity> m_quantities;
+    QString m_wantedColour; // the colouring last chosen in the box
     QCheckBox* m_ghosts = nullptr;
     QCheckBox* m_bonds = nullptr;
     QCheckBox* m_cell = nullptr;

@@ -6,9 +6,11 @@
 
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
+#include "graphace/group_metrics.h"
 
 #include <QString>
 
+#include <array>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -21,6 +23,14 @@ struct ParityPoints {
     std::vector<double> predictedPerAtom;
 };
 inline constexpr std::size_t kMaxForceParityPoints = 4000;
+
+// Each configuration's and atom's errors, indexed like the data the run was given (NaN / empty
+// for configurations outside its split), and each atom's energy from the GCN (eV; empty for a
+// model without per-atom energies, model.target "total").
+struct RunErrors {
+    ConfigurationErrors gcn, linear;
+    std::vector<std::vector<double>> gcnAtomEnergies;
+};
 
 struct TrainingRunRecord {
     QString name;            // e.g. "recommended", "train 50", "activation relu"
@@ -36,6 +46,8 @@ struct TrainingRunRecord {
     // per set, an even stride over all components (a plot of 10⁵ points shows no more).
     ParityPoints gcnForceParityTrain, gcnForceParityTest, linearForceParityTrain,
         linearForceParityTest;
+    // Metrics per group of data.group_key (config_type unless set): [0] training, [1] test set.
+    std::array<std::vector<GroupMetrics>, 2> gcnGroups, linearGroups;
     double seconds = 0; // wall time of the whole run (preparation + training)
     // A run of a sweep: the swept setting and its value here (NaN for a value that is not a
     // number, and for runs outside a sweep).
@@ -45,6 +57,7 @@ struct TrainingRunRecord {
     // and the prepared data, for export as `graphace train --out DIR` writes it.
     std::shared_ptr<const GcnModel> model;
     std::shared_ptr<const PreparedExperiment> prepared;
+    std::shared_ptr<const RunErrors> errors; // null until the run finished
 };
 
 } // namespace graphace::ui

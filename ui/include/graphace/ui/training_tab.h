@@ -26,6 +26,7 @@ class QToolButton;
 
 namespace graphace::ui {
 
+class ErrorHistogram;
 class ParityChart;
 class SweepChart;
 class ResultsTable;
@@ -73,7 +74,13 @@ public:
     TrainingCharts* charts() const { return m_charts; }
     ParityChart* parityChart() const { return m_parity; }
     ParityChart* forceParityChart() const { return m_forceParity; }
+    ErrorHistogram* energyErrorHistogram() const { return m_energyErrors; }
+    ErrorHistogram* forceErrorHistogram() const { return m_forceErrors; }
+    // The run whose parity plots are shown when its errors per configuration and atom are known
+    // and index the data loaded now (trained in this session on it); else null.
+    const TrainingRunRecord* errorRun() const;
     SweepChart* sweepChart() const { return m_sweepChart; }
+    SweepChart* forceSweepChart() const { return m_forceSweepChart; }
     ResultsTable* resultsTable() const { return m_results; }
     TrainingWorker* worker() const { return m_worker; }
     QPushButton* startButton() const { return m_start; }
@@ -101,6 +108,8 @@ Q_SIGNALS:
     // An energy parity point was clicked: the configuration's index in the loaded data, and a
     // line saying which run, set and errors it is.
     void configurationPicked(int datasetIndex, const QString& description);
+    // The run shown in the parity plots changed (errorRun() may differ).
+    void errorsChanged();
 
 private:
     void onRunStarted(int index, const QString& name);
@@ -113,6 +122,8 @@ private:
     void onAllFinished();
     void showLinear(int index);
     void showParity(const TrainingRunRecord& run);
+    void showSweep(); // the sweep charts of the runs' numeric sweep values, if any
+    void shareBottomSpace();
     void updateButtons();
     void updateProgress(bool force);
     void setError(const QString& text);
@@ -144,8 +155,14 @@ private:
     TrainingPanel* m_panel = nullptr;
     TrainingCharts* m_charts = nullptr;
     ParityChart* m_parity = nullptr;
-    ParityChart* m_forceParity = nullptr;      // shown for runs with forces
-    SweepChart* m_sweepChart = nullptr;        // shown for sweeps of a numeric setting
+    ParityChart* m_forceParity = nullptr;
+    ErrorHistogram* m_energyErrors = nullptr;
+    ErrorHistogram* m_forceErrors = nullptr;
+    QSplitter* m_energyColumn = nullptr; // energy parity over its error histogram
+    QSplitter* m_forceColumn = nullptr;  // the same for forces, shown for runs with forces
+    SweepChart* m_sweepChart = nullptr;      // energy errors of a sweep of a numeric setting
+    SweepChart* m_forceSweepChart = nullptr; // its force errors, when the runs have them
+    QSplitter* m_sweepColumn = nullptr;      // the two, shown for such sweeps
     int m_parityRun = -1;                      // the run the parity plots show
     std::shared_ptr<const Dataset> m_runsData; // the data the runs shown were trained on
     QSplitter* m_bottomSplitter = nullptr;     // parity plots | results
