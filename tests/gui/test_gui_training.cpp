@@ -38,8 +38,8 @@
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QStatusBar>
-#include <QTableView>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
@@ -537,7 +537,8 @@ private Q_SLOTS:
         for (double e : atomErrors)
             atomSquares += e * e;
         QVERIFY(std::abs(std::sqrt(atomSquares / (3 * 96)) - errors.gcn.forceRmse[worst]) <= 1e-12);
-        QCOMPARE(view->colourBar()->high(), *std::max_element(atomErrors.begin(), atomErrors.end()));
+        QCOMPARE(view->colourBar()->high(),
+                 *std::max_element(atomErrors.begin(), atomErrors.end()));
         QCOMPARE(view->colourBar()->low(), 0.0);
         colour->setCurrentIndex(colour->findText(QStringLiteral("energy per atom, GCN (eV)")));
         double energy = 0;
@@ -547,6 +548,17 @@ private Q_SLOTS:
         const double predicted = reference + 96 * errors.gcn.energyPerAtom[worst];
         QVERIFY2(std::abs(energy - predicted) <= 1e-6 * std::abs(predicted),
                  qPrintable(QString("%1 against %2").arg(energy).arg(predicted)));
+
+        // A force parity point selects its configuration and highlights its atom (the test
+        // set's 8 × 96 × 3 components are all shown: point k is component k).
+        QScatterSeries* testForcePoints = parity->series(ParityChart::GcnTest);
+        QCOMPARE(testForcePoints->count(), 8 * 96 * 3);
+        Q_EMIT testForcePoints->clicked(testForcePoints->at(700));
+        QCOMPARE(m_window->currentStructure(), int(run.prepared->testIndices[700 / 288]));
+        QCOMPARE(view->scene().highlightedAtom(), (700 % 288) / 3);
+        QVERIFY2(m_window->statusBar()->currentMessage().contains(
+                     QStringLiteral("atom %1, Fy").arg((700 % 288) / 3)),
+                 qPrintable(m_window->statusBar()->currentMessage()));
 
         const QByteArray shot = qgetenv("GRAPHACE_FORCES_SCREENSHOT");
         if (!shot.isEmpty()) {
@@ -801,7 +813,8 @@ private Q_SLOTS:
         QCOMPARE(table.item(1, ResultsTable::TestMae)->data(Qt::UserRole).toDouble(), 3.0);
         QCOMPARE(table.item(2, ResultsTable::TrainMae)->data(Qt::UserRole).toDouble(), 4.5);
         QCOMPARE(table.item(2, ResultsTable::TestMae)->text(), QStringLiteral("—"));
-        QVERIFY(table.item(3, ResultsTable::Run)->text().contains(QStringLiteral("no config_type")));
+        QVERIFY(
+            table.item(3, ResultsTable::Run)->text().contains(QStringLiteral("no config_type")));
         QCOMPARE(table.item(3, ResultsTable::TrainRmse)->text(), QStringLiteral("—"));
         QCOMPARE(table.item(3, ResultsTable::TestRmse)->data(Qt::UserRole).toDouble(), 11.0);
         // A group row selects its run like the method's row.

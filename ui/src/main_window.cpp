@@ -21,8 +21,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
-#include <QComboBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -180,8 +180,10 @@ void MainWindow::buildLayout() {
     m_tabs->addTab(m_trainingTab, tr("Training"));
     // A parity point selects its configuration in the dataset table and the 3D view.
     connect(m_trainingTab, &TrainingTab::configurationPicked, this,
-            [this](int index, const QString& description) {
+            [this](int index, const QString& description, int atom) {
                 selectStructure(index);
+                if (atom >= 0 && m_current == index)
+                    pickAtom(atom);
                 statusBar()->showMessage(description, 10000);
             });
     setCentralWidget(m_tabs);
@@ -521,10 +523,10 @@ void MainWindow::showStructure(int index) {
 void MainWindow::showModelErrors() {
     // The GCN's errors once it finished, else the linear fit's (a run stopped before training).
     const TrainingRunRecord* run = m_trainingTab->errorRun();
-    const bool gcn = run && run->finished &&
-                     std::any_of(run->errors->gcn.energyPerAtom.begin(),
-                                 run->errors->gcn.energyPerAtom.end(),
-                                 [](double e) { return std::isfinite(e); });
+    const bool gcn =
+        run && run->finished &&
+        std::any_of(run->errors->gcn.energyPerAtom.begin(), run->errors->gcn.energyPerAtom.end(),
+                    [](double e) { return std::isfinite(e); });
     if (run) {
         const ConfigurationErrors& errors = gcn ? run->errors->gcn : run->errors->linear;
         std::vector<double> energy = errors.energyPerAtom;
@@ -544,7 +546,8 @@ void MainWindow::showModelErrors() {
 void MainWindow::showAtomErrors() {
     QList<AtomQuantity> quantities;
     const TrainingRunRecord* run = m_trainingTab->errorRun();
-    if (run && m_current >= 0 && m_current < static_cast<int>(run->errors->gcn.energyPerAtom.size())) {
+    if (run && m_current >= 0 &&
+        m_current < static_cast<int>(run->errors->gcn.energyPerAtom.size())) {
         const RunErrors& errors = *run->errors;
         auto add = [&](const QString& name, const std::vector<double>& values, bool fromZero) {
             if (!values.empty())

@@ -215,8 +215,52 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
                 picked,
                 tr("Configuration %1 (%2 set of “%3”): error GCN %4, linear %5 meV/atom")
                     .arg(picked)
-                    .arg(train ? tr("training") : tr("test"), run.name, error(gcn), error(linear)));
+                    .arg(train ? tr("training") : tr("test"), run.name, error(gcn), error(linear)),
+                -1);
         });
+    // A force point: its component's configuration and atom (the points are every k-th
+    // component of the set, forceParityStride).
+    connect(m_forceParity, &ParityChart::pointClicked, this,
+            [this](ParityChart::Series series, int index) {
+                if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+                    return;
+                const TrainingRunRecord& run = m_runs[m_parityRun];
+                if (!run.prepared || m_runsData != m_data || index < 0)
+                    return;
+                const bool train =
+                    series == ParityChart::GcnTrain || series == ParityChart::LinearTrain;
+                const Dataset& set = train ? run.prepared->train : run.prepared->test;
+                const std::vector<std::size_t>& indices =
+                    train ? run.prepared->trainIndices : run.prepared->testIndices;
+                std::size_t component =
+                    static_cast<std::size_t>(index) * forceParityStride(3 * set.atomCount());
+                for (std::size_t c = 0; c < set.size() && c < indices.size(); ++c) {
+                    const std::size_t components = 3 * set.structures[c].size();
+                    if (component >= components) {
+                        component -= components;
+                        continue;
+                    }
+                    const int atom = static_cast<int>(component / 3);
+                    const ParityPoints& p = m_forceParity->shownPoints(series);
+                    const double error = index < static_cast<int>(p.referencePerAtom.size())
+                                             ? p.predictedPerAtom[index] - p.referencePerAtom[index]
+                                             : std::nan("");
+                    const int picked = static_cast<int>(indices[c]);
+                    Q_EMIT configurationPicked(
+                        picked,
+                        tr("Configuration %1, atom %2, F%3 (%4 set of “%5”): %6 error %7 eV/Å")
+                            .arg(picked)
+                            .arg(atom)
+                            .arg(QChar(u"xyz"[component % 3]))
+                            .arg(train ? tr("training") : tr("test"), run.name,
+                                 series == ParityChart::GcnTrain || series == ParityChart::GcnTest
+                                     ? tr("GCN")
+                                     : tr("linear"))
+                            .arg(error, 0, 'g', 3),
+                        atom);
+                    return;
+                }
+            });
 
     // The worker lives on its own thread; its signals arrive here queued.
     m_worker = new TrainingWorker;

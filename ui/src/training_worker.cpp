@@ -39,6 +39,11 @@ ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& p
     return points;
 }
 
+std::size_t forceParityStride(std::size_t components) {
+    return std::max<std::size_t>(1,
+                                 (components + kMaxForceParityPoints - 1) / kMaxForceParityPoints);
+}
+
 ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& predicted) {
     std::vector<double> reference;
     reference.reserve(predicted.size());
@@ -50,7 +55,7 @@ ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& p
     }
     if (reference.empty() || reference.size() != predicted.size())
         return {};
-    const std::size_t stride = (reference.size() + kMaxForceParityPoints - 1) / kMaxForceParityPoints;
+    const std::size_t stride = forceParityStride(reference.size());
     ParityPoints points;
     for (std::size_t i = 0; i < reference.size(); i += stride) {
         points.referencePerAtom.push_back(reference[i]);
@@ -189,15 +194,15 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
             errors->gcn = noErrors(data->size());
             errors->linear = noErrors(data->size());
             errors->gcnAtomEnergies.resize(data->size());
-            scatterErrors(errors->linear,
-                          errorsOf(prepared->train, linear.trainPredicted,
-                                   linear.trainPredictedForces),
-                          prepared->trainIndices);
+            scatterErrors(
+                errors->linear,
+                errorsOf(prepared->train, linear.trainPredicted, linear.trainPredictedForces),
+                prepared->trainIndices);
             if (!testData)
-                scatterErrors(errors->linear,
-                              errorsOf(prepared->test, linear.testPredicted,
-                                       linear.testPredictedForces),
-                              prepared->testIndices);
+                scatterErrors(
+                    errors->linear,
+                    errorsOf(prepared->test, linear.testPredicted, linear.testPredictedForces),
+                    prepared->testIndices);
             Q_EMIT linearReady(index, record->linear);
             if (m_cancel.load())
                 throw Cancelled();
@@ -243,8 +248,8 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
                     for (std::size_t k = 0; k < indices.size() && k < set.size(); ++k) {
                         const std::size_t n = set.structures[k].size();
                         if (indices[k] < errors->gcnAtomEnergies.size() && atom + n <= atoms.size())
-                            errors->gcnAtomEnergies[indices[k]].assign(
-                                atoms.begin() + atom, atoms.begin() + atom + n);
+                            errors->gcnAtomEnergies[indices[k]].assign(atoms.begin() + atom,
+                                                                       atoms.begin() + atom + n);
                         atom += n;
                     }
                 }

@@ -29,6 +29,8 @@ public:
     void clear();
 
     QScatterSeries* series(Series series) const { return m_series[series]; }
+    // The points of a series as given by the run (index = pointClicked's index).
+    const ParityPoints& shownPoints(Series series) const { return m_points[series]; }
     QLineSeries* diagonal() const { return m_diagonal; }
     QValueAxis* xAxis() const { return m_x; }
     QValueAxis* yAxis() const { return m_y; }

@@ -105,9 +105,9 @@ Q_SIGNALS:
     void epochFinished(int index, const graphace::EpochRecord& record);
     void runFinished(int index);
     void runFailed(int index, const QString& message);
-    // An energy parity point was clicked: the configuration's index in the loaded data, and a
-    // line saying which run, set and errors it is.
-    void configurationPicked(int datasetIndex, const QString& description);
+    // A parity point was clicked: the configuration's index in the loaded data, a line saying
+    // which run, set and errors it is, and for a force point its atom (else -1).
+    void configurationPicked(int datasetIndex, const QString& description, int atom);
     // The run shown in the parity plots changed (errorRun() may differ).
     void errorsChanged();
 
@@ -158,11 +158,11 @@ private:
     ParityChart* m_forceParity = nullptr;
     ErrorHistogram* m_energyErrors = nullptr;
     ErrorHistogram* m_forceErrors = nullptr;
-    QSplitter* m_energyColumn = nullptr; // energy parity over its error histogram
-    QSplitter* m_forceColumn = nullptr;  // the same for forces, shown for runs with forces
-    SweepChart* m_sweepChart = nullptr;      // energy errors of a sweep of a numeric setting
-    SweepChart* m_forceSweepChart = nullptr; // its force errors, when the runs have them
-    QSplitter* m_sweepColumn = nullptr;      // the two, shown for such sweeps
+    QSplitter* m_energyColumn = nullptr;       // energy parity over its error histogram
+    QSplitter* m_forceColumn = nullptr;        // the same for forces, shown for runs with forces
+    SweepChart* m_sweepChart = nullptr;        // energy errors of a sweep of a numeric setting
+    SweepChart* m_forceSweepChart = nullptr;   // its force errors, when the runs have them
+    QSplitter* m_sweepColumn = nullptr;        // the two, shown for such sweeps
     int m_parityRun = -1;                      // the run the parity plots show
     std::shared_ptr<const Dataset> m_runsData; // the data the runs shown were trained on
     QSplitter* m_bottomSplitter = nullptr;     // parity plots | results

@@ -90,6 +90,8 @@ ParityPoints parityPoints(const GraphDataset& data, const std::vector<double>& p
 // order), every k-th so that at most kMaxForceParityPoints remain; empty when the sizes differ
 // or a configuration has no forces.
 ParityPoints forceParityPoints(const Dataset& data, const std::vector<double>& predicted);
+// k of that stride for a set of `components` force components (point p is component p × k).
+std::size_t forceParityStride(std::size_t components);
 
 } // namespace graphace::ui
 
