@@ -13,7 +13,8 @@ void checkSizes(const Dataset& data, const std::vector<double>& predictedEnergie
         throw std::invalid_argument(std::string(what) +
                                     ": one predicted energy per configuration needed");
     if (!predictedForces.empty() && predictedForces.size() != 3 * data.atomCount())
-        throw std::invalid_argument(std::string(what) + ": predicted forces do not match the atoms");
+        throw std::invalid_argument(std::string(what) +
+                                    ": predicted forces do not match the atoms");
 }
 
 } // namespace

@@ -682,7 +682,8 @@ private Q_SLOTS:
         // Without predicted forces: no force errors; wrong sizes are refused.
         const ConfigurationErrors energyOnly = configurationErrors(data, predicted);
         QVERIFY(std::isnan(energyOnly.forceRmse[0]) && energyOnly.atomForceError[0].empty());
-        QVERIFY(errorOf([&] { configurationErrors(data, {1.0}); }).contains("one predicted energy"));
+        QVERIFY(
+            errorOf([&] { configurationErrors(data, {1.0}); }).contains("one predicted energy"));
     }
 
     void historyCsvMalformed() {

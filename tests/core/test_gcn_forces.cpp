@@ -64,8 +64,8 @@ AceConfig smallAce() {
     return a;
 }
 
-ExperimentConfig forceConfig(EdgeWeighting weighting, Normalisation normalisation,
-                             bool selfLoops, EnergyTarget target) {
+ExperimentConfig forceConfig(EdgeWeighting weighting, Normalisation normalisation, bool selfLoops,
+                             EnergyTarget target) {
     ExperimentConfig c;
     c.ace = smallAce();
     c.graph.options.cutoff = 3.3;
@@ -145,18 +145,17 @@ void checkAgainstFiniteDifferences(const ExperimentConfig& config, const Structu
             Structure plus = s, minus = s;
             plus.positions[a][c] += h;
             minus.positions[a][c] -= h;
-            const double fd = -(energyOf(model, basis, options, plus) -
-                                energyOf(model, basis, options, minus)) /
-                              (2 * h);
+            const double fd =
+                -(energyOf(model, basis, options, plus) - energyOf(model, basis, options, minus)) /
+                (2 * h);
             const double analytic = p.forces[3 * a + c];
             worst = std::max(worst, std::abs(analytic - fd));
             scale = std::max(scale, std::abs(fd));
             total[c] += analytic;
         }
     QVERIFY2(scale > 1e-3, "the forces are too small for the test to mean anything");
-    QVERIFY2(worst <= 1e-6 * scale, qPrintable(QString("force error %1 of scale %2")
-                                                   .arg(worst)
-                                                   .arg(scale)));
+    QVERIFY2(worst <= 1e-6 * scale,
+             qPrintable(QString("force error %1 of scale %2").arg(worst).arg(scale)));
     QVERIFY(total.norm() <= 1e-10 * scale * s.size());
 
     // ∂E/∂ε_ab = −W_ba for the homogeneous deformation r → (1 + ε) r of positions and cell.
@@ -206,7 +205,8 @@ void TestGcnForces::forcesAndVirialMatchFiniteDifferences_data() {
     QTest::addColumn<int>("target");
     QTest::addColumn<bool>("partlyPeriodic");
     QTest::addColumn<bool>("linearTerm");
-    const int poly = int(EdgeWeighting::SmoothPolynomial), cosine = int(EdgeWeighting::SmoothCosine);
+    const int poly = int(EdgeWeighting::SmoothPolynomial),
+              cosine = int(EdgeWeighting::SmoothCosine);
     const int sym = int(Normalisation::Symmetric), row = int(Normalisation::Row),
               none = int(Normalisation::None);
     const int perAtom = int(EnergyTarget::PerAtomSum), total = int(EnergyTarget::Total);
@@ -243,9 +243,8 @@ void TestGcnForces::forcesAndVirialMatchFiniteDifferences() {
 }
 
 void TestGcnForces::invariantEnergyEquivariantForces() {
-    const ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                                Normalisation::Symmetric, true,
-                                                EnergyTarget::PerAtomSum);
+    const ExperimentConfig config = forceConfig(
+        EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric, true, EnergyTarget::PerAtomSum);
     const AceBasis basis(config.ace);
     const GraphOptions& options = config.graph.options;
     const Structure s = triclinicCell(5, 7);
@@ -282,9 +281,8 @@ void TestGcnForces::invariantEnergyEquivariantForces() {
 }
 
 void TestGcnForces::batchEqualsSingle() {
-    const ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                                Normalisation::Symmetric, true,
-                                                EnergyTarget::PerAtomSum);
+    const ExperimentConfig config = forceConfig(
+        EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric, true, EnergyTarget::PerAtomSum);
     const AceBasis basis(config.ace);
     const Dataset data = datasetOf({triclinicCell(1, 7), slab(2), triclinicCell(3, 5)});
     const GraphDataset all = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
@@ -307,8 +305,8 @@ void TestGcnForces::batchEqualsSingle() {
 
 void TestGcnForces::portableOpsGiveTheSameForces() {
     // The CUDA path's ops (addmm / mm instead of the Eigen kernels), run on the CPU.
-    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                          Normalisation::Symmetric, true, EnergyTarget::PerAtomSum);
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric,
+                                          true, EnergyTarget::PerAtomSum);
     const AceBasis basis(config.ace);
     const Dataset data = withForces(datasetOf({triclinicCell(1, 7), slab(2)}));
     const GraphDataset all = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
@@ -351,8 +349,7 @@ void TestGcnForces::settingsWithoutForcesAreRefused() {
     for (Structure& s : data.structures)
         s.forces.assign(s.size(), Vec3(0.1, -0.2, 0.3));
     auto messageOf = [&](const ExperimentConfig& config) {
-        const GraphDataset g =
-            buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
+        const GraphDataset g = buildGraphDataset(basis, config.graph.options, data, 1, {}, true);
         try {
             GcnTrainer trainer(config, g, GraphDataset{});
         } catch (const std::invalid_argument& e) {
@@ -368,16 +365,14 @@ void TestGcnForces::settingsWithoutForcesAreRefused() {
     binary.optimiser.forcesWeight = 0.0; // energies only: allowed, as the study did
     QVERIFY(messageOf(binary).empty());
 
-    ExperimentConfig noLoops = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                           Normalisation::Symmetric, false,
-                                           EnergyTarget::PerAtomSum);
+    ExperimentConfig noLoops = forceConfig(
+        EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric, false, EnergyTarget::PerAtomSum);
     noLoops.optimiser.forcesWeight = 1.0;
     QVERIFY(messageOf(noLoops).find("self_loops") != std::string::npos);
 
     // Forces asked for, but the data has none.
-    ExperimentConfig smooth = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                          Normalisation::Symmetric, true,
-                                          EnergyTarget::PerAtomSum);
+    ExperimentConfig smooth = forceConfig(EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric,
+                                          true, EnergyTarget::PerAtomSum);
     smooth.optimiser.forcesWeight = 1.0;
     const GraphDataset withoutForces = buildGraphDataset(
         basis, smooth.graph.options, datasetOf({triclinicCell(1, 7)}), 1, {}, true);
@@ -418,9 +413,8 @@ void TestGcnForces::singlePrecisionGeometryGivesTheSameForces() {
     // A float32 model stores its Jacobians in float32 (half the memory, used in place on the
     // CPU): its forces agree with those from float64 geometry to float32 rounding, and the
     // linear baseline's force rows to float32 rounding too.
-    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial,
-                                          Normalisation::Symmetric, true,
-                                          EnergyTarget::PerAtomSum);
+    ExperimentConfig config = forceConfig(EdgeWeighting::SmoothPolynomial, Normalisation::Symmetric,
+                                          true, EnergyTarget::PerAtomSum);
     config.model.precision = Precision::Float32;
     const AceBasis basis(config.ace);
     const Dataset data = datasetOf({triclinicCell(1, 7), slab(2)});

@@ -367,7 +367,8 @@ private Q_SLOTS:
         QVERIFY(!view->colourBar()->isVisibleTo(view));
 
         // A value per atom: offered in the box, drawn on the scale from 0, keyed by the bar.
-        const int atoms = static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
+        const int atoms =
+            static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
         std::vector<double> values(atoms);
         for (int i = 0; i < atoms; ++i)
             values[i] = 0.5 + 0.25 * i;
@@ -389,7 +390,8 @@ private Q_SLOTS:
         m_window->selectStructure(other);
         QCOMPARE(colour->count(), 2);
         QCOMPARE(view->scene().options().colouring, AtomColouring::Element);
-        const int otherAtoms = static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
+        const int otherAtoms =
+            static_cast<int>(m_window->dataset()->structures[m_window->currentStructure()].size());
         view->setAtomQuantities(
             {{QStringLiteral("test error (eV/Å)"), std::vector<double>(otherAtoms, 1.0), false}});
         QCOMPARE(view->scene().options().colouring, AtomColouring::Values);

@@ -60,8 +60,8 @@ void ColourBar::paintEvent(QPaintEvent*) {
     painter.drawText(QRect(x, 0, metrics.horizontalAdvance(low), h), Qt::AlignVCenter, low);
     x += metrics.horizontalAdvance(low) + 4;
     const int titleWidth = metrics.horizontalAdvance(m_title);
-    const int barWidth = std::clamp(
-        width() - x - metrics.horizontalAdvance(high) - titleWidth - 16, 40, 240);
+    const int barWidth =
+        std::clamp(width() - x - metrics.horizontalAdvance(high) - titleWidth - 16, 40, 240);
     const QRect bar(x, 3, barWidth, h - 6);
     QLinearGradient gradient(bar.topLeft(), bar.topRight());
     for (int k = 0; k <= 8; ++k) {

@@ -64,8 +64,8 @@ QVariant DatasetModel::data(const QModelIndex& index, int role) const {
     const Structure& s = m_dataset->structures[index.row()];
     const bool sort = role == SortRole;
     if (role == Qt::TextAlignmentRole) {
-        const bool numeric = index.column() != Formula && index.column() != ConfigType &&
-                             index.column() != Source;
+        const bool numeric =
+            index.column() != Formula && index.column() != ConfigType && index.column() != Source;
         return QVariant::fromValue(Qt::AlignVCenter | (numeric ? Qt::AlignRight : Qt::AlignLeft));
     }
     if (role == Qt::ToolTipRole && index.column() == Source)

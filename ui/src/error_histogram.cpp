@@ -101,8 +101,8 @@ void ErrorHistogram::setRun(const TrainingRunRecord& run) {
         return;
     // The range holds 99 % of all errors: one diverged prediction must not squash the rest
     // into the centre bin.
-    const std::size_t at = std::min(magnitudes.size() - 1,
-                                    static_cast<std::size_t>(0.99 * magnitudes.size()));
+    const std::size_t at =
+        std::min(magnitudes.size() - 1, static_cast<std::size_t>(0.99 * magnitudes.size()));
     std::nth_element(magnitudes.begin(), magnitudes.begin() + at, magnitudes.end());
     const double half = std::max(1.05 * magnitudes[at], forces ? 1e-6 : 1e-3);
     const double width = 2 * half / kBins;

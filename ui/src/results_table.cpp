@@ -106,9 +106,9 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
         for (const std::string& name : names) {
             const QString label =
                 name.empty() ? tr("(no %1)").arg(key) : QString::fromStdString(name);
-            const int row = addRow(run, QStringLiteral("   ↳ %1").arg(label), method,
-                                   find(groups[0], name), find(groups[1], name),
-                                   std::nan(""), QString());
+            const int row =
+                addRow(run, QStringLiteral("   ↳ %1").arg(label), method, find(groups[0], name),
+                       find(groups[1], name), std::nan(""), QString());
             item(row, Run)->setData(kGroupRole, QString::fromStdString(name));
             item(row, Run)->setToolTip(tr("Configurations whose %1 is “%2”").arg(key, label));
             for (int c = 0; c < ColumnCount; ++c)

@@ -162,7 +162,8 @@ json runJson(const TrainingRunRecord& run) {
               {"gcn_test", parityJson(run.gcnForceParityTest)},
               {"linear_train", parityJson(run.linearForceParityTrain)},
               {"linear_test", parityJson(run.linearForceParityTest)}}},
-            {"per_group", {{"gcn", groupsJson(run.gcnGroups)}, {"linear", groupsJson(run.linearGroups)}}},
+            {"per_group",
+             {{"gcn", groupsJson(run.gcnGroups)}, {"linear", groupsJson(run.linearGroups)}}},
             {"seconds", real(run.seconds)},
             {"sweep_key", run.sweepKey.toStdString()},
             {"sweep_value", real(run.sweepValue)}};

@@ -111,7 +111,7 @@ void StructureView::applyOptions() {
         options.replicas[k] = m_replicas[k]->value();
     const int choice = m_colour->currentIndex();
     const int quantity = choice - 2;
-    options.colouring = choice == 1 ? AtomColouring::Degree
+    options.colouring = choice == 1                                       ? AtomColouring::Degree
                         : quantity >= 0 && quantity < m_quantities.size() ? AtomColouring::Values
                                                                           : AtomColouring::Element;
     options.showGhosts = m_ghosts->isChecked();

@@ -24,12 +24,13 @@ struct LinearAceModel;
 
 // One line of history.csv and one progress report.
 struct EpochRecord {
-    int epoch = 0;  // 1-based over all phases
-    int phase = 0;  // 0-based index into optimiser.phases
-    double trainLoss = 0;  // the optimised loss (optimiser.loss) over the training set, after the epoch
-    double testLoss = 0;   // same on the test set; NaN without one
+    int epoch = 0; // 1-based over all phases
+    int phase = 0; // 0-based index into optimiser.phases
+    double trainLoss =
+        0; // the optimised loss (optimiser.loss) over the training set, after the epoch
+    double testLoss = 0; // same on the test set; NaN without one
     double trainRmseMevPerAtom = 0, trainMaeMevPerAtom = 0;
-    double testRmseMevPerAtom = 0, testMaeMevPerAtom = 0;  // NaN without a test set
+    double testRmseMevPerAtom = 0, testMaeMevPerAtom = 0; // NaN without a test set
     // Force errors over all components (eV/Å); NaN when the set has no forces or the graphs
     // were built without geometry (energy-only training).
     double trainForceRmseEvPerA = 0, trainForceMaeEvPerA = 0;
@@ -37,24 +38,24 @@ struct EpochRecord {
     // Virial RMSE per atom (meV/atom) over the configurations with a reference virial; NaN
     // when none has one or without geometry.
     double trainVirialRmseMevPerAtom = 0, testVirialRmseMevPerAtom = 0;
-    double learningRate = 0;    // used during this epoch
-    double seconds = 0;         // wall time of the epoch (optimisation + evaluation)
-    double atomsPerSecond = 0;  // training atoms per second in the optimisation pass
+    double learningRate = 0;   // used during this epoch
+    double seconds = 0;        // wall time of the epoch (optimisation + evaluation)
+    double atomsPerSecond = 0; // training atoms per second in the optimisation pass
 };
 
 enum class TrainingStop {
-    Completed,     // all phases ran
-    Cancelled,     // the callback or the cancel flag asked to stop
-    Diverged,      // NaN/Inf in the loss or the weights; the best weights so far are kept
-    EarlyStopped,  // optimiser.earlyStoppingPatience epochs without improvement; best kept
+    Completed,    // all phases ran
+    Cancelled,    // the callback or the cancel flag asked to stop
+    Diverged,     // NaN/Inf in the loss or the weights; the best weights so far are kept
+    EarlyStopped, // optimiser.earlyStoppingPatience epochs without improvement; best kept
 };
 std::string toString(TrainingStop stop);
 
 struct TrainingOutcome {
     TrainingStop stop = TrainingStop::Completed;
-    std::string message;  // one sentence for a person, e.g. why it diverged
+    std::string message; // one sentence for a person, e.g. why it diverged
     int epochsRun = 0;
-    int bestEpoch = 0;    // epoch whose weights the model holds
+    int bestEpoch = 0; // epoch whose weights the model holds
     double seconds = 0;
     std::vector<EpochRecord> history;
 };
@@ -63,7 +64,7 @@ struct TrainingOutcome {
 struct GcnPrediction {
     std::vector<double> energies; // eV per configuration
     std::vector<double> forces;   // eV/Å, x y z per atom, configurations in order
-    std::vector<double> virials;  // eV, 9 per configuration (row-major W = −Σ_e r_e ⊗ ∂E/∂r_e)
+    std::vector<double> virials; // eV, 9 per configuration (row-major W = −Σ_e r_e ⊗ ∂E/∂r_e)
     std::vector<double> stresses; // eV/Å³, 9 per configuration, −W / V; NaN unless 3D-periodic
 };
 
@@ -132,9 +133,10 @@ public:
 
     // Runs the whole schedule. `cancel` (optional) is checked before every batch, so a stop
     // request returns within one batch; the callback is called after every epoch.
-    TrainingOutcome train(const EpochCallback& onEpoch = {}, const std::atomic<bool>* cancel = nullptr);
+    TrainingOutcome train(const EpochCallback& onEpoch = {},
+                          const std::atomic<bool>* cancel = nullptr);
 
-    const GcnModel& model() const;  // the weights as described by the outcome's bestEpoch
+    const GcnModel& model() const; // the weights as described by the outcome's bestEpoch
     GcnModel takeModel();
 
 private:
@@ -156,7 +158,7 @@ bool hasGeometry(const GraphDataset& data);
 
 // Torch build information for Help → About and `--version`.
 struct TorchInfo {
-    std::string version;     // e.g. "1.13.1"
+    std::string version; // e.g. "1.13.1"
     bool cudaAvailable = false;
     int cudaDevices = 0;
 };

@@ -54,16 +54,16 @@ struct Batch {
 // local to the sample.
 struct GeometryTensors {
     int64_t atoms = 0;
-    torch::Tensor z;                              // atoms × F: standardised (whitened) inputs X
-    torch::Tensor entryRows, entryCols, entryBase; // adjacency entries: int64, int64, values
+    torch::Tensor z;                                // atoms × F: standardised (whitened) inputs X
+    torch::Tensor entryRows, entryCols, entryBase;  // adjacency entries: int64, int64, values
     torch::Tensor edgeFirst, edgeSecond, edgeEntry; // graph edges, int64
-    torch::Tensor edgeWeights;                    // graph edges
+    torch::Tensor edgeWeights;                      // graph edges
     torch::Tensor edgeWeightGradients, edgeVectors; // graph edges × 3
-    torch::Tensor aceFirst, aceSecond, aceBlock;  // ACE edges, int64; aceBlock = i S + s_i
-    torch::Tensor aceGradients;                   // ACE edges × 3 × K
-    torch::Tensor aceVectors;                     // ACE edges × 3
-    torch::Tensor forces;                         // atoms × 3 reference; undefined without
-    torch::Tensor virial;                         // 9 reference (eV); undefined without
+    torch::Tensor aceFirst, aceSecond, aceBlock;    // ACE edges, int64; aceBlock = i S + s_i
+    torch::Tensor aceGradients;                     // ACE edges × 3 × K
+    torch::Tensor aceVectors;                       // ACE edges × 3
+    torch::Tensor forces;                           // atoms × 3 reference; undefined without
+    torch::Tensor virial;                           // 9 reference (eV); undefined without
     Normalisation normalisation = Normalisation::Symmetric;
 };
 
@@ -115,7 +115,7 @@ struct Network {
     // gradient of the force path.
     std::vector<double> linearCoefficients;
 
-    torch::Tensor parameters;   // flat, requires grad, on the device
+    torch::Tensor parameters; // flat, requires grad, on the device
     // The readout after the graph layers: dense layers, pooling, σ, baseline (forward's tail).
     torch::Tensor readout(torch::Tensor h, const Batch& batch,
                           const std::vector<torch::Tensor>& pieces, std::size_t p) const;

@@ -278,11 +278,9 @@ torch::autograd::variable_list linearBackwardAny(torch::autograd::AutogradContex
         if (bias)
             db = torch::empty({w.size(1)}, w.options());
         if (x.scalar_type() == torch::kFloat64)
-            linearBackward<double>(x, w, g, dx.defined() ? &dx : nullptr, dw,
-                                   bias ? &db : nullptr);
+            linearBackward<double>(x, w, g, dx.defined() ? &dx : nullptr, dw, bias ? &db : nullptr);
         else
-            linearBackward<float>(x, w, g, dx.defined() ? &dx : nullptr, dw,
-                                  bias ? &db : nullptr);
+            linearBackward<float>(x, w, g, dx.defined() ? &dx : nullptr, dw, bias ? &db : nullptr);
     }
     if (bias)
         return {dx, dw, db};

@@ -152,7 +152,7 @@ private:
     std::unique_ptr<CutoffGraph> m_graph;
     int m_current = -1;
     QString m_label;
-    QStringList m_files;  // files of the dataset shown; empty for the sample
+    QStringList m_files; // files of the dataset shown; empty for the sample
     QString m_lastError;
     double m_lastUpdateMs = 0.0;
     double m_lastFrameMs = 0.0;

@@ -28,9 +28,9 @@ class VtkViewport;
 
 // A value per atom of the structure shown, to colour the atoms by.
 struct AtomQuantity {
-    QString name;                // e.g. "force error, GCN (eV/Å)"
-    std::vector<double> values;  // one per atom; NaN drawn grey
-    bool fromZero = false;       // the scale starts at 0 (errors), else at the smallest value
+    QString name;               // e.g. "force error, GCN (eV/Å)"
+    std::vector<double> values; // one per atom; NaN drawn grey
+    bool fromZero = false;      // the scale starts at 0 (errors), else at the smallest value
 };
 
 class StructureView : public QWidget {

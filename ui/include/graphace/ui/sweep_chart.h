@@ -1,9 +1,9 @@
 #pragma once
 // A sweep's outcome against the swept value: the final energy MAE (meV/atom) or force MAE
 // (eV/Å) of the GCN and of the linear fit on the same descriptors (test set, else training set;
-// left axis) and the graph's mean degree (right axis), one point per finished run. For a cutoff sweep this is the
-// picture that tunes the adjacency threshold: what message passing gains against how connected
-// the graph becomes.
+// left axis) and the graph's mean degree (right axis), one point per finished run. For a cutoff
+// sweep this is the picture that tunes the adjacency threshold: what message passing gains against
+// how connected the graph becomes.
 
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/training_run.h"
