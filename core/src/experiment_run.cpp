@@ -64,14 +64,9 @@ ProgressCallback subProgress(const ProgressCallback& progress, double begin, dou
     return [progress, begin, end](double f) { return progress(begin + (end - begin) * f); };
 }
 
-} // namespace
-
-PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Dataset& trainFile,
-                                     const Dataset* testFile, int threads,
-                                     const ProgressCallback& progress) {
-    validate(config);
-    PreparedExperiment p;
-    p.config = config;
+// The data split of prepareExperiment: p.train, p.test and their indices.
+void splitData(const ExperimentConfig& config, const Dataset& trainFile, const Dataset* testFile,
+               PreparedExperiment& p) {
     if (trainFile.size() == 0)
         throw std::invalid_argument("the training data has no configuration");
 
@@ -106,6 +101,49 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
         p.train = subset(trainFile, split.train);
         p.test = subset(trainFile, split.test);
     }
+}
+
+// Species from both sets, the "auto" ACE settings and graph cutoff from the training set.
+ExperimentConfig resolvedData(const ExperimentConfig& config, const Dataset& train,
+                              const Dataset& test, AceDataChoice* choice) {
+    ExperimentConfig resolved = config;
+    // Species from both sets: a test atom of a species the training set lacks must fail loudly
+    // in the descriptors, not be silently dropped from the basis.
+    Dataset all = train;
+    all.structures.insert(all.structures.end(), test.structures.begin(), test.structures.end());
+    resolved.ace = resolvedFor(config.ace, all);
+    // "auto" ACE radii and the "auto" graph cutoff read one g(r) of the training set (the test
+    // set stays unseen). Without any pair in range each says so in its own words below.
+    std::optional<PairShells> shells;
+    if (config.ace.autoR0 || config.ace.autoRcut || config.graph.autoCutoff) {
+        try {
+            shells = pairShells(train);
+        } catch (const std::invalid_argument&) {
+        }
+    }
+    const PairShells* known = shells ? &*shells : nullptr;
+    resolved.ace = resolveAceFromData(resolved.ace, train, choice, known);
+    if (config.graph.autoCutoff)
+        resolved.graph.options.cutoff = known ? suggestCutoff(*known) : suggestCutoff(train);
+    return resolved;
+}
+
+} // namespace
+
+ExperimentConfig resolveDataDefaults(const ExperimentConfig& config, const Dataset& trainFile,
+                                     const Dataset* testFile, AceDataChoice* choice) {
+    validate(config);
+    PreparedExperiment p;
+    splitData(config, trainFile, testFile, p);
+    return resolvedData(config, p.train, p.test, choice);
+}
+
+PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Dataset& trainFile,
+                                     const Dataset* testFile, int threads,
+                                     const ProgressCallback& progress) {
+    validate(config);
+    PreparedExperiment p;
+    splitData(config, trainFile, testFile, p);
     requireEnergies(p.train, "training");
     requireEnergies(p.test, "test");
     // One reference virial per configuration from here on (`virial`, or `stress` as the user
@@ -117,25 +155,7 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
             unreadStresses += s.stress && !s.virial;
             trainVirials += d == &p.train && s.virial;
         }
-
-    // Species from both sets: a test atom of a species the training set lacks must fail loudly
-    // in the descriptors, not be silently dropped from the basis.
-    Dataset all = p.train;
-    all.structures.insert(all.structures.end(), p.test.structures.begin(), p.test.structures.end());
-    p.config.ace = resolvedFor(config.ace, all);
-    // "auto" ACE radii and the "auto" graph cutoff read one g(r) of the training set (the test
-    // set stays unseen). Without any pair in range each says so in its own words below.
-    std::optional<PairShells> shells;
-    if (config.ace.autoR0 || config.ace.autoRcut || config.graph.autoCutoff) {
-        try {
-            shells = pairShells(p.train);
-        } catch (const std::invalid_argument&) {
-        }
-    }
-    const PairShells* known = shells ? &*shells : nullptr;
-    p.config.ace = resolveAceFromData(p.config.ace, p.train, &p.aceChoice, known);
-    if (config.graph.autoCutoff)
-        p.config.graph.options.cutoff = known ? suggestCutoff(*known) : suggestCutoff(p.train);
+    p.config = resolvedData(config, p.train, p.test, &p.aceChoice);
     reportProgress(progress, 0.02);
 
     p.basis = std::make_shared<const AceBasis>(p.config.ace);

@@ -1,12 +1,14 @@
 // ACE settings from the data (issue 13): the rule of ace_defaults.h on lattices whose shells are
-// known exactly, "auto" in the JSON schema, and the defaults a configuration without ACE
-// settings gets.
+// known exactly, "auto" in the JSON schema, the defaults a configuration without ACE settings
+// gets, and the preview the window shows before a run.
 
 #include "testing.h"
 
 #include "graphace/ace_basis.h"
 #include "graphace/ace_defaults.h"
 #include "graphace/experiment_config.h"
+#include "graphace/experiment_run.h"
+#include "graphace/sample_dataset.h"
 
 #include <QtTest>
 
@@ -174,6 +176,30 @@ private Q_SLOTS:
         QVERIFY(composeConfig("study-2023", nlohmann::json::object(), {}).ace == study.ace);
         // The recommended preset derives ACE from the data.
         QVERIFY(presetConfig("recommended").ace.autoR0);
+    }
+
+    void previewIsWhatTheRunChooses() {
+        // What the window shows before Start is what the run then uses: the same split, the
+        // same species, ACE radii and degrees and graph cutoff.
+        SampleOptions options;
+        options.configurations = 6;
+        const Dataset data = generateSampleDataset(options);
+        ExperimentConfig config = presetConfig("recommended");
+        config.data.trainSize = 4;
+        config.data.testSize = 2;
+        config.graph.autoCutoff = true;
+        AceDataChoice choice;
+        const ExperimentConfig preview = resolveDataDefaults(config, data, nullptr, &choice);
+        const PreparedExperiment run = prepareExperiment(config, data, nullptr, 1);
+        QVERIFY(preview.ace == run.config.ace);
+        QVERIFY(preview.ace.r0 > 2.0 && preview.ace.r0 < 2.4); // the Hf–O bond
+        QCOMPARE(preview.ace.species, (std::vector<int>{8, 72}));
+        QCOMPARE(preview.graph.options.cutoff, run.config.graph.options.cutoff);
+        QCOMPARE(choice.summary, run.aceChoice.summary);
+        QVERIFY(preview.ace.autoR0); // still says how it was chosen
+        // An impossible split is refused as the run refuses it.
+        config.data.testSize = 6;
+        QVERIFY(errorOf([&] { resolveDataDefaults(config, data); }).contains("test_size"));
     }
 };
 

@@ -2,6 +2,7 @@
 // run with live progress, Stop, Pause / Resume, a training-size sweep, the UI thread's longest
 // stall while training. Needs a display (run under xvfb-run).
 #include "graphace/experiment_config.h"
+#include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/sample_dataset.h"
 #include "graphace/ui/colour_bar.h"
@@ -30,6 +31,7 @@
 #include <QElapsedTimer>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QMenu>
 #include <QProgressBar>
@@ -267,6 +269,38 @@ private Q_SLOTS:
                  qPrintable(m_tab->lastError()));
         edit->clear();
         QVERIFY(panel()->config().ace.max_degree_per_order.empty());
+    }
+
+    void dataDerivedAceShownBeforeStart() {
+        // With "auto" ACE settings the panel shows, before any run, what they become on the
+        // loaded data: the values the run will use (same split).
+        ExperimentConfig c = smallRecommendedConfig();
+        c.ace.r0 = 1.0; // shown until the data's value replaces it
+        c.ace.rcut = 9.0;
+        QSignalSpy shown(m_tab, &TrainingTab::dataDefaultsShown);
+        panel()->setConfig(c);
+        QCOMPARE(panel()->config().ace.r0, 1.0);
+        QVERIFY(shown.wait(60000));
+        QVERIFY(!m_tab->isRunning());
+        const ExperimentConfig expected =
+            resolveDataDefaults(panel()->config(), *m_window->dataset());
+        const AceConfig ace = panel()->config().ace;
+        QVERIFY2(ace.r0 > 2.0 && ace.r0 < 2.4, qPrintable(QString::number(ace.r0))); // Hf–O
+        QCOMPARE(ace.r0, expected.ace.r0);
+        QCOMPARE(ace.rcut, expected.ace.rcut);
+        QStringList degrees; // shown in the (disabled) field; the config keeps "auto"
+        for (int d : expected.ace.max_degree_per_order)
+            degrees << QString::number(d);
+        QCOMPARE(panel()->degreePerOrderEdit()->text(), degrees.join(QStringLiteral(", ")));
+        QVERIFY(expected.ace.max_degree_per_order[0] < 20);     // two species: fewer than one's
+        QVERIFY(ace.autoR0 && ace.autoRcut && ace.autoDegrees); // still "auto" for the run
+        // A value given by the person is left alone.
+        c.ace.autoRcut = false;
+        c.ace.rcut = 4.5;
+        panel()->setConfig(c);
+        QVERIFY(shown.wait(60000));
+        QCOMPARE(panel()->config().ace.rcut, 4.5);
+        QCOMPARE(panel()->config().ace.r0, expected.ace.r0);
     }
 
     void cutoffIsLinkedToTheSlider() {

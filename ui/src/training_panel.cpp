@@ -291,6 +291,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     // ACE descriptors and the linear baseline.
     QGroupBox* aceBox = group(tr("ACE descriptors"), form);
     m_bodyOrder = spinBox(2, 5);
+    connect(m_bodyOrder, &QSpinBox::valueChanged, this, &TrainingPanel::dataDefaultsChanged);
     m_maxDegree = spinBox(1, 30);
     m_degreePerOrder = new QLineEdit;
     m_degreePerOrder->setObjectName(QStringLiteral("degreePerOrder"));
@@ -549,6 +550,7 @@ void TrainingPanel::updateEnabled() {
     const bool perAtom = comboValue<EnergyTarget>(m_target) == EnergyTarget::PerAtomSum;
     m_standardiseTargets->setEnabled(perAtom);
     m_linearTerm->setEnabled(perAtom);
+    Q_EMIT dataDefaultsChanged();
 }
 
 void TrainingPanel::applyPreset(const QString& name) {

@@ -1,5 +1,6 @@
 #include "graphace/ui/training_tab.h"
 
+#include "graphace/experiment_run.h"
 #include "graphace/setting_sweep.h"
 #include "graphace/ui/sweep_chart.h"
 
@@ -18,8 +19,10 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSplitter>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 #include <cmath>
 #include <exception>
@@ -262,6 +265,13 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
                 }
             });
 
+    m_previewTimer = new QTimer(this);
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(200);
+    connect(m_previewTimer, &QTimer::timeout, this, &TrainingTab::previewDataDefaults);
+    connect(m_panel, &TrainingPanel::dataDefaultsChanged, m_previewTimer,
+            qOverload<>(&QTimer::start));
+
     // The worker lives on its own thread; its signals arrive here queued.
     m_worker = new TrainingWorker;
     m_worker->moveToThread(&m_thread);
@@ -296,6 +306,42 @@ void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QStri
                                      .arg(m_data->size())
                                : tr("no data"));
     updateButtons();
+    m_previewTimer->start();
+}
+
+void TrainingTab::previewDataDefaults() {
+    const ExperimentConfig config = m_panel->config();
+    const AceConfig& ace = config.ace;
+    if (!m_data || m_data->size() == 0 || m_running ||
+        !(ace.autoR0 || ace.autoRcut || ace.autoDegrees))
+        return;
+    const int generation = ++m_previewGeneration;
+    struct Preview {
+        bool ok = false;
+        AceConfig ace;
+    };
+    auto* watcher = new QFutureWatcher<Preview>(this);
+    connect(watcher, &QFutureWatcher<Preview>::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        const Preview preview = watcher->result();
+        // A newer preview (running, or waiting for its timer), a run (which shows its own
+        // values) win.
+        if (generation != m_previewGeneration || m_previewTimer->isActive() || m_running ||
+            !preview.ok)
+            return;
+        m_panel->showResolvedAce(preview.ace);
+        Q_EMIT dataDefaultsShown();
+    });
+    watcher->setFuture(QtConcurrent::run([config, data = m_data]() {
+        Preview preview;
+        try {
+            preview.ace = resolveDataDefaults(config, *data).ace;
+            preview.ok = true;
+        } catch (const std::exception&) {
+            // Not shown: Start reports the same problem in its own words.
+        }
+        return preview;
+    }));
 }
 
 QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {
@@ -389,6 +435,7 @@ bool TrainingTab::startActivationSweep(const QStringList& activations) {
 }
 
 bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
+    ++m_previewGeneration; // the run shows what it chose
     if (m_running) {
         setError(tr("A training run is in progress."));
         return false;

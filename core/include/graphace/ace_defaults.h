@@ -8,10 +8,6 @@
 //           bond (HfO2: 2.1 Å) would leave its second-neighbour shells out;
 //   degrees the zuo2020 recipes' shape (body order 4, wL 0.25, [20, 10, 7] per correlation
 //           order: 345 functions for one species), scaled down by a common factor (steps of
-//           0.05) until the basis has at most kAutoFunctionsPerSpecies functions per species,
-//           since the count grows steeply with species (two at [20, 10, 7]: 3,574).
-//   degrees the zuo2020 recipes' shape (body order 4, wL 0.25, [20, 10, 7] per correlation
-//           order: 345 functions for one species), scaled down by a common factor (steps of
 //           0.05) until the basis has at most autoBasisBudget(S) = 400 √S functions for S
 //           species: the count grows steeply with species (two at [20, 10, 7]: 3,574), and the
 //           network's cost and memory grow with it (HfO2 sample, two species: 1.4 meV/atom

@@ -22,13 +22,13 @@ struct PreparedExperiment {
     // asked for (autoCutoff stays true so that the record says how it was chosen).
     ExperimentConfig config;
     Dataset train;
-    Dataset test;                           // may be empty
-    std::vector<std::size_t> trainIndices;  // into the train file when split from it, else 0…n−1
-    std::vector<std::size_t> testIndices;   // into the train file when split, else into the test file
+    Dataset test;                          // may be empty
+    std::vector<std::size_t> trainIndices; // into the train file when split from it, else 0…n−1
+    std::vector<std::size_t> testIndices; // into the train file when split, else into the test file
     std::shared_ptr<const AceBasis> basis;
     GraphDataset trainGraphs;
     GraphDataset testGraphs;
-    DegreeStatistics graphStatistics;  // over the training graphs
+    DegreeStatistics graphStatistics; // over the training graphs
     // Empty, or one sentence for a person: "The graph has only self-loops at 0.50 Å (no pair of
     // atoms is that close): every graph convolution is a per-atom dense layer and no message
     // passing happens." / "N atoms have no neighbour within …".
@@ -48,10 +48,17 @@ PreparedExperiment prepareExperiment(const ExperimentConfig& config, const Datas
                                      const Dataset* testFile, int threads = 0,
                                      const ProgressCallback& progress = {});
 
+// The settings "auto" stands for on this data, exactly as prepareExperiment chooses them (same
+// split; species, ACE r0 / rcut / degrees, graph cutoff), without descriptors or graphs: to show
+// them before a run. Throws as prepareExperiment does for an impossible split.
+ExperimentConfig resolveDataDefaults(const ExperimentConfig& config, const Dataset& trainFile,
+                                     const Dataset* testFile = nullptr,
+                                     AceDataChoice* choice = nullptr);
+
 struct LinearBaseline {
     RegressionMetrics train;
-    RegressionMetrics test;  // configurations == 0 without a test set
-    std::vector<double> trainPredicted;  // eV per configuration
+    RegressionMetrics test;             // configurations == 0 without a test set
+    std::vector<double> trainPredicted; // eV per configuration
     std::vector<double> testPredicted;
     // Forces (eV/Å, x y z per atom, configurations in order) when fitted with forces; else empty.
     std::vector<double> trainPredictedForces;

@@ -103,6 +103,7 @@ public:
     QCheckBox* autoR0Box() const { return m_autoR0; }
     QCheckBox* autoRcutBox() const { return m_autoRcut; }
     QCheckBox* autoDegreesBox() const { return m_autoDegrees; }
+    QLineEdit* degreePerOrderEdit() const { return m_degreePerOrder; }
     // Shows the values a run chose for the ACE fields still set to "auto" (the fields stay
     // disabled; unticking Auto makes the shown value editable).
     void showResolvedAce(const AceConfig& ace);
@@ -121,6 +122,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     // The person changed the graph cutoff here (typed, or by choosing a preset).
     void cutoffChanged(double cutoff);
+    // A setting that decides what "auto" ACE settings become changed (an auto box, the body
+    // order, a preset).
+    void dataDefaultsChanged();
 
 private:
     void buildDeviceItems();

@@ -22,6 +22,7 @@ class QLabel;
 class QSplitter;
 class QProgressBar;
 class QPushButton;
+class QTimer;
 class QToolButton;
 
 namespace graphace::ui {
@@ -105,6 +106,8 @@ Q_SIGNALS:
     void epochFinished(int index, const graphace::EpochRecord& record);
     void runFinished(int index);
     void runFailed(int index, const QString& message);
+    // The panel shows what its "auto" ACE settings become on the loaded data (tests).
+    void dataDefaultsShown();
     // A parity point was clicked: the configuration's index in the loaded data, a line saying
     // which run, set and errors it is, and for a force point its atom (else -1).
     void configurationPicked(int datasetIndex, const QString& description, int atom);
@@ -131,6 +134,9 @@ private:
     void askTrainingSizeSweep();
     void askActivationSweep();
     void askSweep(const QString& title, const QString& prompt, const QString& suggestion);
+    // Works out in the background what the panel's "auto" ACE settings become on the loaded
+    // data (resolveDataDefaults) and shows it in the panel, so that it is seen before Start.
+    void previewDataDefaults();
 
     std::shared_ptr<const Dataset> m_data;
     QString m_dataLabel;
@@ -148,6 +154,9 @@ private:
     QElapsedTimer m_statusClock; // the status line is refreshed at most every 100 ms
     QString m_lastError;
     QStringList m_warnings;
+
+    QTimer* m_previewTimer = nullptr; // gathers quick changes into one preview
+    int m_previewGeneration = 0;      // a preview that finishes after a newer one began is dropped
 
     QThread m_thread;
     TrainingWorker* m_worker = nullptr;
