@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include "graphace/atomic_file.h"
 #include "graphace/element.h"
 #include "graphace/training_outputs.h"
 
@@ -68,14 +69,7 @@ void emitJson(const nlohmann::json& document, const std::string& path) {
         std::cout << text;
         return;
     }
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out)
-            throw std::runtime_error("cannot write " + temporary);
-    }
-    std::filesystem::rename(temporary, path);
+    writeFileAtomically(path, text);
 }
 
 TextTable::TextTable(std::vector<std::string> header) {

@@ -4,11 +4,13 @@
 #include "commands.h"
 
 #include "graphace/ace_descriptors.h"
+#include "graphace/atomic_file.h"
 #include "graphace/element.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -38,29 +40,32 @@ void registerDescriptorsCommand(CLI::App& app) {
                                                        terminalProgress("descriptors"));
         finishTerminalProgress();
 
-        const std::string temporary = *out + ".tmp";
-        std::FILE* file = std::fopen(temporary.c_str(), "w");
-        if (!file)
-            throw std::runtime_error("cannot write " + temporary);
-        std::fputs("configuration,atom,species", file);
-        for (int s = 0; s < basis.speciesCount(); ++s)
-            for (int k = 0; k < basis.blockSize(); ++k)
-                std::fprintf(file, ",%s:%s", elementSymbol(ace.species[s]), basis.label(k).c_str());
-        std::fputc('\n', file);
-        for (std::size_t c = 0; c < data.size(); ++c) {
-            const Structure& s = data.structures[c];
-            for (std::size_t i = 0; i < s.size(); ++i) {
-                std::fprintf(file, "%zu,%zu,%s", c, i, elementSymbol(s.numbers[i]));
-                for (Eigen::Index k = 0; k < descriptors[c].descriptors.cols(); ++k)
-                    std::fprintf(file, ",%.17g", descriptors[c].descriptors(i, k));
-                std::fputc('\n', file);
+        writeAtomically(*out, [&](const std::string& temporary) {
+            std::FILE* file = std::fopen(temporary.c_str(), "w");
+            if (!file)
+                throw std::runtime_error("cannot write " + *out + ": " + std::strerror(errno));
+            std::fputs("configuration,atom,species", file);
+            for (int s = 0; s < basis.speciesCount(); ++s)
+                for (int k = 0; k < basis.blockSize(); ++k)
+                    std::fprintf(file, ",%s:%s", elementSymbol(ace.species[s]),
+                                 basis.label(k).c_str());
+            std::fputc('\n', file);
+            for (std::size_t c = 0; c < data.size(); ++c) {
+                const Structure& s = data.structures[c];
+                for (std::size_t i = 0; i < s.size(); ++i) {
+                    std::fprintf(file, "%zu,%zu,%s", c, i, elementSymbol(s.numbers[i]));
+                    for (Eigen::Index k = 0; k < descriptors[c].descriptors.cols(); ++k)
+                        std::fprintf(file, ",%.17g", descriptors[c].descriptors(i, k));
+                    std::fputc('\n', file);
+                }
             }
-        }
-        const bool ok = std::ferror(file) == 0;
-        std::fclose(file);
-        if (!ok)
-            throw std::runtime_error("writing " + temporary + " failed");
-        std::filesystem::rename(temporary, *out);
+            const bool ok = std::ferror(file) == 0;
+            const int error = errno; // of the failed write, before fclose may change it
+            const bool closed = std::fclose(file) == 0;
+            if (!ok || !closed)
+                throw std::runtime_error("cannot write " + *out + ": " +
+                                         std::strerror(ok ? errno : error));
+        });
         std::cerr << "wrote " << data.atomCount() << " atoms × " << basis.size()
                   << " descriptors to " << *out << '\n';
     });

@@ -4,6 +4,7 @@
 // with fewer digits). Anything the reader would refuse (no atoms, NaN, pbc without a lattice,
 // mismatched array sizes, a key the header cannot hold) raises std::invalid_argument instead of
 // producing a file that cannot be read.
+#include "graphace/atomic_file.h"
 #include "graphace/element.h"
 #include "graphace/extxyz.h"
 
@@ -263,25 +264,16 @@ void writeExtxyz(std::ostream& out, const Dataset& dataset) {
 }
 
 void writeExtxyzFile(const std::string& path, const Dataset& dataset) {
-    const std::string tmp = path + ".tmp";
-    try {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    writeAtomically(path, [&](const std::string& temporary) {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out)
-            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
         writeExtxyz(out, dataset);
-        out.flush();
-        if (!out)
-            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
         out.close();
-        if (out.fail())
-            throw std::runtime_error("cannot close " + tmp + ": " + std::strerror(errno));
-        if (std::rename(tmp.c_str(), path.c_str()) != 0)
-            throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " +
-                                     std::strerror(errno));
-    } catch (...) {
-        std::remove(tmp.c_str()); // never leave a half-written file behind
-        throw;
-    }
+        if (!out)
+            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno) +
+                                     " (disk full?)");
+    });
 }
 
 } // namespace graphace

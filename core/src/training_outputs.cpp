@@ -2,6 +2,8 @@
 
 #include "graphace/training_outputs.h"
 
+#include "graphace/atomic_file.h"
+
 #include "graphace/error.h"
 #include "graphace/group_metrics.h"
 
@@ -127,30 +129,6 @@ nlohmann::json metricsToJson(const RegressionMetrics& m) {
         j["virial_mae_mev_per_atom"] = m.virialMaeMevPerAtom;
     }
     return j;
-}
-
-void writeFileAtomically(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    // Same directory, so that the rename stays within one file system and is atomic; the
-    // process id keeps two writers from sharing a temporary file.
-    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw std::runtime_error("cannot write " + temporary);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(temporary, ignored);
-            throw std::runtime_error("cannot write " + temporary + " (disk full?)");
-        }
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw std::runtime_error("cannot replace " + path);
-    }
 }
 
 void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history) {

@@ -10,6 +10,7 @@
 //                     metric objects use the keys of `graphace fit-linear --json`
 //   DIR/model.pt      GcnModel::save (weights, standardisation, reference energies, config)
 
+#include "graphace/atomic_file.h"
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/group_metrics.h"
@@ -40,8 +41,5 @@ struct TrainingRunFiles {
 TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedExperiment& prepared,
                                   const TrainingOutcome& outcome, const GcnModel& model,
                                   const LinearBaseline& linear);
-
-// Writes `text` to `path` through a temporary file in the same directory and a rename.
-void writeFileAtomically(const std::string& path, const std::string& text);
 
 } // namespace graphace

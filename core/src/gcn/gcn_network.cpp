@@ -1,6 +1,7 @@
 // The network itself (forward pass, batches, sparse aggregation), GcnModel (predict, save, load)
 // and the device helpers. See gcn_internal.h for the layout.
 #include "gcn_internal.h"
+#include "graphace/atomic_file.h"
 
 #include <torch/version.h>
 
@@ -831,18 +832,14 @@ void GcnModel::save(const std::string& path) const {
     archive.write("target_statistics", gcn::doublesTensor({n.targetMean, n.targetStd}), true);
     if (!n.linearCoefficients.empty())
         archive.write("linear_coefficients", gcn::doublesTensor(n.linearCoefficients), true);
-    const std::string temporary = path + ".tmp";
-    try {
-        archive.save_to(temporary);
-    } catch (const std::exception& e) {
-        std::remove(temporary.c_str());
-        throw std::runtime_error("cannot write the GCN model to '" + path +
-                                 "': " + gcn::firstLine(e.what()));
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw std::runtime_error("cannot write the GCN model to '" + path + "' (rename failed)");
-    }
+    writeAtomically(path, [&](const std::string& temporary) {
+        try {
+            archive.save_to(temporary);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("cannot write the GCN model to '" + path +
+                                     "': " + gcn::firstLine(e.what()));
+        }
+    });
 }
 
 GcnModel GcnModel::load(const std::string& path, const std::string& device) {
