@@ -8,6 +8,7 @@ packages=(
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libvtk9-dev libtorch-dev
     xvfb xauth libgl1-mesa-dri
     dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (scripts/test-package.sh)
+    clang libclang-rt-14-dev  # libFuzzer for the fuzz targets (scripts/fuzz.sh)
 )
 
 missing=()

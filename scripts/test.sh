@@ -13,6 +13,16 @@ if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
 fi
 "${run[@]}" ctest --test-dir "$root/build" --output-on-failure --timeout 1800 "$@"
 
+# The full run (no arguments) also checks reliability (docs/reliability.md): each fuzz target
+# for a short time, so that the targets keep building and their seeds keep passing, and the core
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer. GRAPHACE_TEST_RELIABILITY=0 skips.
+if [ $# -eq 0 ] && [ "${GRAPHACE_TEST_RELIABILITY:-1}" != 0 ]; then
+    for target in extxyz config; do
+        "$root/scripts/fuzz.sh" "$target" 30 2>&1 | tail -n 8
+    done
+    "$root/scripts/test-sanitizers.sh"
+fi
+
 # The Debian package, built and run as a user would install it (as root: a real apt-get
 # install and remove). GRAPHACE_TEST_PACKAGE=0 skips it, e.g. for a quick `-L core` run.
 if [ "${GRAPHACE_TEST_PACKAGE:-1}" != 0 ]; then

@@ -470,24 +470,57 @@ nlohmann::json readJsonFile(const std::string& path) {
         throw ParseError(path, 0, "cannot open the file");
     std::stringstream buffer;
     buffer << in.rdbuf();
-    const std::string text = buffer.str();
+    return parseJsonText(buffer.str(), path);
+}
+
+nlohmann::json parseJsonText(const std::string& text, const std::string& sourceName) {
+    // 1-based line of a byte offset, for a message a person can act on.
+    auto lineOf = [&text](std::size_t offset) {
+        long line = 1;
+        for (std::size_t i = 0; i + 1 < std::min(offset, text.size()); ++i)
+            line += text[i] == '\n';
+        return line;
+    };
+    auto reason = [](const std::string& what) {
+        const auto colon = what.rfind(": ");
+        return colon == std::string::npos ? what : what.substr(colon + 2);
+    };
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        // Byte offset → line, for a message a person can act on.
-        const std::size_t offset = std::min<std::size_t>(e.byte, text.size());
-        long line = 1;
-        for (std::size_t i = 0; i + 1 < offset; ++i)
-            line += text[i] == '\n';
-        std::string what = e.what();
-        const auto colon = what.rfind(": ");
-        throw ParseError(path, line,
-                         "invalid JSON: " +
-                             (colon == std::string::npos ? what : what.substr(colon + 2)));
+        throw ParseError(sourceName, lineOf(e.byte), "invalid JSON: " + reason(e.what()));
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond double range ("number overflow parsing '1e400'"): the message quotes
+        // it, which finds its line.
+        const std::string what = e.what();
+        const auto open = what.find('\''), close = what.rfind('\'');
+        const std::string number = open != std::string::npos && close > open
+                                       ? what.substr(open + 1, close - open - 1)
+                                       : std::string();
+        const std::size_t at = number.empty() ? std::string::npos : text.find(number);
+        throw ParseError(sourceName, at == std::string::npos ? 0 : lineOf(at + 1),
+                         "number out of range: " + (number.empty() ? reason(what) : number));
     }
 }
 
+namespace {
+
+// Whether `text` is UTF-8 as JSON requires (a file is checked by the JSON parser; this is the
+// same check nlohmann's writer makes, which would otherwise throw later, far from the cause).
+bool isUtf8(const std::string& text) {
+    try {
+        (void)nlohmann::json(text).dump();
+        return true;
+    } catch (const nlohmann::json::type_error&) {
+        return false;
+    }
+}
+
+} // namespace
+
 void applySetting(nlohmann::json& document, const std::string& setting) {
+    if (!isUtf8(setting))
+        throw std::invalid_argument("setting is not valid UTF-8 text");
     const auto equals = setting.find('=');
     if (equals == std::string::npos || equals == 0)
         throw std::invalid_argument("setting \"" + setting +

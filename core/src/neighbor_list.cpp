@@ -516,8 +516,13 @@ NeighborList computeNeighborList(const Structure& structure, double cutoff,
     }
     const bool packedKeys =
         double(n) * double(spanS[0]) * double(spanS[1]) * double(spanS[2]) < 4e18;
-    const std::int64_t w2 = spanS[2], w1 = spanS[1] * w2, w0 = spanS[0] * w1;
+    // Key weights, only with packed keys: then n · spans < 4e18 fits in 64 bits; atoms far
+    // outside the cell give spans whose product would overflow.
+    std::int64_t w2 = 0, w1 = 0, w0 = 0;
     if (packedKeys) {
+        w2 = spanS[2];
+        w1 = spanS[1] * w2;
+        w0 = spanS[0] * w1;
         for (PointInfo& point : pts.info)
             point.key =
                 point.atom * w0 - (point.offset[0] * w1 + point.offset[1] * w2 + point.offset[2]);

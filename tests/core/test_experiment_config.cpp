@@ -610,6 +610,29 @@ private Q_SLOTS:
         QVERIFY(readHistoryCsv(path).empty());
     }
 
+    void inputsFoundByFuzzing() {
+        // A number beyond double range in a --config file: ParseError with file and line
+        // (it escaped as nlohmann's out_of_range before).
+        try {
+            parseJsonText("{\"graph\":\n  {\"cutoff\": 6664666.0022E20022220022}}", "c.json");
+            QFAIL("no ParseError");
+        } catch (const ParseError& e) {
+            QCOMPARE(e.line(), 2L);
+            QCOMPARE(QString::fromStdString(e.file()), QStringLiteral("c.json"));
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("out of range")),
+                     e.what());
+        }
+        // A --set that is not UTF-8: refused where it is given (the JSON writer threw
+        // type_error later, far from the cause).
+        nlohmann::json document = nlohmann::json::object();
+        QVERIFY(errorOf([&] {
+                    applySetting(document, std::string("preset=\x04\xd4"));
+                }).contains(QStringLiteral("UTF-8")));
+        QVERIFY(errorOf([&] {
+                    composeConfig("", nlohmann::json::object(), {std::string("ace.r0=\xc0\x80")});
+                }).contains(QStringLiteral("UTF-8")));
+    }
+
     void metricsPerGroupAreTheMetricsOfEachSubset() {
         // Three configurations of "bulk", one of "surface", one without the key; forces on all.
         Dataset data;

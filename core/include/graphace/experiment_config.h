@@ -47,9 +47,9 @@
 namespace graphace {
 
 struct DataConfig {
-    std::string trainFile;  // empty: the built-in sample
-    std::string testFile;   // empty: split trainFile
-    int trainSize = 0;      // 0: all configurations not used for testing
+    std::string trainFile; // empty: the built-in sample
+    std::string testFile;  // empty: split trainFile
+    int trainSize = 0;     // 0: all configurations not used for testing
     int testSize = 0;
     // How to read `stress` keys ("stress_unit", "stress_sign"; see reference_virial.h): unit
     // "none" by default, i.e. only `virial` keys give reference virials.
@@ -60,8 +60,8 @@ struct DataConfig {
 };
 
 struct GraphConfig {
-    GraphOptions options;     // cutoff, weighting, self-loops, normalisation
-    bool autoCutoff = false;  // choose the cutoff from the training set's g(r) (suggestCutoff)
+    GraphOptions options;    // cutoff, weighting, self-loops, normalisation
+    bool autoCutoff = false; // choose the cutoff from the training set's g(r) (suggestCutoff)
 };
 
 // The linear fit of the zuo2020 recipes (docs/recipes): energy rows weighted 100 against force
@@ -69,7 +69,7 @@ struct GraphConfig {
 LinearFitOptions recipeLinearOptions();
 
 struct ExperimentConfig {
-    std::string preset;       // name of the preset it came from, "" when none
+    std::string preset; // name of the preset it came from, "" when none
     DataConfig data;
     // With no ACE settings given, they come from the training data (ace_defaults.h).
     AceConfig ace = dataDerivedAceConfig();
@@ -102,8 +102,10 @@ std::vector<std::string> presetNames();
 ExperimentConfig presetConfig(const std::string& name);
 nlohmann::json presetJson(const std::string& name);
 
-// Reads a JSON file; throws ParseError (file, line, what) on syntax errors.
+// Reads a JSON file; throws ParseError (file, line, what) on syntax errors and numbers beyond
+// double range. parseJsonText does the same for text read elsewhere (`sourceName` in messages).
 nlohmann::json readJsonFile(const std::string& path);
+nlohmann::json parseJsonText(const std::string& text, const std::string& sourceName);
 
 // Applies "section.key=value" (value parsed as JSON when it is valid JSON, else taken as a
 // string), creating objects along the path; a numeric key indexes an existing array
