@@ -2,8 +2,8 @@
 # The core suites built with AddressSanitizer + UndefinedBehaviorSanitizer (GRAPHACE_SANITIZE,
 # no GUI) in ./build-asan: any report fails the run. Arguments go to ctest (default: the core
 # label without the zuo2020 accuracy suite, whose long trainings repeat code the others cover).
-# LibTorch and the system libraries are not instrumented; the known leaks of their one-time
-# initialisation are suppressed in scripts/lsan.supp, nothing of ours.
+# LibTorch and the system libraries are not instrumented; scripts/lsan.supp is where a leak of
+# theirs would be suppressed (none is).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-asan"
