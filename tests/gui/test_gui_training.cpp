@@ -90,6 +90,23 @@ private:
     TrainingPanel* panel() const { return m_tab->panel(); }
 
     // The study preset (self-loops only, batch 1, raw total energy), shortened.
+    // Whether the tab's chart export includes `widget` under the file stem `stem`.
+    bool exportsChart(const QString& stem, QWidget* widget) const {
+        for (const auto& [name, chart] : m_tab->chartWidgets())
+            if (name == stem && chart == widget)
+                return true;
+        return false;
+    }
+
+    // The runs' series CSV as exportSeriesCsv writes it (empty if it cannot be read back).
+    static QByteArray seriesCsvOf(const std::vector<TrainingRunRecord>& runs) {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("series.csv"));
+        exportSeriesCsv(runs, csv);
+        QFile file(csv);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
     // The recommended preset (forces, ACE from the data) with a small network, three epochs.
     static ExperimentConfig smallRecommendedConfig() {
         ExperimentConfig c = presetConfig("recommended");
@@ -730,16 +747,8 @@ private Q_SLOTS:
         // A longer cutoff, more neighbours.
         QVERIFY(chart->degreeSeries()->at(2).y() > chart->degreeSeries()->at(0).y());
         // Exported with the other charts, and its points in the series CSV.
-        bool listed = false;
-        for (const auto& [stem, widget] : m_tab->chartWidgets())
-            listed = listed || (stem == QStringLiteral("sweep") && widget == chart);
-        QVERIFY(listed);
-        QTemporaryDir dir;
-        const QString csv = dir.filePath(QStringLiteral("series.csv"));
-        exportSeriesCsv(runs, csv);
-        QFile file(csv);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const QByteArray text = file.readAll();
+        QVERIFY(exportsChart(QStringLiteral("sweep"), chart));
+        const QByteArray text = seriesCsvOf(runs);
         QCOMPARE(text.count("sweep_energy_mae_mev_per_atom"), 3);
         QCOMPARE(text.count("sweep_mean_degree"), 3);
         const QByteArray shot = qgetenv("GRAPHACE_SWEEP_SCREENSHOT");
@@ -778,16 +787,8 @@ private Q_SLOTS:
             QCOMPARE(m_tab->sweepChart()->gcnSeries()->at(k).y(),
                      runs[k].gcnTest.energyMaeMevPerAtom);
         }
-        bool listed = false;
-        for (const auto& [stem, widget] : m_tab->chartWidgets())
-            listed = listed || (stem == QStringLiteral("force_sweep") && widget == forces);
-        QVERIFY(listed);
-        QTemporaryDir dir;
-        const QString csv = dir.filePath(QStringLiteral("series.csv"));
-        exportSeriesCsv(runs, csv);
-        QFile file(csv);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        QCOMPARE(file.readAll().count("sweep_force_mae_ev_per_a"), 2);
+        QVERIFY(exportsChart(QStringLiteral("force_sweep"), forces));
+        QCOMPARE(seriesCsvOf(runs).count("sweep_force_mae_ev_per_a"), 2);
         // An energy-only run has no force summary.
         panel()->setConfig(studyConfig(1, 1));
         QVERIFY(m_tab->startSweep(QStringLiteral("graph.cutoff=3,4")));

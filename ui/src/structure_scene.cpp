@@ -163,20 +163,29 @@ struct StructureScene::Vtk {
     GlyphLayer highlight;
 };
 
+namespace {
+
+// Linear interpolation between evenly spaced colour stops, t in [0, 1] (clamped).
+template <std::size_t N>
+std::array<float, 3> rampColour(const std::array<std::array<float, 3>, N>& stops, double t) {
+    const double x = std::clamp(t, 0.0, 1.0) * (N - 1);
+    const int k = std::min<int>(static_cast<int>(x), static_cast<int>(N) - 2);
+    const double f = x - k;
+    std::array<float, 3> c{};
+    for (int m = 0; m < 3; ++m)
+        c[m] = static_cast<float>((1 - f) * stops[k][m] + f * stops[k + 1][m]);
+    return c;
+}
+
+} // namespace
+
 std::array<float, 3> degreeColour(int degree, int maxDegree) {
     if (degree <= 0)
         return {0.95f, 0.15f, 0.15f};
     // Blue (few neighbours) → cyan → green → yellow (most neighbours).
     static const std::array<std::array<float, 3>, 4> stops{
         {{0.20f, 0.35f, 0.95f}, {0.10f, 0.80f, 0.90f}, {0.30f, 0.85f, 0.30f}, {1.0f, 0.9f, 0.1f}}};
-    const double t = maxDegree <= 1 ? 1.0 : double(degree - 1) / double(maxDegree - 1);
-    const double x = std::clamp(t, 0.0, 1.0) * (stops.size() - 1);
-    const int k = std::min<int>(static_cast<int>(x), static_cast<int>(stops.size()) - 2);
-    const double f = x - k;
-    std::array<float, 3> c{};
-    for (int m = 0; m < 3; ++m)
-        c[m] = static_cast<float>((1 - f) * stops[k][m] + f * stops[k + 1][m]);
-    return c;
+    return rampColour(stops, maxDegree <= 1 ? 1.0 : double(degree - 1) / double(maxDegree - 1));
 }
 
 std::array<float, 3> valueColour(double t) {
@@ -187,13 +196,7 @@ std::array<float, 3> valueColour(double t) {
                                                             {0.13f, 0.57f, 0.55f},
                                                             {0.37f, 0.79f, 0.38f},
                                                             {0.99f, 0.91f, 0.14f}}};
-    const double x = std::clamp(t, 0.0, 1.0) * (stops.size() - 1);
-    const int k = std::min<int>(static_cast<int>(x), static_cast<int>(stops.size()) - 2);
-    const double f = x - k;
-    std::array<float, 3> c{};
-    for (int m = 0; m < 3; ++m)
-        c[m] = static_cast<float>((1 - f) * stops[k][m] + f * stops[k + 1][m]);
-    return c;
+    return rampColour(stops, t);
 }
 
 std::array<float, 3> StructureScene::atomColour(int atom) const {
