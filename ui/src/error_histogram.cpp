@@ -85,11 +85,7 @@ void ErrorHistogram::clear() {
 void ErrorHistogram::setRun(const TrainingRunRecord& run) {
     clear();
     const bool forces = m_quantity == ParityChart::Forces;
-    const ParityPoints* sources[ParityChart::SeriesCount] = {
-        forces ? &run.gcnForceParityTrain : &run.gcnParityTrain,
-        forces ? &run.gcnForceParityTest : &run.gcnParityTest,
-        forces ? &run.linearForceParityTrain : &run.linearParityTrain,
-        forces ? &run.linearForceParityTest : &run.linearParityTest};
+    const auto sources = ParityChart::sourcesOf(run, m_quantity);
     std::vector<double> errors[ParityChart::SeriesCount];
     std::vector<double> magnitudes;
     for (int s = 0; s < ParityChart::SeriesCount; ++s) {

@@ -15,17 +15,13 @@
 
 namespace graphace::ui {
 
-namespace {
-
-std::array<const ParityPoints*, ParityChart::SeriesCount> sourcesOf(const TrainingRunRecord& run,
-                                                                    ParityChart::Quantity q) {
+std::array<const ParityPoints*, ParityChart::SeriesCount>
+ParityChart::sourcesOf(const TrainingRunRecord& run, Quantity q) {
     if (q == ParityChart::Forces)
         return {&run.gcnForceParityTrain, &run.gcnForceParityTest, &run.linearForceParityTrain,
                 &run.linearForceParityTest};
     return {&run.gcnParityTrain, &run.gcnParityTest, &run.linearParityTrain, &run.linearParityTest};
 }
-
-} // namespace
 
 bool ParityChart::hasPoints(const TrainingRunRecord& run, Quantity quantity) {
     for (const ParityPoints* p : sourcesOf(run, quantity))

@@ -170,8 +170,7 @@ void StructureView::setStructure(std::shared_ptr<const Structure> structure) {
     for (int k = 0; k < 3; ++k)
         m_replicas[k]->setEnabled(periodic[k]);
     m_scene->setStructure(std::move(structure));
-    m_quantities.clear(); // they belonged to the previous structure
-    setAtomQuantities({});
+    setAtomQuantities({}); // they belonged to the previous structure
     resetView();
 }
 

@@ -194,11 +194,10 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     // split says where it came from; a run restored from a session has no split: no pick).
     connect(
         m_parity, &ParityChart::pointClicked, this, [this](ParityChart::Series series, int index) {
-            if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+            const TrainingRunRecord* shown = shownRunOnLoadedData();
+            if (!shown || !shown->prepared)
                 return;
-            const TrainingRunRecord& run = m_runs[m_parityRun];
-            if (!run.prepared || m_runsData != m_data) // other data loaded since
-                return;
+            const TrainingRunRecord& run = *shown;
             const bool train =
                 series == ParityChart::GcnTrain || series == ParityChart::LinearTrain;
             const std::vector<std::size_t>& indices =
@@ -225,11 +224,10 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     // component of the set, forceParityStride).
     connect(m_forceParity, &ParityChart::pointClicked, this,
             [this](ParityChart::Series series, int index) {
-                if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+                const TrainingRunRecord* shown = shownRunOnLoadedData();
+                if (!shown || !shown->prepared || index < 0)
                     return;
-                const TrainingRunRecord& run = m_runs[m_parityRun];
-                if (!run.prepared || m_runsData != m_data || index < 0)
-                    return;
+                const TrainingRunRecord& run = *shown;
                 const bool train =
                     series == ParityChart::GcnTrain || series == ParityChart::LinearTrain;
                 const Dataset& set = train ? run.prepared->train : run.prepared->test;
@@ -690,11 +688,16 @@ void TrainingTab::showParity(const TrainingRunRecord& run) {
     Q_EMIT errorsChanged();
 }
 
-const TrainingRunRecord* TrainingTab::errorRun() const {
-    if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()))
+const TrainingRunRecord* TrainingTab::shownRunOnLoadedData() const {
+    // Its split indexes the loaded data only if no other data was loaded since.
+    if (m_parityRun < 0 || m_parityRun >= static_cast<int>(m_runs.size()) || m_runsData != m_data)
         return nullptr;
-    const TrainingRunRecord& run = m_runs[m_parityRun];
-    return run.errors && m_runsData == m_data ? &run : nullptr;
+    return &m_runs[m_parityRun];
+}
+
+const TrainingRunRecord* TrainingTab::errorRun() const {
+    const TrainingRunRecord* run = shownRunOnLoadedData();
+    return run && run->errors ? run : nullptr;
 }
 
 void TrainingTab::showSweep() {

@@ -6,6 +6,8 @@
 
 #include <QChartView>
 
+#include <array>
+
 class QChart;
 class QLineSeries;
 class QScatterSeries;
@@ -23,6 +25,9 @@ public:
     Quantity quantity() const { return m_quantity; }
     // Whether the run has points of this chart's quantity (forces: only runs with forces).
     static bool hasPoints(const TrainingRunRecord& run, Quantity quantity);
+    // The run's points of a quantity, in Series order.
+    static std::array<const ParityPoints*, SeriesCount> sourcesOf(const TrainingRunRecord& run,
+                                                                  Quantity quantity);
 
     // Shows the run's parity points (the GCN's only once it finished).
     void setRun(const TrainingRunRecord& run);

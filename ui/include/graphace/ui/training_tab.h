@@ -126,6 +126,8 @@ private:
     void showLinear(int index);
     void showParity(const TrainingRunRecord& run);
     void showSweep(); // the sweep charts of the runs' numeric sweep values, if any
+    // The run of the parity plots when it was trained on the data loaded now; else null.
+    const TrainingRunRecord* shownRunOnLoadedData() const;
     void shareBottomSpace();
     void updateButtons();
     void updateProgress(bool force);
