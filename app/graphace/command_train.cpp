@@ -39,8 +39,11 @@ struct TrainOptions {
     std::string device;
     int threads = -1; // < 0: from the config
     std::string out;
-    std::string sweep; // "KEY=FIRST:LAST:STEP" or "KEY=V1,V2,..."
+    std::string sweep;  // "KEY=FIRST:LAST:STEP" or "KEY=V1,V2,..."
+    std::string resume; // a run folder with checkpoint.pt
 };
+
+constexpr const char* kCheckpointFile = "checkpoint.pt";
 
 // Set by SIGINT; the trainer checks it before every batch (async-signal-safe: lock-free atomic).
 std::atomic<bool> g_interrupted{false};
@@ -86,14 +89,16 @@ std::string formatDuration(double seconds) {
 // The live line: on a terminal it redraws itself; in a log it prints every ~5% of the epochs.
 class EpochProgress {
 public:
-    explicit EpochProgress(int totalEpochs)
-        : m_total(totalEpochs), m_tty(isatty(STDERR_FILENO)),
+    // `firstEpoch`: epochs done before this process (a resumed run), for the ETA.
+    explicit EpochProgress(int totalEpochs, int firstEpoch = 0)
+        : m_total(totalEpochs), m_first(firstEpoch), m_tty(isatty(STDERR_FILENO)),
           m_start(std::chrono::steady_clock::now()) {}
 
     bool operator()(const EpochRecord& r) {
         const double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-        const double eta = r.epoch > 0 ? elapsed / r.epoch * (m_total - r.epoch) : 0;
+        const int done = r.epoch - m_first;
+        const double eta = done > 0 ? elapsed / done * (m_total - r.epoch) : 0;
         const int width = 20;
         const int filled = m_total > 0 ? width * r.epoch / m_total : width;
         // Force errors when the run has them (test set if any, else training set).
@@ -131,6 +136,7 @@ public:
 
 private:
     int m_total;
+    int m_first;
     bool m_tty;
     bool m_shown = false;
     std::chrono::steady_clock::time_point m_start;
@@ -186,8 +192,20 @@ struct RunResult {
     bool interrupted = false;
 };
 
+// How a run is rebuilt from its checkpoint: the config as given, the folder its relative data
+// paths start from, and how the files were read.
+std::string checkpointNote(const ExperimentConfig& config, const InputOptions& input) {
+    return nlohmann::json{{"config", config},
+                          {"working_directory", std::filesystem::current_path().string()},
+                          {"energy_key", input.energyKey},
+                          {"forces_key", input.forcesKey}}
+        .dump();
+}
+
+// `resume`: continue from outDir/checkpoint.pt (the same config and data as when it was written).
 RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
-                      const Dataset& testData, const std::string& outDir) {
+                      const Dataset& testData, const std::string& outDir, const InputOptions& input,
+                      bool resume = false) {
     const ProgressCallback bar = terminalProgress("descriptors and graphs");
     const ProgressCallback progress = [bar](double f) {
         return !g_interrupted.load() && (!bar || bar(f));
@@ -235,7 +253,16 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
     // otherwise sit beside the ones scoring makes (chunk by chunk).
     auto trainer = std::make_unique<GcnTrainer>(prepared.config, prepared.trainGraphs,
                                                 prepared.testGraphs, &linear.model);
-    EpochProgress epochProgress(totalEpochs(prepared.config.optimiser));
+    const std::string checkpoint = outDir + "/" + kCheckpointFile;
+    if (resume) {
+        trainer->resume(checkpoint);
+        std::cerr << "resuming after epoch " << trainer->resumedEpoch() << " of "
+                  << totalEpochs(prepared.config.optimiser) << " (" << checkpoint << ")\n";
+    }
+    std::filesystem::create_directories(outDir);
+    trainer->setCheckpoints(
+        {checkpoint, prepared.config.training.checkpointEvery, checkpointNote(config, input)});
+    EpochProgress epochProgress(totalEpochs(prepared.config.optimiser), trainer->resumedEpoch());
     const TrainingOutcome outcome =
         trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
     epochProgress.finish();
@@ -243,6 +270,12 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
     trainer.reset();
 
     const TrainingRunFiles files = writeTrainingRun(outDir, prepared, outcome, model, linear);
+    // A run that ended needs its checkpoint no more; an interrupted one continues from it.
+    const bool interrupted = outcome.stop == TrainingStop::Cancelled;
+    if (!interrupted) {
+        std::error_code ignored;
+        std::filesystem::remove(checkpoint, ignored);
+    }
     const nlohmann::json metrics = readJsonFile(files.metrics);
     printComparison(metrics);
     std::cout << "stop: " << toString(outcome.stop) << ", " << outcome.epochsRun << " epochs in "
@@ -254,7 +287,12 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
         printWarning(prepared.graphWarning); // again, beside the numbers it explains
     if (outcome.stop == TrainingStop::Diverged)
         printWarning("training diverged: " + outcome.message);
-    return {metrics, outcome.stop == TrainingStop::Cancelled};
+    if (!outcome.checkpointError.empty())
+        printWarning(outcome.checkpointError);
+    else if (interrupted)
+        std::cerr << "interrupted: continue with graphace train --resume " << outDir
+                  << " (checkpoint after epoch " << outcome.epochsRun << ")\n";
+    return {metrics, interrupted};
 }
 
 // A folder name for one value: KEY=VALUE with anything but letters, digits and ".-_=," as "_".
@@ -346,7 +384,8 @@ void runSweep(const std::string& text, const TrainOptions& o, const ExperimentCo
         const std::string folder = sweepFolder(spec.key, spec.values[k]);
         std::cerr << "sweep " << k + 1 << "/" << configs.size() << ": " << spec.key << " = "
                   << spec.values[k] << " (" << o.out << "/" << folder << ")\n";
-        const RunResult run = runTraining(configs[k], trainData, testData, o.out + "/" + folder);
+        const RunResult run =
+            runTraining(configs[k], trainData, testData, o.out + "/" + folder, o.train);
         rows.push_back(sweepRow(spec.values[k], folder, run.metrics));
         writeSweep(o.out, spec.key, rows);
         if (run.interrupted)
@@ -363,6 +402,61 @@ void runSweep(const std::string& text, const TrainOptions& o, const ExperimentCo
                       metricText(row, "linear_force_mae_ev_per_a", 4)});
     std::cout << "\nsweep of " << spec.key << ":\n"
               << table.str() << "wrote " << o.out << "/sweep.csv and " << o.out << "/sweep.json\n";
+}
+
+// The training and test data of a config: its files (relative paths from `baseDir`, the working
+// directory when empty), or the built-in sample.
+std::pair<Dataset, Dataset> readRunData(const ExperimentConfig& config, const InputOptions& input,
+                                        const std::string& baseDir = {}) {
+    auto resolve = [&](const std::string& file) {
+        return baseDir.empty() ? file : (std::filesystem::path(baseDir) / file).string();
+    };
+    Dataset trainData;
+    if (config.data.trainFile.empty()) {
+        trainData = generateSampleDataset(SampleOptions{});
+        std::cerr << "no --train: using the built-in sample (" << trainData.size()
+                  << " configurations of Hf32O64)\n";
+    } else {
+        trainData = readInput(resolve(config.data.trainFile), input);
+    }
+    Dataset testData;
+    if (!config.data.testFile.empty())
+        testData = readInput(resolve(config.data.testFile), input);
+    return {std::move(trainData), std::move(testData)};
+}
+
+// graphace train --resume DIR: the run rebuilt from DIR/checkpoint.pt's note, continued.
+void resumeRun(const std::string& dir) {
+    const std::string checkpoint = dir + "/" + kCheckpointFile;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(checkpoint, error)) {
+        const bool ended = std::filesystem::is_regular_file(dir + "/metrics.json", error);
+        throw std::runtime_error(
+            "'" + dir + "' has no " + kCheckpointFile + ": " +
+            (ended ? "its run ended (see its metrics.json); nothing to resume"
+                   : "it is not the --out folder of an interrupted graphace train run"));
+    }
+    const CheckpointInfo info = readCheckpointInfo(checkpoint);
+    ExperimentConfig config;
+    InputOptions input;
+    std::string workingDirectory;
+    try {
+        const nlohmann::json note = nlohmann::json::parse(info.note);
+        note.at("config").get_to(config);
+        workingDirectory = note.at("working_directory").get<std::string>();
+        input.energyKey = note.at("energy_key").get<std::string>();
+        input.forcesKey = note.at("forces_key").get<std::string>();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("checkpoint '" + checkpoint +
+                                 "' was not written by graphace train (" + e.what() + ")");
+    }
+    std::cerr << "checkpoint: epoch " << info.epoch << " of " << info.totalEpochs << ", "
+              << formatNumber(info.seconds, 3) << " s of training so far\n";
+    checkDevice(config.training.device);
+    const auto [trainData, testData] = readRunData(config, input, workingDirectory);
+    InterruptGuard interruptGuard;
+    if (runTraining(config, trainData, testData, dir, input, true).interrupted)
+        throw CLI::RuntimeError(130);
 }
 
 } // namespace
@@ -402,13 +496,30 @@ void registerTrainCommand(CLI::App& app) {
                      "Threads for descriptors and torch (default: training.threads; 0: all "
                      "cores)")
         ->check(CLI::NonNegativeNumber);
-    command->add_option("--out", o->out, "Output directory (created if needed)")->required();
-    command->add_option(
+    auto* out = command->add_option("--out", o->out, "Output directory (created if needed)");
+    auto* sweep = command->add_option(
         "--sweep", o->sweep,
         "Train once per value of one setting, KEY=FIRST:LAST:STEP or KEY=V1,V2,... (e.g. "
         "graph.cutoff=2:6:0.5): runs in OUT/KEY=VALUE/, errors against the value in "
         "OUT/sweep.csv and OUT/sweep.json");
+    auto* resume = command->add_option(
+        "--resume", o->resume,
+        "Continue the interrupted run in this folder from its checkpoint.pt (written every "
+        "training.checkpoint_every epochs and at Ctrl-C), with the data and settings it started "
+        "with; ends with the same model and history as a run never stopped");
+    // A resumed run takes everything from its checkpoint.
+    for (const char* name :
+         {"--train", "--energy-key", "--forces-key", "--test", "--split", "--preset", "--config",
+          "--set", "--group-key", "--device", "--threads"})
+        resume->excludes(command->get_option(name));
+    resume->excludes(out)->excludes(sweep);
     command->callback([o] {
+        if (!o->resume.empty()) {
+            resumeRun(o->resume);
+            return;
+        }
+        if (o->out.empty())
+            throw CLI::RequiredError("--out");
         // Command-line choices go in as the last settings, so that they are validated and
         // recorded in config.json like any other.
         std::vector<std::string> extra;
@@ -443,22 +554,11 @@ void registerTrainCommand(CLI::App& app) {
         // Before any work: a CUDA request on a machine without CUDA fails now, not after the
         // descriptors.
         checkDevice(config.training.device);
-
-        Dataset trainData;
-        if (config.data.trainFile.empty()) {
-            trainData = generateSampleDataset(SampleOptions{});
-            std::cerr << "no --train: using the built-in sample (" << trainData.size()
-                      << " configurations of Hf32O64)\n";
-        } else {
-            trainData = readInput(config.data.trainFile, o->train);
-        }
-        Dataset testData;
-        if (!config.data.testFile.empty())
-            testData = readInput(config.data.testFile, o->train);
+        const auto [trainData, testData] = readRunData(config, o->train);
 
         InterruptGuard interruptGuard;
         if (o->sweep.empty()) {
-            if (runTraining(config, trainData, testData, o->out).interrupted)
+            if (runTraining(config, trainData, testData, o->out, o->train).interrupted)
                 throw CLI::RuntimeError(130); // interrupted, as a shell expects; files are written
             return;
         }

@@ -339,17 +339,20 @@ nlohmann::json toJson(const TrainingConfig& t) {
             {"shuffle", t.shuffle},
             {"seed", t.seed},
             {"threads", t.threads},
-            {"device", t.device}};
+            {"device", t.device},
+            {"checkpoint_every", t.checkpointEvery}};
 }
 
 TrainingConfig trainingFromJson(const nlohmann::json& j) {
     TrainingConfig t;
-    const Section s(j, "training", {"batch_size", "shuffle", "seed", "threads", "device"});
+    const Section s(j, "training",
+                    {"batch_size", "shuffle", "seed", "threads", "device", "checkpoint_every"});
     s.integer("batch_size", t.batchSize);
     s.boolean("shuffle", t.shuffle);
     s.unsignedInteger("seed", t.seed);
     s.integer("threads", t.threads);
     s.string("device", t.device);
+    s.integer("checkpoint_every", t.checkpointEvery);
     return t;
 }
 

@@ -150,8 +150,7 @@ void validate(const OptimiserConfig& o) {
             "optimiser.gradient_clip_norm must be >= 0 (0: off)");
     require(o.earlyStoppingPatience >= 0,
             "optimiser.early_stopping_patience must be >= 0 (0: off)");
-    require(finite(o.energyWeight) && o.energyWeight >= 0,
-            "optimiser.energy_weight must be >= 0");
+    require(finite(o.energyWeight) && o.energyWeight >= 0, "optimiser.energy_weight must be >= 0");
     require(finite(o.forcesWeight) && o.forcesWeight >= 0,
             "optimiser.forces_weight must be >= 0 (0: energies only)");
     require(!o.autoForcesWeight || o.energyWeight > 0,
@@ -172,6 +171,8 @@ void validate(const OptimiserConfig& o) {
 void validate(const TrainingConfig& t) {
     require(t.batchSize >= 0, "training.batch_size must be >= 0 (0: all training graphs)");
     require(t.threads >= 0, "training.threads must be >= 0 (0: all cores)");
+    require(t.checkpointEvery >= 0,
+            "training.checkpoint_every must be >= 0 (0: a checkpoint only when stopped)");
     bool deviceOk = t.device == "cpu" || t.device == "cuda";
     if (!deviceOk && t.device.rfind("cuda:", 0) == 0 && t.device.size() > 5) {
         deviceOk = true;

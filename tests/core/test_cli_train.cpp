@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <signal.h>
@@ -267,6 +268,38 @@ private Q_SLOTS:
         r = runCli({"predict", "--model", path("empty-run"), m_sample});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("config.json"), r.err.constData());
+
+        // A model folder cut short (copied while being written, a full disk): every cut of
+        // model.pt and config.json is a clear error naming the file, never a crash.
+        const QString cut = path("cut-run");
+        QDir().mkpath(cut);
+        for (const char* name : {"config.json", "metrics.json", "history.csv", "model.pt"})
+            QVERIFY(QFile::copy(m_run + "/" + name, cut + "/" + name));
+        auto truncate = [&](const char* name, qint64 size) {
+            QFile original(m_run + "/" + name), copy(cut + "/" + name);
+            QVERIFY(original.open(QIODevice::ReadOnly) && copy.open(QIODevice::WriteOnly));
+            copy.write(original.read(size));
+        };
+        const qint64 modelSize = QFileInfo(m_run + "/model.pt").size();
+        for (int k = 0; k < 10; ++k) {
+            const qint64 size = modelSize * k / 10 + (k % 3) * 7;
+            truncate("model.pt", size);
+            r = runCli({"predict", "--model", cut, m_sample});
+            QVERIFY2(r.exitCode == 1 && r.err.contains("model.pt") &&
+                         r.err.contains("not a GraphACE GCN model"),
+                     qPrintable(QStringLiteral("model.pt cut at %1 of %2: exit %3, %4")
+                                    .arg(size)
+                                    .arg(modelSize)
+                                    .arg(r.exitCode)
+                                    .arg(QString::fromUtf8(r.err))));
+        }
+        truncate("model.pt", modelSize);
+        const qint64 configSize = QFileInfo(m_run + "/config.json").size();
+        for (qint64 size : {qint64(0), configSize / 3, configSize - 2}) {
+            truncate("config.json", size);
+            r = runCli({"predict", "--model", cut, m_sample});
+            QVERIFY2(r.exitCode == 1 && r.err.contains("config.json"), r.err.constData());
+        }
     }
 
     void recommendedPresetChoosesTheCutoff() {
@@ -391,6 +424,90 @@ private Q_SLOTS:
         QCOMPARE(int(history.size()), epochs);
         QVERIFY(QFileInfo(dir + "/model.pt").size() > 0);
         QVERIFY(QFileInfo(dir + "/config.json").size() > 0);
+        // The checkpoint of the last whole epoch, and how to continue from it.
+        QCOMPARE(readCheckpointInfo((dir + "/checkpoint.pt").toStdString()).epoch, epochs);
+        QVERIFY2(err.contains("graphace train --resume " + dir.toUtf8()), err.constData());
+    }
+
+    // A run killed with SIGKILL between checkpoints and resumed (from another working
+    // directory) ends with the files of the run never stopped: the same model bytes, config and
+    // history (timings aside), and no checkpoint left behind.
+    void resumeAfterSigkillGivesTheUninterruptedRun() {
+        const QStringList run = {"train",
+                                 "--train",
+                                 m_sample,
+                                 "--split",
+                                 "6:3",
+                                 "--preset",
+                                 "study-2023",
+                                 "--set",
+                                 "optimiser.phases.0.epochs=1200",
+                                 "--set",
+                                 "optimiser.phases.1.epochs=800",
+                                 "--set",
+                                 "training.shuffle=true",
+                                 "--set",
+                                 "training.checkpoint_every=40",
+                                 "--threads",
+                                 "1"};
+        const QString whole = path("whole"), killed = path("killed");
+        const CliResult uninterrupted = runCli(run + QStringList{"--out", whole});
+        QCOMPARE(uninterrupted.exitCode, 0);
+        QVERIFY(!QFileInfo::exists(whole + "/checkpoint.pt"));
+
+        QProcess process;
+        process.start(QStringLiteral(GRAPHACE_CLI), run + QStringList{"--out", killed});
+        QVERIFY(process.waitForStarted());
+        const QString checkpoint = killed + "/checkpoint.pt";
+        for (int waited = 0; !QFileInfo::exists(checkpoint) && waited < 60000; waited += 5) {
+            QVERIFY2(process.state() == QProcess::Running, process.readAllStandardError());
+            QThread::msleep(5);
+        }
+        ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+        QVERIFY(!QFileInfo::exists(killed + "/metrics.json")); // it never got to the end
+        const int saved = readCheckpointInfo(checkpoint.toStdString()).epoch;
+        QVERIFY(saved >= 40 && saved < 2000 && saved % 40 == 0);
+
+        QTemporaryDir elsewhere; // the data path in the run is relative to where it started
+        QProcess resume;
+        resume.setWorkingDirectory(elsewhere.path());
+        resume.start(QStringLiteral(GRAPHACE_CLI), {"train", "--resume", killed});
+        QVERIFY(resume.waitForFinished(600000));
+        const QByteArray err = resume.readAllStandardError();
+        QVERIFY2(resume.exitCode() == 0, err.constData());
+        QVERIFY2(err.contains("resuming after epoch " + QByteArray::number(saved)),
+                 err.constData());
+
+        for (const char* file : {"model.pt", "config.json"}) {
+            QFile a(whole + "/" + file), b(killed + "/" + file);
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            QVERIFY2(a.readAll() == b.readAll(), file);
+        }
+        const auto expected = readHistoryCsv((whole + "/history.csv").toStdString());
+        const auto resumed = readHistoryCsv((killed + "/history.csv").toStdString());
+        QCOMPARE(resumed.size(), expected.size());
+        for (std::size_t k = 0; k < expected.size(); ++k) {
+            QCOMPARE(resumed[k].trainLoss, expected[k].trainLoss);
+            QCOMPARE(resumed[k].testLoss, expected[k].testLoss);
+            QCOMPARE(resumed[k].learningRate, expected[k].learningRate);
+        }
+        const nlohmann::json a = readJson(whole + "/metrics.json"),
+                             b = readJson(killed + "/metrics.json");
+        QCOMPARE(b.at("test"), a.at("test"));
+        QCOMPARE(b.at("epochs"), a.at("epochs"));
+        QVERIFY(!QFileInfo::exists(checkpoint)); // the run ended: nothing left to resume
+
+        CliResult again = runCli({"train", "--resume", killed});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("its run ended"), again.err.constData());
+        again = runCli({"train", "--resume", killed, "--train", m_sample});
+        QVERIFY(again.exitCode != 0);
+        QVERIFY2(again.err.contains("excludes"), again.err.constData());
+        again = runCli({"train", "--train", m_sample});
+        QVERIFY(again.exitCode != 0);
+        QVERIFY2(again.err.contains("--out"), again.err.constData());
     }
 
     void badDevice() {

@@ -72,7 +72,7 @@ private Q_SLOTS:
                           "early_stopping_patience": 30, "energy_weight": 2.5,
                           "forces_weight": 0.1, "virial_weight": 0.05},
             "training": {"batch_size": 12, "shuffle": true, "seed": 18446744073709551615,
-                         "threads": 2, "device": "cuda:1"}
+                         "threads": 2, "device": "cuda:1", "checkpoint_every": 25}
         })";
         const nlohmann::json input = nlohmann::json::parse(text);
         const ExperimentConfig c = input.get<ExperimentConfig>();
@@ -127,6 +127,7 @@ private Q_SLOTS:
         QCOMPARE(c.training.seed, std::uint64_t(18446744073709551615ULL));
         QCOMPARE(c.training.threads, 2);
         QCOMPARE(c.training.device, std::string("cuda:1"));
+        QCOMPARE(c.training.checkpointEvery, 25);
         validate(c);
 
         // JSON → struct → JSON gives the input back (numbers exactly; 1 and 1.0 compare equal).
@@ -403,6 +404,9 @@ private Q_SLOTS:
                 }).contains("epochs"));
         QVERIFY(
             invalid([](ExperimentConfig& c) { c.training.batchSize = -1; }).contains("batch_size"));
+        QVERIFY(invalid([](ExperimentConfig& c) {
+                    c.training.checkpointEvery = -1;
+                }).contains("training.checkpoint_every"));
         QVERIFY(invalid([](ExperimentConfig& c) {
                     c.training.device = "gpu";
                 }).contains("training.device"));

@@ -26,7 +26,7 @@
 //                   "early_stopping_patience": 0, "energy_weight": 1,
 //                   "forces_weight": 0 | "auto", "virial_weight": 0 | "auto"},
 //     "training":  {"batch_size": 1, "shuffle": false, "seed": 2023, "threads": 0,
-//                   "device": "cpu"}
+//                   "device": "cpu", "checkpoint_every": 10}
 //   }
 // data: with "test" absent, train_size/test_size split the "train" file (seeded by
 // training.seed); train_size 0 means "all but test_size". Files are resolved relative to the

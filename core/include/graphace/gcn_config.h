@@ -24,8 +24,8 @@ enum class Pooling { Sum, Mean };
 enum class EnergyTarget { Total, PerAtomSum };
 enum class Precision { Float32, Float64 };
 enum class LossKind {
-    TotalEnergy,    // mean over configurations of (Ê − E)², eV²  (the study)
-    EnergyPerAtom,  // mean over configurations of ((Ê − E) / N)², eV²/atom²
+    TotalEnergy,   // mean over configurations of (Ê − E)², eV²  (the study)
+    EnergyPerAtom, // mean over configurations of ((Ê − E) / N)², eV²/atom²
 };
 
 struct LayerConfig {
@@ -39,9 +39,9 @@ struct ModelConfig {
     std::vector<LayerConfig> denseLayers{{1, Activation::Identity}};
     Pooling pooling = Pooling::Mean;
     EnergyTarget target = EnergyTarget::Total;
-    bool standardiseInputs = false;   // descriptors: (x − mean) / std, training statistics
-    bool standardiseTargets = false;  // per-atom residual energy: μ, σ (PerAtomSum only)
-    bool referenceEnergies = false;   // per-species ε from the training set
+    bool standardiseInputs = false;  // descriptors: (x − mean) / std, training statistics
+    bool standardiseTargets = false; // per-atom residual energy: μ, σ (PerAtomSum only)
+    bool referenceEnergies = false;  // per-species ε from the training set
     // After standardising: z ← z P with P = C^-1/2 (ZCA; C the covariance of z over the training
     // atoms, eigenvalues floored at 3e-4 of the largest). ACE columns are strongly correlated, so
     // gradient descent on merely standardised inputs stalls far from the least-squares optimum
@@ -65,7 +65,7 @@ enum class LearningRateDecay { None, Exponential, Cosine, ReduceOnPlateau };
 struct OptimiserPhase {
     int epochs = 500;
     double learningRate = 1e-3;
-    double beta1 = 0.9;  // Adam/AdamW betas; beta1 is the SGD momentum
+    double beta1 = 0.9; // Adam/AdamW betas; beta1 is the SGD momentum
     double beta2 = 0.999;
     bool resetMoments = true;
     // "auto" (JSON `"epochs": "auto"`): resolved when the experiment is prepared, to
@@ -90,8 +90,8 @@ struct OptimiserConfig {
     double factor = 0.5;
     int patience = 20;
     double minLearningRate = 0.0;
-    double gradientClipNorm = 0.0;  // 0: off; else clip the global gradient norm
-    int earlyStoppingPatience = 0;  // 0: off; else stop after this many epochs without improvement
+    double gradientClipNorm = 0.0; // 0: off; else clip the global gradient norm
+    int earlyStoppingPatience = 0; // 0: off; else stop after this many epochs without improvement
     LossKind loss = LossKind::TotalEnergy;
     // Loss = energyWeight · (energy term of `loss`) + forcesWeight · mean over force components
     // of (F̂ − F)² (eV²/Å²) + virialWeight · mean over the configurations with a reference virial
@@ -126,11 +126,14 @@ inline constexpr int kAutoEpochsEnergiesOnly = 1000;
 inline constexpr int kAutoEpochsWithForces = 150;
 
 struct TrainingConfig {
-    int batchSize = 1;        // graphs per optimiser step; 0 means all training graphs
-    bool shuffle = false;     // reshuffle the batch order every epoch (seeded)
-    std::uint64_t seed = 2023; // weights, split and shuffling
-    int threads = 0;          // torch intra-op threads; 0: all cores
+    int batchSize = 1;          // graphs per optimiser step; 0 means all training graphs
+    bool shuffle = false;       // reshuffle the batch order every epoch (seeded)
+    std::uint64_t seed = 2023;  // weights, split and shuffling
+    int threads = 0;            // torch intra-op threads; 0: all cores
     std::string device = "cpu"; // "cpu", "cuda" or "cuda:N"
+    // A resumable checkpoint every this many epochs (and when stopped) where the caller asks for
+    // checkpoints (GcnTrainer::setCheckpoints); 0: only when stopped.
+    int checkpointEvery = 10;
 };
 
 std::string toString(Activation activation);

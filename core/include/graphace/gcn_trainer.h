@@ -55,9 +55,11 @@ struct TrainingOutcome {
     TrainingStop stop = TrainingStop::Completed;
     std::string message; // one sentence for a person, e.g. why it diverged
     int epochsRun = 0;
-    int bestEpoch = 0; // epoch whose weights the model holds
-    double seconds = 0;
-    std::vector<EpochRecord> history;
+    int bestEpoch = 0;                // epoch whose weights the model holds
+    double seconds = 0;               // training time, earlier processes of a resumed run included
+    std::vector<EpochRecord> history; // all epochs, those before a resume included
+    // Set when a checkpoint could not be written (training went on without it): why.
+    std::string checkpointError;
 };
 
 // Predictions of a model with the derivatives of its energy (GcnModel::predictWithForces).
@@ -119,6 +121,30 @@ private:
 // Called after every epoch; return false to stop (TrainingStop::Cancelled).
 using EpochCallback = std::function<bool(const EpochRecord&)>;
 
+// Resumable training. A checkpoint is one file (a torch archive) holding the trainer's whole
+// state after an epoch: the weights, the best weights so far, the optimiser's state, the phase
+// and epoch, the plateau and early-stopping counters, the shuffle generator and batch order, the
+// history so far, fingerprints of the config and of the data (resuming with others is refused),
+// and the caller's note. A run resumed from it ends with the same weights and history (timings
+// aside) as one never stopped, given the same device and thread count.
+struct CheckpointOptions {
+    std::string path;    // written atomically (temporary file + rename); empty: none
+    int everyEpochs = 0; // after every this many epochs; and always when cancelled
+    std::string note;    // the caller's text, kept in the file (the CLI: how to rebuild the data)
+};
+
+struct CheckpointInfo {
+    int epoch = 0;                    // epochs completed when it was written
+    int totalEpochs = 0;              // of the whole schedule
+    double seconds = 0;               // training time up to then
+    std::vector<EpochRecord> history; // the epochs up to then
+    std::string note;
+    ExperimentConfig config; // the run's (resolved) config
+};
+// Throws std::runtime_error naming the file when it is missing, truncated (e.g. still being
+// written by another program) or not a GraphACE checkpoint.
+CheckpointInfo readCheckpointInfo(const std::string& path);
+
 class GcnTrainer {
 public:
     // Fits input statistics and reference energies on `train`, initialises the weights.
@@ -135,6 +161,17 @@ public:
     // request returns within one batch; the callback is called after every epoch.
     TrainingOutcome train(const EpochCallback& onEpoch = {},
                           const std::atomic<bool>* cancel = nullptr);
+
+    // Checkpoints during train(): after every options.everyEpochs epochs, and when cancelled (the
+    // state after the last whole epoch). A failed write does not stop training: the outcome's
+    // checkpointError says why.
+    void setCheckpoints(const CheckpointOptions& options);
+    // Before train(): continue from a checkpoint; train() then runs the epochs after it (the
+    // callback sees those) and its outcome covers the whole run. Throws std::runtime_error when
+    // the file cannot be read or was written for another config (data file names,
+    // training.threads, device and checkpoint_every aside) or other data (compared by content).
+    void resume(const std::string& path);
+    int resumedEpoch() const; // epochs restored by resume(); 0 otherwise
 
     const GcnModel& model() const; // the weights as described by the outcome's bestEpoch
     GcnModel takeModel();

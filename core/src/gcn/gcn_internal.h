@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -199,6 +201,54 @@ torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
 
 torch::Device parseDevice(const std::string& device); // after checkDevice
 std::vector<double> toHostVector(const torch::Tensor& tensor);
+
+// Archive fields: text as a byte tensor and back, doubles as a float64 tensor.
+torch::Tensor bytesTensor(const std::string& text);
+std::string tensorText(const torch::Tensor& t);
+torch::Tensor doublesTensor(const std::vector<double>& values);
+std::string firstLine(const std::string& text); // of an exception message, for a person
+
+// The trainer's state between two epochs (GcnTrainer::train), all a checkpoint restores.
+struct TrainingState {
+    std::size_t phase = 0; // phase of the next epoch
+    int epochInPhase = 0;  // epochs of that phase completed
+    int epoch = 0;         // epochs completed
+    torch::Tensor last;    // the weights after `epoch`
+    torch::Tensor best;    // the best weights so far (those of bestEpoch; initial when 0)
+    double bestLoss = std::numeric_limits<double>::infinity();
+    int bestEpoch = 0, sinceBest = 0;
+    // ReduceOnPlateau within the current phase.
+    double plateauLearningRate = 0, plateauBest = std::numeric_limits<double>::infinity();
+    int plateauWait = 0;
+    std::mt19937_64 engine;         // shuffles
+    std::vector<std::size_t> order; // batch (or sample) order after the last shuffle
+    std::vector<EpochRecord> history;
+    double seconds = 0; // training time up to `epoch`
+};
+
+// Optimiser state: a deep copy (the live one is updated in place) and a move to a device.
+using OptimiserState =
+    ska::flat_hash_map<std::string, std::unique_ptr<torch::optim::OptimizerParamState>>;
+OptimiserState copyOptimiserState(const torch::optim::Optimizer& optimiser);
+void moveOptimiserState(torch::optim::Optimizer& optimiser, const torch::Device& device);
+
+// A checkpoint file (gcn_checkpoint.cpp). `optimiser` null: none made yet (epoch 0).
+// `fingerprint` identifies the config and the data (trainingFingerprint).
+void saveCheckpoint(const std::string& path, const Network& net, const TrainingState& state,
+                    const torch::optim::Optimizer* optimiser, uint64_t fingerprint,
+                    const std::string& note);
+struct LoadedCheckpoint {
+    TrainingState state;
+    bool hasOptimiser = false;
+    torch::serialize::InputArchive optimiser;
+    uint64_t fingerprint = 0;
+    CheckpointInfo info;
+};
+LoadedCheckpoint loadCheckpoint(const std::string& path, const torch::Device& device);
+// The config (data file names, training.threads, device and checkpoint_every aside) and the data
+// (by content) as one number.
+uint64_t trainingFingerprint(const ExperimentConfig& config, const GraphDataset& train,
+                             const GraphDataset& test);
 
 } // namespace graphace::gcn
 

@@ -350,8 +350,6 @@ torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
     return t.to(device);
 }
 
-namespace {
-
 torch::Tensor bytesTensor(const std::string& text) {
     return torch::from_blob(const_cast<char*>(text.data()), {static_cast<int64_t>(text.size())},
                             torch::kUInt8)
@@ -367,6 +365,12 @@ std::string tensorText(const torch::Tensor& t) {
 torch::Tensor doublesTensor(const std::vector<double>& values) {
     return torch::tensor(values, torch::TensorOptions().dtype(torch::kFloat64));
 }
+
+std::string firstLine(const std::string& text) {
+    return text.substr(0, text.find('\n'));
+}
+
+namespace {
 
 // The network structure in the form this file reads, independent of the config schema (the
 // config JSON beside it is for people and for rerunning).
@@ -412,10 +416,6 @@ ModelConfig modelFromJson(const nlohmann::json& j) {
 
 constexpr const char* kMagic = "GraphACE GCN model";
 constexpr int64_t kFormatVersion = 1;
-
-std::string firstLine(const std::string& text) {
-    return text.substr(0, text.find('\n'));
-}
 
 } // namespace
 

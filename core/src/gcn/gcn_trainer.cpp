@@ -225,6 +225,11 @@ struct GcnTrainer::Impl {
     // energy has forces), the samples' geometry on the device.
     bool forceTraining = false, forceMetrics = false;
     std::vector<gcn::GeometryTensors> trainParts, testParts;
+    // Checkpoints: where and how often, the run's identity, and a state to resume from.
+    CheckpointOptions checkpoints;
+    uint64_t fingerprint = 0;
+    std::unique_ptr<gcn::LoadedCheckpoint> resumed;
+    int resumedEpoch = 0;
 };
 
 GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train,
@@ -392,6 +397,7 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     Impl& t = *m_impl;
     const gcn::Network& built = *t.model.m_impl;
     t.forceTraining = forceTraining;
+    t.fingerprint = gcn::trainingFingerprint(config, train, test);
     auto withGeometry = [](const GraphDataset& d) {
         return std::all_of(d.samples.begin(), d.samples.end(),
                            [](const GraphSample& s) { return s.geometry != nullptr; });
@@ -481,16 +487,48 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
     const int stepThreads = largestBatch * width < 32768 ? 1 : threads;
     const auto start = Clock::now();
 
+    // All that carries over from one epoch to the next: fresh, or restored by resume().
+    gcn::TrainingState s;
+    std::unique_ptr<torch::optim::Optimizer> optimiser;
+    const bool resumed = t.resumed != nullptr;
+    if (resumed) {
+        s = std::move(t.resumed->state);
+        torch::NoGradGuard noGrad;
+        net.parameters.copy_(s.last);
+        if (t.resumed->hasOptimiser) {
+            optimiser = makeOptimiser(o, o.phases[s.phase], net.parameters);
+            optimiser->load(t.resumed->optimiser);
+            gcn::moveOptimiserState(*optimiser, net.device);
+            setBetas(*optimiser, o.phases[s.phase]);
+        }
+        t.resumed.reset();
+    } else {
+        s.last = net.parameters.detach().clone();
+        s.best = s.last.clone();
+        s.engine.seed(config.training.seed);
+        s.order.resize(perSampleOrder ? t.train.samples.size() : t.fixedBatches.size());
+        for (std::size_t i = 0; i < s.order.size(); ++i)
+            s.order[i] = i;
+    }
+    const double earlierSeconds = s.seconds;
     TrainingOutcome outcome;
-    torch::Tensor best = net.parameters.detach().clone();
-    torch::Tensor last = best.clone(); // the weights after the last completed epoch
-    double bestLoss = std::numeric_limits<double>::infinity();
-    int sinceBest = 0;
-    std::mt19937_64 engine(config.training.seed);
-    std::vector<std::size_t> order(perSampleOrder ? t.train.samples.size()
-                                                  : t.fixedBatches.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
+
+    // The state after the last whole epoch, for a checkpoint written when cancelled mid-epoch
+    // (the live optimiser, generator and order have moved on by then).
+    const bool checkpoints = !t.checkpoints.path.empty();
+    gcn::OptimiserState committedOptimiser;
+    std::mt19937_64 committedEngine = s.engine;
+    std::vector<std::size_t> committedOrder = s.order;
+    if (checkpoints && optimiser)
+        committedOptimiser = gcn::copyOptimiserState(*optimiser);
+    auto writeCheckpoint = [&](const torch::optim::Optimizer* state) {
+        try {
+            gcn::saveCheckpoint(t.checkpoints.path, net, s, state, t.fingerprint,
+                                t.checkpoints.note);
+        } catch (const std::exception& e) {
+            outcome.checkpointError = e.what();
+        }
+    };
 
     auto energyLoss = [&](const torch::Tensor& predicted, const gcn::Batch& batch) {
         torch::Tensor error = predicted - batch.energy;
@@ -523,35 +561,51 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
     // go back to the best weights so far.
     auto finish = [&](TrainingStop stop, const std::string& message) {
         torch::NoGradGuard noGrad;
+        outcome.history = s.history;
+        outcome.epochsRun = s.epoch;
         if (stop == TrainingStop::Diverged || stop == TrainingStop::EarlyStopped) {
-            net.parameters.copy_(best);
+            net.parameters.copy_(s.best);
+            outcome.bestEpoch = s.bestEpoch;
         } else {
-            net.parameters.copy_(last); // a cancel mid-epoch drops that epoch's partial steps
-            outcome.bestEpoch = outcome.epochsRun;
+            net.parameters.copy_(s.last); // a cancel mid-epoch drops that epoch's partial steps
+            outcome.bestEpoch = s.epoch;
+        }
+        if (stop == TrainingStop::Cancelled && checkpoints) {
+            // The checkpoint of the last whole epoch: its optimiser state, generator and order.
+            if (optimiser)
+                optimiser->state() = std::move(committedOptimiser);
+            s.engine = committedEngine;
+            s.order = committedOrder;
+            writeCheckpoint(optimiser.get());
         }
         outcome.stop = stop;
         outcome.message = message;
-        outcome.seconds = secondsSince(start);
+        outcome.seconds = earlierSeconds + secondsSince(start);
         return outcome;
     };
     auto kept = [&] {
-        return outcome.bestEpoch > 0 ? "the weights of epoch " + std::to_string(outcome.bestEpoch) +
-                                           " (the best so far) are kept"
-                                     : std::string("the initial weights are kept");
+        return s.bestEpoch > 0 ? "the weights of epoch " + std::to_string(s.bestEpoch) +
+                                     " (the best so far) are kept"
+                               : std::string("the initial weights are kept");
     };
 
-    std::unique_ptr<torch::optim::Optimizer> optimiser;
-    int epoch = 0;
-    for (std::size_t p = 0; p < o.phases.size(); ++p) {
+    for (std::size_t p = s.phase; p < o.phases.size(); ++p) {
         const OptimiserPhase& phase = o.phases[p];
-        if (!optimiser || phase.resetMoments)
-            optimiser = makeOptimiser(o, phase, net.parameters);
-        else
-            setBetas(*optimiser, phase);
-        double plateauLr = phase.learningRate,
-               plateauBest = std::numeric_limits<double>::infinity();
-        int plateauWait = 0;
-        for (int e = 0; e < phase.epochs; ++e) {
+        // A resumed run re-enters its phase where it left it, with the state it had there.
+        if (p != s.phase || !optimiser) {
+            if (!optimiser || phase.resetMoments)
+                optimiser = makeOptimiser(o, phase, net.parameters);
+            else
+                setBetas(*optimiser, phase);
+        }
+        if (p != s.phase || s.epochInPhase == 0) {
+            s.phase = p;
+            s.epochInPhase = 0;
+            s.plateauLearningRate = phase.learningRate;
+            s.plateauBest = std::numeric_limits<double>::infinity();
+            s.plateauWait = 0;
+        }
+        for (int e = s.epochInPhase; e < phase.epochs; ++e) {
             double lr = phase.learningRate;
             if (o.decay == LearningRateDecay::Exponential)
                 lr = phase.learningRate * std::pow(o.gamma, e);
@@ -559,17 +613,19 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 lr = o.minLearningRate + 0.5 * (phase.learningRate - o.minLearningRate) *
                                              (1 + std::cos(kPi * e / phase.epochs));
             else if (o.decay == LearningRateDecay::ReduceOnPlateau)
-                lr = plateauLr;
+                lr = s.plateauLearningRate;
             setLearningRate(*optimiser, lr);
 
             const auto epochStart = Clock::now();
             if (stepThreads != threads)
                 torch::set_num_threads(stepThreads);
+            std::vector<std::size_t>& order = s.order;
             if (config.training.shuffle)
-                std::shuffle(order.begin(), order.end(), engine);
+                std::shuffle(order.begin(), order.end(), s.engine);
             for (std::size_t b = 0; b < order.size(); b += perSampleOrder ? t.batchGraphs : 1) {
                 if (cancel && cancel->load()) {
                     torch::set_num_threads(threads);
+                    const int epoch = s.epoch;
                     return finish(TrainingStop::Cancelled,
                                   "Cancelled during epoch " + std::to_string(epoch + 1) +
                                       (epoch > 0 ? "; the weights of epoch " +
@@ -590,8 +646,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                             order.begin() + std::min(order.size(), b + t.batchGraphs));
                         rebuilt = net.makeBatch(t.train, indices, &t.trainInputs);
                     }
-                    const gcn::Batch& batch =
-                        t.rebuildBatches ? rebuilt : t.fixedBatches[order[b]];
+                    const gcn::Batch& batch = t.rebuildBatches ? rebuilt : t.fixedBatches[order[b]];
                     stepLoss(batch).backward();
                 }
                 if (o.gradientClipNorm > 0) {
@@ -605,14 +660,13 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             const double optimisationSeconds = secondsSince(epochStart);
             if (stepThreads != threads)
                 torch::set_num_threads(threads);
-            ++epoch;
+            const int epoch = s.epoch + 1;
 
-            const Evaluation train =
-                t.forceMetrics ? evaluateForceSet(net, t.train, t.trainParts, o)
-                               : evaluateSet(net, t.trainChunks, t.train, o);
-            const Evaluation test = t.forceMetrics
-                                        ? evaluateForceSet(net, t.test, t.testParts, o)
-                                        : evaluateSet(net, t.testChunks, t.test, o);
+            const Evaluation train = t.forceMetrics
+                                         ? evaluateForceSet(net, t.train, t.trainParts, o)
+                                         : evaluateSet(net, t.trainChunks, t.train, o);
+            const Evaluation test = t.forceMetrics ? evaluateForceSet(net, t.test, t.testParts, o)
+                                                   : evaluateSet(net, t.testChunks, t.test, o);
             EpochRecord record;
             record.epoch = epoch;
             record.phase = static_cast<int>(p);
@@ -632,53 +686,117 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
             record.seconds = secondsSince(epochStart);
             record.atomsPerSecond =
                 optimisationSeconds > 0 ? t.trainAtoms / optimisationSeconds : 0.0;
-            outcome.history.push_back(record);
-            outcome.epochsRun = epoch;
 
             const bool finiteWeights = torch::isfinite(net.parameters.detach()).all().item<bool>();
             if (!std::isfinite(train.loss) || (hasTest && !std::isfinite(test.loss)) ||
-                !finiteWeights)
+                !finiteWeights) {
+                // The diverged epoch is in the history but not in the state: s.last stays the
+                // weights before it.
+                s.history.push_back(record);
+                s.epoch = epoch;
                 return finish(TrainingStop::Diverged,
                               "Training diverged at epoch " + std::to_string(epoch) +
                                   (finiteWeights ? " (the loss became NaN or infinite"
                                                  : " (the weights became NaN or infinite") +
                                   ", learning rate " + formatNumber(lr) + "); " + kept() +
                                   ". Try a smaller learning rate or gradient clipping.");
+            }
 
+            // The epoch is whole: it becomes the state.
+            s.history.push_back(record);
+            s.epoch = epoch;
+            s.epochInPhase = e + 1;
+            s.last.copy_(net.parameters.detach());
             // Best weights, early stopping and the plateau all watch the test loss when there is
             // a test set, else the training loss.
-            last.copy_(net.parameters.detach());
             const double monitored = hasTest ? test.loss : train.loss;
-            if (monitored < bestLoss) {
-                bestLoss = monitored;
-                best.copy_(net.parameters.detach());
-                outcome.bestEpoch = epoch;
-                sinceBest = 0;
+            if (monitored < s.bestLoss) {
+                s.bestLoss = monitored;
+                s.best.copy_(net.parameters.detach());
+                s.bestEpoch = epoch;
+                s.sinceBest = 0;
             } else {
-                ++sinceBest;
+                ++s.sinceBest;
             }
             if (o.decay == LearningRateDecay::ReduceOnPlateau) {
-                if (monitored < plateauBest * (1 - 1e-4)) {
-                    plateauBest = monitored;
-                    plateauWait = 0;
-                } else if (++plateauWait >= o.patience) {
-                    plateauLr = std::max(o.minLearningRate, plateauLr * o.factor);
-                    plateauWait = 0;
+                if (monitored < s.plateauBest * (1 - 1e-4)) {
+                    s.plateauBest = monitored;
+                    s.plateauWait = 0;
+                } else if (++s.plateauWait >= o.patience) {
+                    s.plateauLearningRate =
+                        std::max(o.minLearningRate, s.plateauLearningRate * o.factor);
+                    s.plateauWait = 0;
                 }
+            }
+            s.seconds = earlierSeconds + secondsSince(start);
+            if (checkpoints) {
+                committedOptimiser = gcn::copyOptimiserState(*optimiser);
+                committedEngine = s.engine;
+                committedOrder = s.order;
+                if (t.checkpoints.everyEpochs > 0 && epoch % t.checkpoints.everyEpochs == 0)
+                    writeCheckpoint(optimiser.get());
             }
             if (onEpoch && !onEpoch(record))
                 return finish(TrainingStop::Cancelled, "Cancelled after epoch " +
                                                            std::to_string(epoch) +
                                                            "; the weights of that epoch are kept.");
-            if (o.earlyStoppingPatience > 0 && sinceBest >= o.earlyStoppingPatience)
+            if (o.earlyStoppingPatience > 0 && s.sinceBest >= o.earlyStoppingPatience)
                 return finish(TrainingStop::EarlyStopped,
                               "Stopped early at epoch " + std::to_string(epoch) +
-                                  ": no improvement for " + std::to_string(sinceBest) +
+                                  ": no improvement for " + std::to_string(s.sinceBest) +
                                   " epochs; " + kept() + ".");
         }
     }
     return finish(TrainingStop::Completed,
-                  "Completed " + std::to_string(epoch) + " epochs; the final weights are kept.");
+                  "Completed " + std::to_string(s.epoch) + " epochs; the final weights are kept.");
+}
+
+void GcnTrainer::setCheckpoints(const CheckpointOptions& options) {
+    m_impl->checkpoints = options;
+}
+
+void GcnTrainer::resume(const std::string& path) {
+    Impl& t = *m_impl;
+    if (!t.model.m_impl)
+        throw std::logic_error("GcnTrainer::resume after takeModel");
+    const gcn::Network& net = *t.model.m_impl;
+    auto loaded = std::make_unique<gcn::LoadedCheckpoint>(gcn::loadCheckpoint(path, net.device));
+    if (loaded->fingerprint != t.fingerprint) {
+        // Name the first setting that differs when it is the config.
+        const nlohmann::json patch =
+            nlohmann::json::diff(nlohmann::json(loaded->info.config), nlohmann::json(net.config));
+        std::string where;
+        for (const nlohmann::json& op : patch) {
+            const std::string key = op.at("path").get<std::string>();
+            if (key != "/training/threads" && key != "/training/device" &&
+                key != "/training/checkpoint_every" && key != "/data/train" &&
+                key != "/data/test") {
+                where = key;
+                break;
+            }
+        }
+        throw std::runtime_error(
+            "checkpoint '" + path + "' belongs to another run: " +
+            (where.empty() ? std::string("the training or test data differ from the data it was "
+                                         "trained on")
+                           : "its config differs at " + where) +
+            ". Resume with the same data and settings, or start a new run.");
+    }
+    const gcn::TrainingState& s = loaded->state;
+    if (s.last.numel() != net.parameterCount() || s.best.numel() != net.parameterCount() ||
+        s.phase >= net.config.optimiser.phases.size() ||
+        s.epochInPhase > net.config.optimiser.phases[s.phase].epochs)
+        throw std::runtime_error("checkpoint '" + path + "' does not match this network");
+    const std::size_t orderSize =
+        t.rebuildBatches || t.forceTraining ? t.train.samples.size() : t.fixedBatches.size();
+    if (s.order.size() != orderSize)
+        throw std::runtime_error("checkpoint '" + path + "' does not match the batches");
+    t.resumedEpoch = s.epoch;
+    t.resumed = std::move(loaded);
+}
+
+int GcnTrainer::resumedEpoch() const {
+    return m_impl->resumedEpoch;
 }
 
 } // namespace graphace
