@@ -66,6 +66,8 @@ public:
     static void initMain() {
         static QTemporaryDir config;
         qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
+        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
+        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
         VtkViewport::setDefaultSurfaceFormat();
     }
 

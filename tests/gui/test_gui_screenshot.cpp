@@ -29,6 +29,7 @@ Run studio(const QStringList& arguments, int timeoutMs = 180000) {
     static QTemporaryDir config;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), config.path() + QStringLiteral("/data"));
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(GRAPHACE_STUDIO), arguments);
     Run run;

@@ -12,6 +12,7 @@
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
+#include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/session_file.h"
 #include "graphace/ui/structure_scene.h"
 #include "graphace/ui/structure_view.h"
@@ -27,6 +28,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QInputDialog>
@@ -34,6 +36,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMenu>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -80,12 +83,15 @@ public:
     static void initMain() {
         static QTemporaryDir config;
         qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
+        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
+        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
         VtkViewport::setDefaultSurfaceFormat();
     }
 
 private:
     std::unique_ptr<MainWindow> m_window;
     TrainingTab* m_tab = nullptr;
+    TrainingRunRecord m_uninterrupted; // of stopThenContinueEqualsAnUninterruptedRun
 
     TrainingPanel* panel() const { return m_tab->panel(); }
 
@@ -128,6 +134,48 @@ private:
         c.optimiser.phases.at(1).epochs = epochs2;
         c.training.threads = 1;
         return c;
+    }
+
+    // The settings of the runs of the resume tests: the study, shuffled, checkpoints every 5.
+    ExperimentConfig resumableConfig() const {
+        ExperimentConfig config = studyConfig(40, 20);
+        config.training.shuffle = true;
+        config.training.checkpointEvery = 5;
+        return config;
+    }
+
+    // Same epochs, losses and final weights (timings aside).
+    static void checkSameRun(const TrainingRunRecord& run, const TrainingRunRecord& expected) {
+        QCOMPARE(toString(run.outcome.stop), toString(expected.outcome.stop));
+        QCOMPARE(run.history.size(), expected.history.size());
+        for (std::size_t k = 0; k < run.history.size(); ++k) {
+            QCOMPARE(run.history[k].epoch, expected.history[k].epoch);
+            QCOMPARE(run.history[k].trainLoss, expected.history[k].trainLoss);
+            QCOMPARE(run.history[k].testLoss, expected.history[k].testLoss);
+        }
+        QVERIFY(run.model && expected.model);
+        QCOMPARE(run.model->parameterValues(), expected.model->parameterValues());
+        QCOMPARE(run.gcnTest.energyRmseMevPerAtom, expected.gcnTest.energyRmseMevPerAtom);
+    }
+
+    // Those of the runs stopped by earlier tests of this process.
+    static void removeCheckpoints() {
+        QDir folder(processCheckpointFolder());
+        for (const QString& file : folder.entryList({QStringLiteral("*.pt")}, QDir::Files))
+            QVERIFY(folder.remove(file));
+    }
+
+    // Runs the panel's settings and stops it when epoch `epoch` is reported.
+    void startAndStopAfter(int epoch) {
+        QVERIFY(m_tab->start());
+        auto stopAt = connect(m_tab, &TrainingTab::epochFinished, this,
+                              [this, epoch](int, const EpochRecord& r) {
+                                  if (r.epoch == epoch)
+                                      m_tab->stop();
+                              });
+        QVERIFY(waitFinished());
+        disconnect(stopAt);
+        QCOMPARE(toString(m_tab->runs().front().outcome.stop), toString(TrainingStop::Cancelled));
     }
 
     bool waitFinished(int timeoutMs = 120000) {
@@ -654,6 +702,94 @@ private Q_SLOTS:
         QVERIFY(!m_tab->isRunning());
         QVERIFY(m_tab->startButton()->isEnabled());
         QCOMPARE(m_tab->resultsTable()->rowCount(), 2); // a stopped run still reports
+    }
+
+    // Stop, then Continue: the run ends with the weights and history of a run never stopped,
+    // and its checkpoint goes when it ends.
+    void stopThenContinueEqualsAnUninterruptedRun() {
+        removeCheckpoints();
+        panel()->setConfig(resumableConfig());
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        const TrainingRunRecord expected = m_tab->runs().front();
+        QCOMPARE(toString(expected.outcome.stop), toString(TrainingStop::Completed));
+        QVERIFY(!m_tab->continueButton()->isVisible());
+        const QDir folder(processCheckpointFolder());
+        QVERIFY(folder.entryList({QStringLiteral("*.pt")}, QDir::Files).isEmpty());
+
+        startAndStopAfter(12);
+        const TrainingRunRecord& stopped = m_tab->runs().front();
+        QVERIFY(stopped.outcome.epochsRun >= 12 && stopped.outcome.epochsRun < 60);
+        QCOMPARE(m_tab->stoppedRun(), 0);
+        QVERIFY(m_tab->continueButton()->isVisible() && m_tab->continueButton()->isEnabled());
+        QCOMPARE(folder.entryList({QStringLiteral("*.pt")}, QDir::Files).size(), 1);
+        const QByteArray shot = qgetenv("GRAPHACE_RESUME_SCREENSHOT"); // a look at Continue
+        if (!shot.isEmpty())
+            QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot + "-continue.png")));
+
+        const int done = stopped.outcome.epochsRun;
+        QTest::mouseClick(m_tab->continueButton(), Qt::LeftButton);
+        QVERIFY(m_tab->isRunning());
+        QVERIFY(waitFinished());
+        QCOMPARE(m_tab->runs().size(), std::size_t(1));
+        checkSameRun(m_tab->runs().front(), expected);
+        QCOMPARE(m_tab->worker()->epochsReported(), 60 - done); // trained on, not again
+        QVERIFY(folder.entryList({QStringLiteral("*.pt")}, QDir::Files).isEmpty());
+        QVERIFY(!m_tab->continueButton()->isVisible());
+        m_uninterrupted = expected;
+    }
+
+    // A checkpoint a crashed window left behind is offered; Resume continues it on the data
+    // loaded now and ends as the run never stopped; Discard deletes one.
+    void interruptedRunIsOfferedAndResumed() {
+        QVERIFY(!m_uninterrupted.history.empty()); // from the test before
+        removeCheckpoints();
+        panel()->setConfig(resumableConfig());
+        startAndStopAfter(7);
+        const QDir folder(processCheckpointFolder());
+        const QStringList files = folder.entryList({QStringLiteral("*.pt")}, QDir::Files);
+        QCOMPARE(files.size(), 1);
+        // This window's own checkpoints are not "interrupted": it still runs.
+        QVERIFY(interruptedRuns().empty());
+
+        // The folder of a process that has ended, as a crash leaves it.
+        QProcess gone;
+        gone.start(QStringLiteral("true"), QStringList{});
+        QVERIFY(gone.waitForStarted());
+        const qint64 deadPid = gone.processId();
+        QVERIFY(gone.waitForFinished());
+        const QString crashed = QFileInfo(folder.absolutePath()).absolutePath() +
+                                QStringLiteral("/%1-crashed").arg(deadPid);
+        QVERIFY(QDir().mkpath(crashed));
+        for (const char* name : {"/run-a.pt", "/run-b.pt"})
+            QVERIFY(QFile::copy(folder.filePath(files.front()), crashed + name));
+        QVERIFY(QFile::remove(folder.filePath(files.front())));
+        m_tab->setRuns({}); // as a new window would start
+
+        m_tab->showInterruptedRuns(interruptedRuns());
+        QCOMPARE(m_tab->interruptedRunsShown().size(), std::size_t(2));
+        QVERIFY(m_tab->interruptedBar()->isVisible());
+        const RunCheckpoint& offered = m_tab->interruptedRunsShown().front();
+        QVERIFY(offered.epoch >= 7);
+        QCOMPARE(offered.totalEpochs, 60);
+        const QByteArray shot = qgetenv("GRAPHACE_RESUME_SCREENSHOT"); // a look at the offer
+        if (!shot.isEmpty())
+            QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot + "-offer.png")));
+
+        QTest::mouseClick(m_tab->interruptedDiscardButton(), Qt::LeftButton);
+        QCOMPARE(m_tab->interruptedRunsShown().size(), std::size_t(1));
+        QCOMPARE(QDir(crashed).entryList({QStringLiteral("*.pt")}, QDir::Files).size(), 1);
+        const int done = m_tab->interruptedRunsShown().front().epoch;
+        QTest::mouseClick(m_tab->interruptedResumeButton(), Qt::LeftButton);
+        QVERIFY(!m_tab->interruptedBar()->isVisible());
+        QVERIFY2(m_tab->isRunning(), qPrintable(m_tab->lastError()));
+        QVERIFY(waitFinished());
+        QCOMPARE(m_tab->runs().size(), std::size_t(1));
+        checkSameRun(m_tab->runs().front(), m_uninterrupted);
+        QCOMPARE(m_tab->worker()->epochsReported(), 60 - done);
+        QVERIFY(QDir(crashed).entryList({QStringLiteral("*.pt")}, QDir::Files).isEmpty());
+        QVERIFY(interruptedRuns().empty());
+        QVERIFY(!QDir(crashed).exists()); // the dead process's empty folder is tidied away
     }
 
     void pauseHoldsEpochsUntilResume() {

@@ -85,6 +85,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&m_histogramWatcher, &QFutureWatcher<HistogramResult>::finished, this,
             &MainWindow::onHistogramFinished);
     resize(1360, 860);
+    // Training runs an earlier window left unfinished (it crashed, or was closed after a Stop).
+    m_trainingTab->showInterruptedRuns(interruptedRuns());
 }
 
 MainWindow::~MainWindow() {
@@ -211,6 +213,8 @@ void MainWindow::buildLayout() {
     });
     // A trained model's errors: in the dataset table and on the 3D view's atoms.
     connect(m_trainingTab, &TrainingTab::errorsChanged, this, &MainWindow::showModelErrors);
+    connect(m_trainingTab, &TrainingTab::resumeInterruptedRequested, this,
+            &MainWindow::resumeInterruptedRun);
     connect(m_structureView->viewport(), &VtkViewport::frameRendered, this, [this](double ms) {
         m_lastFrameMs = ms;
         updateTimingLabel();
@@ -296,6 +300,7 @@ void MainWindow::openFileDialog() {
 void MainWindow::openFiles(const QStringList& files) {
     if (files.isEmpty())
         return;
+    m_loadingSample = false;
     auto cancel = std::make_shared<std::atomic_bool>(false);
     // Progress comes from the worker: hop to the UI thread, and only when the value changes.
     auto lastPermille = std::make_shared<std::atomic_int>(-1);
@@ -322,6 +327,9 @@ void MainWindow::openFiles(const QStringList& files) {
 }
 
 void MainWindow::loadSample(const SampleOptions& options) {
+    // Only the default sample can be made again to resume a run on it.
+    m_loadingSample = options.configurations == SampleOptions{}.configurations &&
+                      options.seed == SampleOptions{}.seed;
     if (m_loadCancel)
         m_loadCancel->store(true);
     m_loadCancel = std::make_shared<std::atomic_bool>(false);
@@ -369,6 +377,7 @@ void MainWindow::onLoadFinished() {
     m_files.clear();
     for (const QString& f : result.files)
         m_files << QFileInfo(f).absoluteFilePath();
+    m_trainingTab->setDataSource({m_files, m_files.isEmpty() && m_loadingSample, m_loadWhat});
     statusBar()->showMessage(tr("Loaded %1: %2 configurations, %3 atoms")
                                  .arg(m_loadWhat)
                                  .arg(result.dataset->size())
@@ -753,6 +762,27 @@ void MainWindow::restoreSession(const Session& session) {
         loadSample();
     else
         openFiles(session.files);
+}
+
+void MainWindow::resumeInterruptedRun(const RunCheckpoint& run) {
+    m_tabs->setCurrentWidget(m_trainingTab);
+    if (!run.data.known()) {
+        // Data the window was handed, not read from files: resume on what is loaded (the trainer
+        // refuses other data, with the reason).
+        if (!m_trainingTab->resumeCheckpoint(run))
+            statusBar()->showMessage(m_trainingTab->lastError(), 8000);
+        return;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(this, &MainWindow::loadFinished, this, [this, run, connection](bool ok) {
+        disconnect(*connection);
+        if (ok && !m_trainingTab->resumeCheckpoint(run))
+            statusBar()->showMessage(m_trainingTab->lastError(), 8000);
+    });
+    if (run.data.builtInSample)
+        loadSample();
+    else
+        openFiles(run.data.files);
 }
 
 void MainWindow::saveSessionDialog() {

@@ -7,13 +7,17 @@
 #include "graphace/ui/error_histogram.h"
 #include "graphace/ui/parity_chart.h"
 #include "graphace/ui/results_table.h"
+#include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/training_charts.h"
 #include "graphace/ui/training_panel.h"
 
 #include <QChartView>
+#include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
@@ -73,7 +77,11 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_pause = new QPushButton(tr("Pause"));
     m_resume = new QPushButton(tr("Resume"));
     m_stop = new QPushButton(tr("Stop"));
-    m_stop->setToolTip(tr("Stop after the current batch; the best weights so far are kept"));
+    m_stop->setToolTip(tr("Stop after the current batch; the weights of the last whole epoch are "
+                          "kept, and Continue goes on from there"));
+    m_continue = new QPushButton(tr("Continue"));
+    m_continue->setToolTip(tr("Continue the stopped run from its last whole epoch (and the runs "
+                              "of its sweep after it), as if it had never stopped"));
     m_sweep = new QToolButton;
     m_sweep->setText(tr("Sweep…"));
     m_sweep->setToolTip(tr("Several runs of the current settings, overlaid"));
@@ -114,9 +122,42 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
                        "border-radius: 3px; padding: 5px; font-weight: bold; }"));
     m_warning->hide();
 
+    // Runs a crashed (or closed) window left unfinished, offered one at a time.
+    m_interruptedBar = new QFrame;
+    m_interruptedBar->setObjectName(QStringLiteral("interruptedRuns"));
+    m_interruptedBar->setStyleSheet(
+        QStringLiteral("#interruptedRuns { background: #fff4d6; border: 1px solid #e0b252; "
+                       "border-radius: 3px; }"));
+    m_interruptedText = new QLabel;
+    m_interruptedText->setWordWrap(true);
+    m_interruptedResume = new QPushButton(tr("Resume"));
+    m_interruptedDiscard = new QPushButton(tr("Discard"));
+    auto* barLayout = new QHBoxLayout(m_interruptedBar);
+    barLayout->setContentsMargins(6, 4, 6, 4);
+    barLayout->addWidget(m_interruptedText, 1);
+    barLayout->addWidget(m_interruptedResume);
+    barLayout->addWidget(m_interruptedDiscard);
+    m_interruptedBar->hide();
+    connect(m_interruptedResume, &QPushButton::clicked, this, [this]() {
+        if (m_interrupted.empty())
+            return;
+        const RunCheckpoint run = m_interrupted.front();
+        m_interrupted.erase(m_interrupted.begin());
+        showNextInterruptedRun();
+        Q_EMIT resumeInterruptedRequested(run);
+    });
+    connect(m_interruptedDiscard, &QPushButton::clicked, this, [this]() {
+        if (m_interrupted.empty())
+            return;
+        discardCheckpoint(m_interrupted.front().path);
+        m_interrupted.erase(m_interrupted.begin());
+        showNextInterruptedRun();
+    });
+
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop, m_sweep})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop, m_continue, m_sweep})
         controls->addWidget(w);
     controls->addSpacing(8);
     controls->addWidget(m_progress);
@@ -166,6 +207,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(4, 4, 4, 4);
     rightLayout->setSpacing(4);
+    rightLayout->addWidget(m_interruptedBar);
     rightLayout->addLayout(controls);
     rightLayout->addWidget(m_warning);
     rightLayout->addWidget(plots, 1);
@@ -185,6 +227,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     connect(m_pause, &QPushButton::clicked, this, &TrainingTab::pause);
     connect(m_resume, &QPushButton::clicked, this, &TrainingTab::resume);
     connect(m_stop, &QPushButton::clicked, this, &TrainingTab::stop);
+    connect(m_continue, &QPushButton::clicked, this, [this]() { continueStopped(); });
     connect(m_results, &ResultsTable::runSelected, this, [this](int run) {
         if (run >= 0 && run < static_cast<int>(m_runs.size()))
             showParity(m_runs[run]);
@@ -297,6 +340,8 @@ TrainingTab::~TrainingTab() {
 void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QString& label) {
     m_data = std::move(dataset);
     m_dataLabel = label;
+    m_dataSource = RunDataSource{};
+    m_dataSource.label = label;
     if (m_data)
         m_panel->setDataSize(static_cast<int>(m_data->size()));
     m_dataInfo->setText(m_data ? tr("%1: %2 configurations")
@@ -433,6 +478,10 @@ bool TrainingTab::startActivationSweep(const QStringList& activations) {
 }
 
 bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
+    return startJobs(jobs, 0);
+}
+
+bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
     ++m_previewGeneration; // the run shows what it chose
     if (m_running) {
         setError(tr("A training run is in progress."));
@@ -446,7 +495,6 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
         setError(tr("Nothing to run."));
         return false;
     }
-    int planned = 0;
     for (const TrainingJob& job : jobs) {
         try {
             validate(job.config);
@@ -455,25 +503,35 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
             setError(tr("%1: %2").arg(job.name, QString::fromStdString(e.what())));
             return false;
         }
-        planned += totalEpochs(job.config.optimiser);
+    }
+    // Every run keeps a checkpoint while it trains, so that a stop or a crash loses nothing.
+    for (TrainingJob& job : jobs) {
+        if (job.checkpoint.isEmpty())
+            job.checkpoint = newCheckpointPath();
+        job.checkpointNote = checkpointNote(job, m_dataSource);
     }
     m_lastError.clear();
-    m_jobs = jobs;
-    m_runs.clear();
-    m_runsData = m_data;
-    m_parityRun = -1;
-    Q_EMIT errorsChanged();
-    m_charts->clear();
-    m_parity->clear();
-    m_forceParity->clear();
-    m_energyErrors->clear();
-    m_forceErrors->clear();
-    m_forceColumn->hide();
+    // Continuing keeps the runs before firstIndex (shown again as they were).
+    std::vector<TrainingRunRecord> kept;
+    if (firstIndex > 0 && firstIndex <= static_cast<int>(m_runs.size()) &&
+        firstIndex <= static_cast<int>(m_jobs.size())) {
+        kept.assign(m_runs.begin(), m_runs.begin() + firstIndex);
+        m_jobs.resize(firstIndex);
+    } else {
+        firstIndex = 0;
+        m_jobs.clear();
+        m_runsData = m_data;
+    }
+    m_jobs.insert(m_jobs.end(), jobs.begin(), jobs.end());
+    int planned = 0;
+    for (const TrainingJob& job : m_jobs)
+        planned += totalEpochs(job.config.optimiser);
+    showRuns(std::move(kept));
     m_sweepChart->clear();
     m_forceSweepChart->clear();
     m_forceSweepChart->hide();
     m_sweepColumn->hide();
-    m_results->setRuns(m_runs);
+    showSweep();
     m_warnings.clear();
     showWarning({});
     m_plannedEpochs = planned;
@@ -489,14 +547,84 @@ bool TrainingTab::startJobs(const std::vector<TrainingJob>& jobs) {
     m_status->setStyleSheet({});
     m_worker->resetControls();
     TrainingWorker* worker = m_worker;
-    auto data = m_data;
+    auto data = m_runsData;
     QMetaObject::invokeMethod(
-        worker, [worker, jobs, data]() { worker->run(jobs, data); }, Qt::QueuedConnection);
+        worker, [worker, jobs, data, firstIndex]() { worker->run(jobs, data, {}, firstIndex); },
+        Qt::QueuedConnection);
     updateButtons();
     updateProgress(true);
     Q_EMIT runsChanged();
     Q_EMIT trainingStarted();
     return true;
+}
+
+int TrainingTab::stoppedRun() const {
+    if (m_running || !m_data || m_data != m_runsData)
+        return -1;
+    for (int i = 0; i < static_cast<int>(m_runs.size()) && i < static_cast<int>(m_jobs.size());
+         ++i) {
+        const TrainingRunRecord& run = m_runs[i];
+        if (run.finished && run.outcome.stop == TrainingStop::Cancelled &&
+            QFileInfo::exists(m_jobs[i].checkpoint))
+            return i;
+    }
+    return -1;
+}
+
+bool TrainingTab::continueStopped() {
+    const int index = stoppedRun();
+    if (index < 0) {
+        setError(tr("There is no stopped run to continue (on the data loaded now)."));
+        return false;
+    }
+    std::vector<TrainingJob> jobs(m_jobs.begin() + index, m_jobs.end());
+    jobs.front().resume = true;
+    for (std::size_t k = 1; k < jobs.size(); ++k)
+        jobs[k].checkpoint.clear(); // never started: fresh files
+    return startJobs(jobs, index);
+}
+
+bool TrainingTab::resumeCheckpoint(const RunCheckpoint& checkpoint) {
+    TrainingJob job;
+    job.name = checkpoint.name;
+    job.config = checkpoint.config;
+    job.sweepKey = checkpoint.sweepKey;
+    job.sweepValue = checkpoint.sweepValue;
+    job.checkpoint = checkpoint.path;
+    job.resume = true;
+    if (!m_running)
+        m_panel->setConfig(checkpoint.config);
+    return startJobs({job}, 0);
+}
+
+void TrainingTab::setDataSource(const RunDataSource& source) {
+    m_dataSource = source;
+}
+
+void TrainingTab::showInterruptedRuns(std::vector<RunCheckpoint> runs) {
+    m_interrupted = std::move(runs);
+    showNextInterruptedRun();
+}
+
+void TrainingTab::showNextInterruptedRun() {
+    if (m_interrupted.empty()) {
+        m_interruptedBar->hide();
+        return;
+    }
+    const RunCheckpoint& run = m_interrupted.front();
+    const QString data = run.data.builtInSample      ? tr("the built-in sample")
+                         : !run.data.label.isEmpty() ? run.data.label
+                                                     : tr("data loaded then");
+    QString text = tr("<b>A training run did not finish:</b> “%1” on %2, stopped after epoch %3 "
+                      "of %4 (%5). Resume it from there, or discard it?")
+                       .arg(run.name.toHtmlEscaped(), data.toHtmlEscaped())
+                       .arg(run.epoch)
+                       .arg(run.totalEpochs)
+                       .arg(QLocale().toString(run.written, QLocale::ShortFormat));
+    if (m_interrupted.size() > 1)
+        text += tr(" (%1 more after this one)").arg(m_interrupted.size() - 1);
+    m_interruptedText->setText(text);
+    m_interruptedBar->show();
 }
 
 void TrainingTab::pause() {
@@ -575,8 +703,16 @@ void TrainingTab::askActivationSweep() {
 void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     if (m_running)
         return;
+    m_jobs.clear(); // restored runs have no checkpoints to continue from
+    showRuns(std::move(runs));
+    updateButtons();
+    Q_EMIT runsChanged();
+}
+
+void TrainingTab::showRuns(std::vector<TrainingRunRecord> runs) {
     m_runs = std::move(runs);
     m_parityRun = -1;
+    Q_EMIT errorsChanged();
     m_charts->clear();
     m_parity->clear();
     m_forceParity->clear();
@@ -596,7 +732,6 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     showSweep();
     if (!m_runs.empty())
         showParity(m_runs.back());
-    Q_EMIT runsChanged();
 }
 
 // --- worker signals ------------------------------------------------------------------------------
@@ -774,6 +909,12 @@ void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunReco
             showWarning(m_warnings.join(QLatin1Char('\n')));
         }
     }
+    if (!run->outcome.checkpointError.empty()) {
+        m_warnings << tr("%1: the checkpoint could not be written (%2); the run cannot be "
+                         "continued after a stop or crash.")
+                          .arg(run->name, QString::fromStdString(run->outcome.checkpointError));
+        showWarning(m_warnings.join(QLatin1Char('\n')));
+    }
     m_charts->flush();
     showParity(m_runs[index]);
     m_results->setRuns(m_runs);
@@ -822,6 +963,9 @@ void TrainingTab::updateButtons() {
     m_pause->setEnabled(m_running && !m_paused);
     m_resume->setEnabled(m_running && m_paused);
     m_stop->setEnabled(m_running);
+    const bool canContinue = stoppedRun() >= 0;
+    m_continue->setEnabled(canContinue);
+    m_continue->setVisible(canContinue);
     m_panel->setEnabled(!m_running);
 }
 
@@ -838,10 +982,19 @@ void TrainingTab::updateProgress(bool force) {
             int finished = 0;
             for (const auto& run : m_runs)
                 finished += run.finished ? 1 : 0;
-            m_status->setText(
-                m_runs.empty()
-                    ? tr("Ready")
-                    : tr("Done: %1 of %2 runs finished").arg(finished).arg(m_runs.size()));
+            const int stopped = stoppedRun();
+            if (stopped >= 0) {
+                m_status->setText(tr("Stopped at epoch %1/%2")
+                                      .arg(m_runs[stopped].outcome.epochsRun)
+                                      .arg(totalEpochs(m_runs[stopped].config.optimiser)));
+                m_status->setToolTip(tr("Continue goes on from the last whole epoch"));
+            } else {
+                m_status->setText(
+                    m_runs.empty()
+                        ? tr("Ready")
+                        : tr("Done: %1 of %2 runs finished").arg(finished).arg(m_runs.size()));
+                m_status->setToolTip({});
+            }
         }
         return;
     }

@@ -3,6 +3,7 @@
 #include "graphace/error.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QMutexLocker>
 
 #include <cmath>
@@ -143,9 +144,10 @@ bool TrainingWorker::waitWhilePaused() {
 }
 
 void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<const Dataset> data,
-                         std::shared_ptr<const Dataset> testData) {
-    for (int index = 0; index < static_cast<int>(jobs.size()) && !m_cancel.load(); ++index) {
-        const TrainingJob& job = jobs[index];
+                         std::shared_ptr<const Dataset> testData, int firstIndex) {
+    for (int k = 0; k < static_cast<int>(jobs.size()) && !m_cancel.load(); ++k) {
+        const TrainingJob& job = jobs[k];
+        const int index = firstIndex + k;
         Q_EMIT runStarted(index, job.name);
         QElapsedTimer clock;
         clock.start();
@@ -212,6 +214,15 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
             auto trainer =
                 std::make_unique<GcnTrainer>(prepared->config, prepared->trainGraphs,
                                              prepared->testGraphs, &record->linear.model);
+            const std::string checkpoint = job.checkpoint.toStdString();
+            if (job.resume) {
+                trainer->resume(checkpoint);
+                for (const EpochRecord& earlier : readCheckpointInfo(checkpoint).history)
+                    Q_EMIT epochFinished(index, earlier);
+            }
+            if (!checkpoint.empty())
+                trainer->setCheckpoints(
+                    {checkpoint, prepared->config.training.checkpointEvery, job.checkpointNote});
             TrainingOutcome outcome = trainer->train(
                 [this, index](const EpochRecord& epoch) {
                     m_epochsReported.fetch_add(1);
@@ -221,6 +232,9 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
                 &m_cancel);
             auto model = std::make_shared<const GcnModel>(trainer->takeModel());
             trainer.reset();
+            // A run that ended needs its checkpoint no more; a stopped one continues from it.
+            if (!checkpoint.empty() && outcome.stop != TrainingStop::Cancelled)
+                QFile::remove(job.checkpoint);
             // With forces where the graphs carry geometry (force training), as metrics.json.
             for (const bool train : {true, false}) {
                 const GraphDataset& graphs = train ? prepared->trainGraphs : prepared->testGraphs;

@@ -16,6 +16,7 @@
 #include "graphace/sample_dataset.h"
 #include "graphace/structure.h"
 #include "graphace/ui/dataset_loader.h"
+#include "graphace/ui/run_checkpoints.h"
 
 #include <QFutureWatcher>
 #include <QMainWindow>
@@ -97,6 +98,9 @@ public:
     Session currentSession() const;
     // Loads the session's data (asynchronously, like openFiles) and restores the rest.
     void restoreSession(const Session& session);
+    // A training run an earlier window left unfinished (the Training tab's offer): loads the
+    // data it trained on (its files, or the built-in sample), then continues it.
+    void resumeInterruptedRun(const RunCheckpoint& run);
 
     // The window as a person sees it (the 3D view included); saved as PNG by the extension.
     QImage grabImage();
@@ -152,7 +156,8 @@ private:
     std::unique_ptr<CutoffGraph> m_graph;
     int m_current = -1;
     QString m_label;
-    QStringList m_files; // files of the dataset shown; empty for the sample
+    QStringList m_files;          // files of the dataset shown; empty for the sample
+    bool m_loadingSample = false; // the load in progress makes the default built-in sample
     QString m_lastError;
     double m_lastUpdateMs = 0.0;
     double m_lastFrameMs = 0.0;

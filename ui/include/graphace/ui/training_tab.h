@@ -7,6 +7,7 @@
 // replaced); a sweep is one experiment of several runs overlaid in the charts.
 
 #include "graphace/structure.h"
+#include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/training_run.h"
 #include "graphace/ui/training_worker.h"
 
@@ -18,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+class QFrame;
 class QLabel;
 class QSplitter;
 class QProgressBar;
@@ -42,6 +44,9 @@ public:
 
     // The data every run trains on (split by the panel's sizes). Ignored while running.
     void setDataset(std::shared_ptr<const Dataset> dataset, const QString& label = {});
+    // Where that data came from (after setDataset): kept in the runs' checkpoints, so that a
+    // later session can load it again to resume them.
+    void setDataSource(const RunDataSource& source);
     const std::shared_ptr<const Dataset>& dataset() const { return m_data; }
 
     // --- runs ------------------------------------------------------------------------------------
@@ -60,6 +65,20 @@ public:
     void pause();
     void resume();
     void stop();
+    // Resumable training. Every run keeps a checkpoint while it trains (run_checkpoints.h).
+    // The first stopped run of the runs shown whose checkpoint is there, on the data loaded now;
+    // -1 when none.
+    int stoppedRun() const;
+    // Continues it from its last whole epoch (its sweep's later runs follow); the runs before
+    // it stay. It ends as it would have without the stop. False (lastError()) when none.
+    bool continueStopped();
+    // Continues a run of an earlier session on the data loaded now (the trainer refuses other
+    // data or settings, see lastError() / runFailed); the panel takes its settings.
+    bool resumeCheckpoint(const RunCheckpoint& checkpoint);
+    // Offers runs an earlier session left unfinished (interruptedRuns()), one at a time, in a
+    // bar above the controls: Resume emits resumeInterruptedRequested, Discard deletes it.
+    void showInterruptedRuns(std::vector<RunCheckpoint> runs);
+    const std::vector<RunCheckpoint>& interruptedRunsShown() const { return m_interrupted; }
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
 
@@ -88,6 +107,10 @@ public:
     QPushButton* pauseButton() const { return m_pause; }
     QPushButton* resumeButton() const { return m_resume; }
     QPushButton* stopButton() const { return m_stop; }
+    QPushButton* continueButton() const { return m_continue; }
+    QFrame* interruptedBar() const { return m_interruptedBar; }
+    QPushButton* interruptedResumeButton() const { return m_interruptedResume; }
+    QPushButton* interruptedDiscardButton() const { return m_interruptedDiscard; }
     QToolButton* sweepButton() const { return m_sweep; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
@@ -113,6 +136,8 @@ Q_SIGNALS:
     void configurationPicked(int datasetIndex, const QString& description, int atom);
     // The run shown in the parity plots changed (errorRun() may differ).
     void errorsChanged();
+    // Resume was pressed for a run of an earlier session: load its data, then resumeCheckpoint.
+    void resumeInterruptedRequested(const graphace::ui::RunCheckpoint& run);
 
 private:
     void onRunStarted(int index, const QString& name);
@@ -126,6 +151,10 @@ private:
     void showLinear(int index);
     void showParity(const TrainingRunRecord& run);
     void showSweep(); // the sweep charts of the runs' numeric sweep values, if any
+    // Starts `jobs` as runs firstIndex, firstIndex + 1, ... (the runs before stay).
+    bool startJobs(std::vector<TrainingJob> jobs, int firstIndex);
+    void showRuns(std::vector<TrainingRunRecord> runs); // charts, parity, results of these runs
+    void showNextInterruptedRun();
     // The run of the parity plots when it was trained on the data loaded now; else null.
     const TrainingRunRecord* shownRunOnLoadedData() const;
     void shareBottomSpace();
@@ -142,6 +171,8 @@ private:
 
     std::shared_ptr<const Dataset> m_data;
     QString m_dataLabel;
+    RunDataSource m_dataSource;
+    std::vector<RunCheckpoint> m_interrupted; // offered, the one shown first
     std::vector<TrainingJob> m_jobs;
     std::vector<TrainingRunRecord> m_runs;
     bool m_running = false;
@@ -182,6 +213,11 @@ private:
     QPushButton* m_pause = nullptr;
     QPushButton* m_resume = nullptr;
     QPushButton* m_stop = nullptr;
+    QPushButton* m_continue = nullptr;
+    QFrame* m_interruptedBar = nullptr;
+    QLabel* m_interruptedText = nullptr;
+    QPushButton* m_interruptedResume = nullptr;
+    QPushButton* m_interruptedDiscard = nullptr;
     QToolButton* m_sweep = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;

@@ -31,6 +31,13 @@ struct TrainingJob {
     ExperimentConfig config;
     QString sweepKey; // a sweep's setting and this run's value (TrainingRunRecord)
     double sweepValue = std::numeric_limits<double>::quiet_NaN();
+    // Resumable training (gcn_trainer.h): the checkpoint file kept while the run trains (every
+    // training.checkpoint_every epochs and when stopped; removed when the run ends otherwise),
+    // with `checkpointNote` in it; empty: none. With `resume` the run continues from it: its
+    // earlier epochs are reported first, as epochFinished.
+    QString checkpoint;
+    std::string checkpointNote;
+    bool resume = false;
 };
 
 class TrainingWorker : public QObject {
@@ -51,9 +58,10 @@ public:
 
     // --- on the worker's thread ----------------------------------------------------------------
     // Runs `jobs` in order on `data` (a test set, when given, is used by every job instead of a
-    // split). Blocks until done: invoke it queued on the worker's thread.
+    // split), reporting them as runs firstIndex, firstIndex + 1, ... Blocks until done: invoke
+    // it queued on the worker's thread.
     void run(const std::vector<TrainingJob>& jobs, std::shared_ptr<const Dataset> data,
-             std::shared_ptr<const Dataset> testData = {});
+             std::shared_ptr<const Dataset> testData = {}, int firstIndex = 0);
 
 Q_SIGNALS:
     void runStarted(int index, const QString& name);
