@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, AddressSanitizer + UndefinedBehaviorSanitizer) into
 # ./build-fuzz and runs one of them:
-#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: extxyz or config; default 60 s
+#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: extxyz, config, model or session; default 60 s
 # Seeds: fuzz/seeds/TARGET (committed), the malformed-file corpus tests/data/malformed and, for
 # extxyz, the first configurations of each file in ../shared/data. What the fuzzer learns is
 # kept in build-fuzz/corpus/TARGET for the next run. A crash, a hang (> 1 s for one input) or a
@@ -43,6 +43,10 @@ dictionary=()
 if [ -f "$root/fuzz/$target.dict" ]; then
     dictionary=(-dict="$root/fuzz/$target.dict")
 fi
+# Inputs up to the size of the seeds: a model or checkpoint archive and a session with a run are
+# tens of kilobytes.
+max_len=8192
+case "$target" in model | session) max_len=65536 ;; esac
 cd "$build"
 "./fuzz/fuzz_$target" "$corpus" "$seeds" "${dictionary[@]}" -max_total_time="$seconds" \
-    -timeout=1 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 "$@"
+    -timeout=1 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 "$@"

@@ -44,6 +44,8 @@ struct TrainOptions {
 };
 
 constexpr const char* kCheckpointFile = "checkpoint.pt";
+// Periodic checkpoints take at most this share of the training time (gcn_trainer.h).
+constexpr double kCheckpointOverhead = 0.05;
 
 // Set by SIGINT; the trainer checks it before every batch (async-signal-safe: lock-free atomic).
 std::atomic<bool> g_interrupted{false};
@@ -260,8 +262,8 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
                   << totalEpochs(prepared.config.optimiser) << " (" << checkpoint << ")\n";
     }
     std::filesystem::create_directories(outDir);
-    trainer->setCheckpoints(
-        {checkpoint, prepared.config.training.checkpointEvery, checkpointNote(config, input)});
+    trainer->setCheckpoints({checkpoint, prepared.config.training.checkpointEvery,
+                             checkpointNote(config, input), kCheckpointOverhead});
     EpochProgress epochProgress(totalEpochs(prepared.config.optimiser), trainer->resumedEpoch());
     const TrainingOutcome outcome =
         trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);

@@ -222,6 +222,13 @@ void TestGcnCheckpoint::periodicCheckpointsSurviveAKill() {
     resumed.resume(six);
     compareHistories(resumed.train().history, expected.history);
     QCOMPARE(resumed.model().parameterValues(), whole.model().parameterValues());
+
+    // A cap on the time spent writing them skips those due too soon after the last one.
+    const std::string capped = path("capped.pt");
+    GcnTrainer thrifty(config, g.train, g.test);
+    thrifty.setCheckpoints({capped, 3, {}, 1e-12});
+    thrifty.train();
+    QCOMPARE(readCheckpointInfo(capped).epoch, 3); // the first is always written
 }
 
 void TestGcnCheckpoint::otherRunsAndBadFilesAreRefused() {

@@ -1084,6 +1084,9 @@ private Q_SLOTS:
         QCOMPARE(session.runs.size(), std::size_t(1));
         const QString path = dir.filePath(QStringLiteral("session.json"));
         saveSession(session, path);
+        const QByteArray copy = qgetenv("GRAPHACE_SESSION_COPY"); // a fuzzing seed
+        if (!copy.isEmpty())
+            QVERIFY(QFile::copy(path, QString::fromLocal8Bit(copy)));
         const Session loaded = loadSession(path);
         panel()->applyPreset(QStringLiteral("recommended")); // something else in between
         QSignalSpy loadedSpy(m_window.get(), &MainWindow::loadFinished);

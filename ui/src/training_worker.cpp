@@ -221,8 +221,8 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
                     Q_EMIT epochFinished(index, earlier);
             }
             if (!checkpoint.empty())
-                trainer->setCheckpoints(
-                    {checkpoint, prepared->config.training.checkpointEvery, job.checkpointNote});
+                trainer->setCheckpoints({checkpoint, prepared->config.training.checkpointEvery,
+                                         job.checkpointNote, kCheckpointOverhead});
             TrainingOutcome outcome = trainer->train(
                 [this, index](const EpochRecord& epoch) {
                     m_epochsReported.fetch_add(1);

@@ -131,6 +131,10 @@ struct CheckpointOptions {
     std::string path;    // written atomically (temporary file + rename); empty: none
     int everyEpochs = 0; // after every this many epochs; and always when cancelled
     std::string note;    // the caller's text, kept in the file (the CLI: how to rebuild the data)
+    // At most this fraction of the training time goes to periodic checkpoints: one that is due
+    // is skipped while the last write took longer than this share of the training time since
+    // (epochs of milliseconds, where an fsync'ed write costs more than the epochs). 0: no limit.
+    double maxOverhead = 0;
 };
 
 struct CheckpointInfo {

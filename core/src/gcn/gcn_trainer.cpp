@@ -521,13 +521,23 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
     std::vector<std::size_t> committedOrder = s.order;
     if (checkpoints && optimiser)
         committedOptimiser = gcn::copyOptimiserState(*optimiser);
+    double lastWriteSeconds = 0;                // how long the last checkpoint took to write
+    Clock::time_point lastWrite = Clock::now(); // and when it was written
     auto writeCheckpoint = [&](const torch::optim::Optimizer* state) {
+        const auto writeStart = Clock::now();
         try {
             gcn::saveCheckpoint(t.checkpoints.path, net, s, state, t.fingerprint,
                                 t.checkpoints.note);
         } catch (const std::exception& e) {
             outcome.checkpointError = e.what();
         }
+        lastWrite = Clock::now();
+        lastWriteSeconds = secondsSince(writeStart);
+    };
+    auto checkpointDue = [&](int epoch) {
+        const CheckpointOptions& c = t.checkpoints;
+        return c.everyEpochs > 0 && epoch % c.everyEpochs == 0 &&
+               (c.maxOverhead <= 0 || lastWriteSeconds <= c.maxOverhead * secondsSince(lastWrite));
     };
 
     auto energyLoss = [&](const torch::Tensor& predicted, const gcn::Batch& batch) {
@@ -733,7 +743,7 @@ TrainingOutcome GcnTrainer::train(const EpochCallback& onEpoch, const std::atomi
                 committedOptimiser = gcn::copyOptimiserState(*optimiser);
                 committedEngine = s.engine;
                 committedOrder = s.order;
-                if (t.checkpoints.everyEpochs > 0 && epoch % t.checkpoints.everyEpochs == 0)
+                if (checkpointDue(epoch))
                     writeCheckpoint(optimiser.get());
             }
             if (onEpoch && !onEpoch(record))

@@ -26,6 +26,9 @@
 
 namespace graphace::ui {
 
+// Periodic checkpoints take at most this share of a run's training time (gcn_trainer.h).
+inline constexpr double kCheckpointOverhead = 0.05;
+
 struct TrainingJob {
     QString name;
     ExperimentConfig config;
