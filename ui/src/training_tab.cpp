@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -519,6 +520,7 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
         m_jobs.resize(firstIndex);
     } else {
         firstIndex = 0;
+        dropCheckpoints(jobs);
         m_jobs.clear();
         m_runsData = m_data;
     }
@@ -556,6 +558,16 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
     Q_EMIT runsChanged();
     Q_EMIT trainingStarted();
     return true;
+}
+
+void TrainingTab::dropCheckpoints(const std::vector<TrainingJob>& keep) {
+    for (const TrainingJob& old : m_jobs) {
+        const bool kept = std::any_of(keep.begin(), keep.end(), [&](const TrainingJob& job) {
+            return job.checkpoint == old.checkpoint;
+        });
+        if (!old.checkpoint.isEmpty() && !kept)
+            discardCheckpoint(old.checkpoint);
+    }
 }
 
 int TrainingTab::stoppedRun() const {
@@ -703,6 +715,7 @@ void TrainingTab::askActivationSweep() {
 void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
     if (m_running)
         return;
+    dropCheckpoints({});
     m_jobs.clear(); // restored runs have no checkpoints to continue from
     showRuns(std::move(runs));
     updateButtons();

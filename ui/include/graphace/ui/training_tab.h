@@ -155,6 +155,9 @@ private:
     bool startJobs(std::vector<TrainingJob> jobs, int firstIndex);
     void showRuns(std::vector<TrainingRunRecord> runs); // charts, parity, results of these runs
     void showNextInterruptedRun();
+    // Deletes the checkpoints of the runs about to be replaced (their records go too), except
+    // those `keep` uses.
+    void dropCheckpoints(const std::vector<TrainingJob>& keep);
     // The run of the parity plots when it was trained on the data loaded now; else null.
     const TrainingRunRecord* shownRunOnLoadedData() const;
     void shareBottomSpace();
