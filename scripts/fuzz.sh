@@ -47,6 +47,8 @@ fi
 # tens of kilobytes.
 max_len=8192
 case "$target" in model | session) max_len=65536 ;; esac
+# Leaks inside LibTorch's own reader are suppressed (scripts/lsan.supp says which and why).
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}"
 cd "$build"
 "./fuzz/fuzz_$target" "$corpus" "$seeds" "${dictionary[@]}" -max_total_time="$seconds" \
     -timeout=1 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 "$@"

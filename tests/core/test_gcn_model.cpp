@@ -2,8 +2,11 @@
 // model file (save/load, errors), device checks.
 #include "graphace/gcn_trainer.h"
 
+#include "testing.h"
+
 #include <Eigen/Dense>
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -582,6 +585,19 @@ void TestGcnModel::loadErrorsNameTheFile() {
     } catch (const std::runtime_error& e) {
         QVERIFY2(std::string(e.what()).find(garbage) != std::string::npos, e.what());
         QVERIFY2(std::string(e.what()).find("not a GraphACE") != std::string::npos, e.what());
+    }
+    // A model.pt with a damaged record (found by fuzz_model: LibTorch then read past a buffer).
+    // Refused by its checksum before LibTorch reads it.
+    const std::string damaged =
+        QDir(testing::testDataDir()).filePath("damaged/model-damaged-record.pt").toStdString();
+    try {
+        GcnModel::load(damaged);
+        QFAIL("loading the damaged model did not throw");
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find(damaged) != std::string::npos &&
+                     message.find("fails its checksum") != std::string::npos,
+                 e.what());
     }
 }
 

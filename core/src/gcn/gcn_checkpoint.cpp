@@ -7,6 +7,8 @@
 // batch order and the history as a table of doubles (NaN survives, unlike in JSON).
 #include "gcn_internal.h"
 
+#include "archive_integrity.h"
+
 #include "graphace/atomic_file.h"
 
 #include <cstring>
@@ -149,6 +151,16 @@ OptimiserState copyOptimiserState(const torch::optim::Optimizer& optimiser) {
     return copy;
 }
 
+void checkOptimiserState(torch::optim::Optimizer& optimiser, const torch::Tensor& parameters) {
+    for (auto& entry : optimiser.state())
+        forEachStateTensor(*entry.second, [&](const torch::Tensor& t) {
+            checkStoredTensor(t, "optimiser state");
+            if (!t.sizes().equals(parameters.sizes()))
+                throw std::runtime_error("its optimiser state does not match the weights");
+            return t;
+        });
+}
+
 void moveOptimiserState(torch::optim::Optimizer& optimiser, const torch::Device& device) {
     for (auto& entry : optimiser.state())
         forEachStateTensor(*entry.second, [&](const torch::Tensor& t) { return t.to(device); });
@@ -224,30 +236,40 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const torch::Device& de
     LoadedCheckpoint loaded;
     torch::serialize::InputArchive archive;
     try {
+        checkArchiveIntegrity(path);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(notCheckpoint + " (" + e.what() + "; still being written?)");
+    }
+    try {
         archive.load_from(path, torch::Device(torch::kCPU));
     } catch (const std::exception& e) {
         throw std::runtime_error(notCheckpoint + " (not a whole torch archive; truncated, or " +
                                  "still being written? " + firstLine(e.what()) + ")");
     }
-    torch::Tensor magic;
-    if (!archive.try_read("graphace_magic", magic, true) || tensorText(magic) != kCheckpointMagic)
+    bool header = false;
+    try {
+        torch::Tensor magic;
+        header = tryReadStoredTensor(archive, "graphace_magic", magic) &&
+                 tensorText(magic) == kCheckpointMagic;
+    } catch (const std::exception&) {
+    }
+    if (!header)
         throw std::runtime_error(notCheckpoint + " (no checkpoint header)");
     try {
-        torch::Tensor version, fingerprint, note, config, counters, reals, engine, order, history;
-        archive.read("format_version", version, true);
+        const torch::Tensor version = readStoredTensor(archive, "format_version");
         if (version.item<int64_t>() != kCheckpointVersion)
             throw std::runtime_error("format version " + std::to_string(version.item<int64_t>()) +
                                      " is not supported");
-        archive.read("fingerprint", fingerprint, true);
-        archive.read("note", note, true);
-        archive.read("config_json", config, true);
-        archive.read("last", loaded.state.last, true);
-        archive.read("best", loaded.state.best, true);
-        archive.read("counters", counters, true);
-        archive.read("reals", reals, true);
-        archive.read("engine", engine, true);
-        archive.read("order", order, true);
-        archive.read("history", history, true);
+        const torch::Tensor fingerprint = readStoredTensor(archive, "fingerprint");
+        const torch::Tensor note = readStoredTensor(archive, "note");
+        const torch::Tensor config = readStoredTensor(archive, "config_json");
+        loaded.state.last = readStoredTensor(archive, "last");
+        loaded.state.best = readStoredTensor(archive, "best");
+        const torch::Tensor counters = readStoredTensor(archive, "counters");
+        const torch::Tensor reals = readStoredTensor(archive, "reals");
+        const torch::Tensor engine = readStoredTensor(archive, "engine");
+        const torch::Tensor order = readStoredTensor(archive, "order");
+        const torch::Tensor history = readStoredTensor(archive, "history");
         loaded.hasOptimiser = archive.try_read("optimiser", loaded.optimiser);
 
         loaded.fingerprint = static_cast<uint64_t>(fingerprint.item<int64_t>());

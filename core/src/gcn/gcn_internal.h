@@ -207,6 +207,13 @@ torch::Tensor bytesTensor(const std::string& text);
 std::string tensorText(const torch::Tensor& t);
 torch::Tensor doublesTensor(const std::vector<double>& values);
 std::string firstLine(const std::string& text); // of an exception message, for a person
+// Tensors read from a file, checked to hold the data their shape says (LibTorch 1.13 does not
+// check a stored tensor's shape against its data: a damaged or crafted file would make any use
+// read past it; found by fuzz_model). Throw std::runtime_error naming the key.
+void checkStoredTensor(const torch::Tensor& t, const std::string& key);
+bool tryReadStoredTensor(torch::serialize::InputArchive& archive, const std::string& key,
+                         torch::Tensor& tensor);
+torch::Tensor readStoredTensor(torch::serialize::InputArchive& archive, const std::string& key);
 
 // The trainer's state between two epochs (GcnTrainer::train), all a checkpoint restores.
 struct TrainingState {
@@ -231,6 +238,8 @@ using OptimiserState =
     ska::flat_hash_map<std::string, std::unique_ptr<torch::optim::OptimizerParamState>>;
 OptimiserState copyOptimiserState(const torch::optim::Optimizer& optimiser);
 void moveOptimiserState(torch::optim::Optimizer& optimiser, const torch::Device& device);
+// Throws std::runtime_error unless every state tensor holds its data and has the weights' shape.
+void checkOptimiserState(torch::optim::Optimizer& optimiser, const torch::Tensor& parameters);
 
 // A checkpoint file (gcn_checkpoint.cpp). `optimiser` null: none made yet (epoch 0).
 // `fingerprint` identifies the config and the data (trainingFingerprint).

@@ -1,6 +1,8 @@
 // The network itself (forward pass, batches, sparse aggregation), GcnModel (predict, save, load)
 // and the device helpers. See gcn_internal.h for the layout.
 #include "gcn_internal.h"
+
+#include "archive_integrity.h"
 #include "graphace/atomic_file.h"
 
 #include <torch/version.h>
@@ -368,6 +370,42 @@ torch::Tensor doublesTensor(const std::vector<double>& values) {
 
 std::string firstLine(const std::string& text) {
     return text.substr(0, text.find('\n'));
+}
+
+void checkStoredTensor(const torch::Tensor& t, const std::string& key) {
+    const std::string bad = "its \"" + key + "\" ";
+    if (!t.defined() || t.layout() != torch::kStrided || !t.has_storage())
+        throw std::runtime_error(bad + "is not a plain tensor");
+    if (t.numel() == 0)
+        return;
+    // The last element's offset, without overflow for any stored shape.
+    int64_t last = t.storage_offset();
+    bool overflow = last < 0;
+    for (int64_t d = 0; d < t.dim() && !overflow; ++d) {
+        int64_t step = 0;
+        overflow = t.stride(d) < 0 || __builtin_mul_overflow(t.size(d) - 1, t.stride(d), &step) ||
+                   __builtin_add_overflow(last, step, &last);
+    }
+    int64_t bytes = 0;
+    overflow = overflow || __builtin_add_overflow(last, 1, &last) ||
+               __builtin_mul_overflow(last, static_cast<int64_t>(t.element_size()), &bytes);
+    if (overflow || bytes > static_cast<int64_t>(t.storage().nbytes()))
+        throw std::runtime_error(bad + "holds less data than its shape says");
+}
+
+bool tryReadStoredTensor(torch::serialize::InputArchive& archive, const std::string& key,
+                         torch::Tensor& tensor) {
+    if (!archive.try_read(key, tensor, true))
+        return false;
+    checkStoredTensor(tensor, key);
+    return true;
+}
+
+torch::Tensor readStoredTensor(torch::serialize::InputArchive& archive, const std::string& key) {
+    torch::Tensor tensor;
+    if (!tryReadStoredTensor(archive, key, tensor))
+        throw std::runtime_error("its \"" + key + "\" is missing");
+    return tensor;
 }
 
 namespace {
@@ -849,30 +887,40 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
     const std::string notModel = "'" + path + "' is not a GraphACE GCN model file";
     torch::serialize::InputArchive archive;
     try {
+        gcn::checkArchiveIntegrity(path);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(notModel + " (" + e.what() + ")");
+    }
+    try {
         archive.load_from(path, torch::Device(torch::kCPU));
     } catch (const std::exception& e) {
         throw std::runtime_error(notModel + " (not a torch archive: " + gcn::firstLine(e.what()) +
                                  ")");
     }
-    torch::Tensor magic;
-    if (!archive.try_read("graphace_magic", magic, true) || gcn::tensorText(magic) != gcn::kMagic)
+    bool header = false;
+    try {
+        torch::Tensor magic;
+        header = gcn::tryReadStoredTensor(archive, "graphace_magic", magic) &&
+                 gcn::tensorText(magic) == gcn::kMagic;
+    } catch (const std::exception&) {
+    }
+    if (!header)
         throw std::runtime_error(notModel + " (no GraphACE header)");
 
     checkDevice(device.empty() ? "cpu" : device);
     auto impl = std::make_unique<Impl>();
     try {
-        torch::Tensor version, configText, networkText, parameters, mean, stdDev, reference, target;
-        archive.read("format_version", version, true);
+        const torch::Tensor version = gcn::readStoredTensor(archive, "format_version");
         if (version.item<int64_t>() != gcn::kFormatVersion)
             throw std::runtime_error("format version " + std::to_string(version.item<int64_t>()) +
                                      " is not supported");
-        archive.read("config_json", configText, true);
-        archive.read("network_json", networkText, true);
-        archive.read("parameters", parameters, true);
-        archive.read("input_mean", mean, true);
-        archive.read("input_std", stdDev, true);
-        archive.read("reference_energies", reference, true);
-        archive.read("target_statistics", target, true);
+        const torch::Tensor configText = gcn::readStoredTensor(archive, "config_json");
+        const torch::Tensor networkText = gcn::readStoredTensor(archive, "network_json");
+        const torch::Tensor parameters = gcn::readStoredTensor(archive, "parameters");
+        const torch::Tensor mean = gcn::readStoredTensor(archive, "input_mean");
+        const torch::Tensor stdDev = gcn::readStoredTensor(archive, "input_std");
+        const torch::Tensor reference = gcn::readStoredTensor(archive, "reference_energies");
+        const torch::Tensor target = gcn::readStoredTensor(archive, "target_statistics");
 
         nlohmann::json::parse(gcn::tensorText(configText)).get_to(impl->config);
         const nlohmann::json network = nlohmann::json::parse(gcn::tensorText(networkText));
@@ -886,7 +934,7 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
         impl->inputStd = gcn::toHostVector(stdDev);
         if (impl->config.model.whitenInputs) {
             torch::Tensor whitening;
-            if (!archive.try_read("input_whitening", whitening, true))
+            if (!gcn::tryReadStoredTensor(archive, "input_whitening", whitening))
                 throw std::runtime_error("the input whitening matrix is missing");
             impl->inputWhitening = gcn::toHostVector(whitening);
             if (impl->inputWhitening.size() !=
@@ -895,7 +943,7 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
         }
         if (impl->config.model.linearTerm) {
             torch::Tensor linear;
-            if (!archive.try_read("linear_coefficients", linear, true))
+            if (!gcn::tryReadStoredTensor(archive, "linear_coefficients", linear))
                 throw std::runtime_error("the linear term's coefficients are missing");
             impl->linearCoefficients = gcn::toHostVector(linear);
             if (static_cast<int>(impl->linearCoefficients.size()) != impl->featureCount)

@@ -799,8 +799,23 @@ void GcnTrainer::resume(const std::string& path) {
         throw std::runtime_error("checkpoint '" + path + "' does not match this network");
     const std::size_t orderSize =
         t.rebuildBatches || t.forceTraining ? t.train.samples.size() : t.fixedBatches.size();
-    if (s.order.size() != orderSize)
+    bool orderValid = s.order.size() == orderSize;
+    for (std::size_t k = 0; k < s.order.size(); ++k)
+        orderValid = orderValid && s.order[k] < orderSize;
+    if (!orderValid)
         throw std::runtime_error("checkpoint '" + path + "' does not match the batches");
+    if (loaded->hasOptimiser) {
+        // Loaded once here to check it, so that train() cannot meet a damaged state.
+        try {
+            const OptimiserConfig& o = net.config.optimiser;
+            auto probe = makeOptimiser(o, o.phases[s.phase], net.parameters);
+            probe->load(loaded->optimiser);
+            gcn::checkOptimiserState(*probe, net.parameters);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("checkpoint '" + path + "' is not usable (" +
+                                     gcn::firstLine(e.what()) + ")");
+        }
+    }
     t.resumedEpoch = s.epoch;
     t.resumed = std::move(loaded);
 }
