@@ -656,8 +656,12 @@ private Q_SLOTS:
                                       << true << 4 << QString();
         QTest::addRow("truncated") << QByteArray("{\n  \"format\": \"graphace-session\",\n"
                                                  "  \"version\": 1,\n  \"files\": [\n")
-                                   << true << 5 << QString();
+                                   << true << 4 << QString(); // the last line, as --config says
         QTest::addRow("empty") << QByteArray() << true << 1 << QString();
+        // Found by fuzz_session: a number beyond double range escaped as nlohmann's out_of_range.
+        QTest::addRow("number out of range")
+            << QByteArray("{\n  \"format\": \"graphace-session\",\n  \"cutoff\": 1e400\n}\n")
+            << true << 3 << QString();
         QTest::addRow("not an object")
             << QByteArray("[1, 2, 3]") << false << 0 << QStringLiteral("format");
         QTest::addRow("wrong format") << QByteArray(R"({"format": "graphace-model", "version": 1})")

@@ -1,6 +1,7 @@
 #include "graphace/ui/session_file.h"
 
 #include "graphace/error.h"
+#include "graphace/experiment_config.h"
 
 #include <QFile>
 #include <QSaveFile>
@@ -412,12 +413,6 @@ TrainingRunRecord runFrom(const Reader& r) {
     return run;
 }
 
-// 1-based line of a byte offset, for syntax errors.
-long lineOf(const QByteArray& text, std::size_t offset) {
-    const auto end = static_cast<int>(std::min<std::size_t>(offset, text.size()));
-    return 1 + static_cast<long>(text.left(end).count('\n'));
-}
-
 } // namespace
 
 void saveSession(const Session& session, const QString& path) {
@@ -451,13 +446,9 @@ Session loadSession(const QString& path) {
                                  ": cannot open the session: " + input.errorString().toStdString());
     const QByteArray text = input.readAll();
 
-    json document;
-    try {
-        document = json::parse(text.constBegin(), text.constEnd());
-    } catch (const json::parse_error& e) {
-        throw ParseError(file, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
-                         "invalid JSON in the session file");
-    }
+    // Syntax errors and numbers beyond double range (found by fuzz_session: they escaped as
+    // nlohmann's out_of_range) are ParseErrors with the line.
+    const json document = parseJsonText(text.toStdString(), file);
 
     if (!document.is_object() || !document.contains("format") || document["format"] != kFormat)
         throw std::runtime_error(file + ": not a GraphACE session (\"format\" must be \"" +
