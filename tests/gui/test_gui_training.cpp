@@ -771,6 +771,15 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(folder.filePath(files.front())));
         m_tab->setRuns({}); // as a new window would start
 
+        // An earlier process with this PID (PIDs repeat across boots) is not this one.
+        const QString samePid =
+            QFileInfo(folder.absolutePath()).absolutePath() +
+            QStringLiteral("/%1-19990101T000000").arg(QCoreApplication::applicationPid());
+        QVERIFY(QDir().mkpath(samePid));
+        QVERIFY(QFile::copy(crashed + "/run-a.pt", samePid + "/run-a.pt"));
+        QCOMPARE(interruptedRuns().size(), std::size_t(3));
+        QVERIFY(QDir(samePid).removeRecursively());
+
         m_tab->showInterruptedRuns(interruptedRuns());
         QCOMPARE(m_tab->interruptedRunsShown().size(), std::size_t(2));
         QVERIFY(m_tab->interruptedBar()->isVisible());

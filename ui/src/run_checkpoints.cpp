@@ -24,14 +24,15 @@ QString checkpointsRoot() {
 }
 
 // Folder names are "PID-TIME": whether that process still runs (the same PID may have been
-// reused by another program since; then the checkpoints wait until it ends).
+// reused by another program since; then the checkpoints wait until it ends). A folder with this
+// process's PID but not its start time is an earlier process's (PIDs repeat across boots).
 bool writerAlive(const QString& folder) {
     bool ok = false;
     const qint64 pid = folder.section(QLatin1Char('-'), 0, 0).toLongLong(&ok);
     if (!ok || pid <= 0)
         return false;
     if (pid == QCoreApplication::applicationPid())
-        return true;
+        return folder == QFileInfo(processCheckpointFolder()).fileName();
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
