@@ -196,18 +196,23 @@ struct RunResult {
 
 // How a run is rebuilt from its checkpoint: the config as given, the folder its relative data
 // paths start from, and how the files were read.
-std::string checkpointNote(const ExperimentConfig& config, const InputOptions& input) {
+std::string checkpointNote(const ExperimentConfig& config, const InputOptions& input,
+                           const std::string& workingDirectory) {
     return nlohmann::json{{"config", config},
-                          {"working_directory", std::filesystem::current_path().string()},
+                          {"working_directory", workingDirectory},
                           {"energy_key", input.energyKey},
                           {"forces_key", input.forcesKey}}
         .dump();
 }
 
 // `resume`: continue from outDir/checkpoint.pt (the same config and data as when it was written).
+// `workingDirectory`: where the config's relative data paths start (the first run's, also when
+// resumed from elsewhere); empty: the current one.
 RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
                       const Dataset& testData, const std::string& outDir, const InputOptions& input,
-                      bool resume = false) {
+                      bool resume = false, std::string workingDirectory = {}) {
+    if (workingDirectory.empty())
+        workingDirectory = std::filesystem::current_path().string();
     const ProgressCallback bar = terminalProgress("descriptors and graphs");
     const ProgressCallback progress = [bar](double f) {
         return !g_interrupted.load() && (!bar || bar(f));
@@ -263,7 +268,7 @@ RunResult runTraining(const ExperimentConfig& config, const Dataset& trainData,
     }
     std::filesystem::create_directories(outDir);
     trainer->setCheckpoints({checkpoint, prepared.config.training.checkpointEvery,
-                             checkpointNote(config, input), kCheckpointOverhead});
+                             checkpointNote(config, input, workingDirectory), kCheckpointOverhead});
     EpochProgress epochProgress(totalEpochs(prepared.config.optimiser), trainer->resumedEpoch());
     const TrainingOutcome outcome =
         trainer->train([&](const EpochRecord& r) { return epochProgress(r); }, &g_interrupted);
@@ -457,7 +462,7 @@ void resumeRun(const std::string& dir) {
     checkDevice(config.training.device);
     const auto [trainData, testData] = readRunData(config, input, workingDirectory);
     InterruptGuard interruptGuard;
-    if (runTraining(config, trainData, testData, dir, input, true).interrupted)
+    if (runTraining(config, trainData, testData, dir, input, true, workingDirectory).interrupted)
         throw CLI::RuntimeError(130);
 }
 

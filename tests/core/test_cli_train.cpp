@@ -433,9 +433,10 @@ private Q_SLOTS:
     // directory) ends with the files of the run never stopped: the same model bytes, config and
     // history (timings aside), and no checkpoint left behind.
     void resumeAfterSigkillGivesTheUninterruptedRun() {
+        // The data path relative to the folder the runs start in (m_dir).
         const QStringList run = {"train",
                                  "--train",
-                                 m_sample,
+                                 QFileInfo(m_sample).fileName(),
                                  "--split",
                                  "6:3",
                                  "--preset",
@@ -451,11 +452,15 @@ private Q_SLOTS:
                                  "--threads",
                                  "1"};
         const QString whole = path("whole"), killed = path("killed");
-        const CliResult uninterrupted = runCli(run + QStringList{"--out", whole});
-        QCOMPARE(uninterrupted.exitCode, 0);
+        QProcess uninterrupted;
+        uninterrupted.setWorkingDirectory(m_dir.path());
+        uninterrupted.start(QStringLiteral(GRAPHACE_CLI), run + QStringList{"--out", whole});
+        QVERIFY(uninterrupted.waitForFinished(600000));
+        QVERIFY2(uninterrupted.exitCode() == 0, uninterrupted.readAllStandardError());
         QVERIFY(!QFileInfo::exists(whole + "/checkpoint.pt"));
 
         QProcess process;
+        process.setWorkingDirectory(m_dir.path());
         process.start(QStringLiteral(GRAPHACE_CLI), run + QStringList{"--out", killed});
         QVERIFY(process.waitForStarted());
         const QString checkpoint = killed + "/checkpoint.pt";
@@ -470,14 +475,31 @@ private Q_SLOTS:
         const int saved = readCheckpointInfo(checkpoint.toStdString()).epoch;
         QVERIFY(saved >= 40 && saved < 2000 && saved % 40 == 0);
 
-        QTemporaryDir elsewhere; // the data path in the run is relative to where it started
+        // Resumed from elsewhere (the data path in the run is relative to where it started) and
+        // killed again once it has written a later checkpoint; then resumed from a third place.
+        QTemporaryDir elsewhere, third;
+        QProcess first;
+        first.setWorkingDirectory(elsewhere.path());
+        first.start(QStringLiteral(GRAPHACE_CLI), {"train", "--resume", killed});
+        QVERIFY(first.waitForStarted());
+        int later = saved;
+        for (int waited = 0; later == saved && waited < 60000; waited += 5) {
+            QVERIFY2(first.state() == QProcess::Running, first.readAllStandardError());
+            QThread::msleep(5);
+            later = readCheckpointInfo(checkpoint.toStdString()).epoch; // renamed in whole
+        }
+        ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished(60000));
+        QVERIFY(later > saved);
+        later = readCheckpointInfo(checkpoint.toStdString()).epoch;
+
         QProcess resume;
-        resume.setWorkingDirectory(elsewhere.path());
+        resume.setWorkingDirectory(third.path());
         resume.start(QStringLiteral(GRAPHACE_CLI), {"train", "--resume", killed});
         QVERIFY(resume.waitForFinished(600000));
         const QByteArray err = resume.readAllStandardError();
         QVERIFY2(resume.exitCode() == 0, err.constData());
-        QVERIFY2(err.contains("resuming after epoch " + QByteArray::number(saved)),
+        QVERIFY2(err.contains("resuming after epoch " + QByteArray::number(later)),
                  err.constData());
 
         for (const char* file : {"model.pt", "config.json"}) {
