@@ -217,7 +217,8 @@ void TrainingWorker::run(const std::vector<TrainingJob>& jobs, std::shared_ptr<c
             const std::string checkpoint = job.checkpoint.toStdString();
             if (job.resume) {
                 trainer->resume(checkpoint);
-                for (const EpochRecord& earlier : readCheckpointInfo(checkpoint).history)
+                // Read with it, not again from the file.
+                for (const EpochRecord& earlier : trainer->resumedHistory())
                     Q_EMIT epochFinished(index, earlier);
             }
             if (!checkpoint.empty())

@@ -176,6 +176,8 @@ public:
     // training.threads, device and checkpoint_every aside) or other data (compared by content).
     void resume(const std::string& path);
     int resumedEpoch() const; // epochs restored by resume(); 0 otherwise
+    // Their history (the checkpoint's), e.g. to show the earlier epochs; empty otherwise.
+    const std::vector<EpochRecord>& resumedHistory() const;
 
     const GcnModel& model() const; // the weights as described by the outcome's bestEpoch
     GcnModel takeModel();

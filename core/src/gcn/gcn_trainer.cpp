@@ -229,7 +229,7 @@ struct GcnTrainer::Impl {
     CheckpointOptions checkpoints;
     uint64_t fingerprint = 0;
     std::unique_ptr<gcn::LoadedCheckpoint> resumed;
-    int resumedEpoch = 0;
+    std::vector<EpochRecord> resumedHistory; // of the checkpoint resume() restored
 };
 
 GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train,
@@ -816,12 +816,16 @@ void GcnTrainer::resume(const std::string& path) {
                                      gcn::firstLine(e.what()) + ")");
         }
     }
-    t.resumedEpoch = s.epoch;
+    t.resumedHistory = s.history;
     t.resumed = std::move(loaded);
 }
 
 int GcnTrainer::resumedEpoch() const {
-    return m_impl->resumedEpoch;
+    return static_cast<int>(m_impl->resumedHistory.size());
+}
+
+const std::vector<EpochRecord>& GcnTrainer::resumedHistory() const {
+    return m_impl->resumedHistory;
 }
 
 } // namespace graphace
