@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++ pkg-config
-    libeigen3-dev nlohmann-json3-dev libcli11-dev
+    libeigen3-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libvtk9-dev libtorch-dev
     xvfb xauth libgl1-mesa-dri
     dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (scripts/test-package.sh)

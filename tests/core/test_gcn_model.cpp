@@ -599,6 +599,20 @@ void TestGcnModel::loadErrorsNameTheFile() {
                      message.find("fails its checksum") != std::string::npos,
                  e.what());
     }
+    // A model.pt with valid checksums whose source record holds a method: LibTorch would compile
+    // it (a crafted one crashed its compiler under fuzz_model), so it is refused first.
+    const std::string foreign =
+        QDir(testing::testDataDir()).filePath("damaged/model-foreign-code.pt").toStdString();
+    try {
+        GcnModel::load(foreign);
+        QFAIL("loading a model with foreign TorchScript code did not throw");
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find(foreign) != std::string::npos &&
+                     message.find("code/__torch__.py' line 13 is TorchScript code this program "
+                                  "does not write") != std::string::npos,
+                 e.what());
+    }
 }
 
 void TestGcnModel::cudaRequestedOnCpuBuild() {

@@ -235,13 +235,15 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const torch::Device& de
     const std::string notCheckpoint = "'" + path + "' is not a usable GraphACE checkpoint";
     LoadedCheckpoint loaded;
     torch::serialize::InputArchive archive;
+    std::string packed;
     try {
-        checkArchiveIntegrity(path);
+        packed = readCheckedArchive(path);
     } catch (const std::exception& e) {
-        throw std::runtime_error(notCheckpoint + " (" + e.what() + "; still being written?)");
+        throw std::runtime_error(notCheckpoint + " (" + firstLine(e.what()) +
+                                 "; still being written?)");
     }
     try {
-        archive.load_from(path, torch::Device(torch::kCPU));
+        archive.load_from(packed.data(), packed.size(), torch::Device(torch::kCPU));
     } catch (const std::exception& e) {
         throw std::runtime_error(notCheckpoint + " (not a whole torch archive; truncated, or " +
                                  "still being written? " + firstLine(e.what()) + ")");

@@ -886,13 +886,14 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
         throw std::runtime_error("GCN model file '" + path + "' does not exist");
     const std::string notModel = "'" + path + "' is not a GraphACE GCN model file";
     torch::serialize::InputArchive archive;
+    std::string packed;
     try {
-        gcn::checkArchiveIntegrity(path);
+        packed = gcn::readCheckedArchive(path);
     } catch (const std::exception& e) {
-        throw std::runtime_error(notModel + " (" + e.what() + ")");
+        throw std::runtime_error(notModel + " (" + gcn::firstLine(e.what()) + ")");
     }
     try {
-        archive.load_from(path, torch::Device(torch::kCPU));
+        archive.load_from(packed.data(), packed.size(), torch::Device(torch::kCPU));
     } catch (const std::exception& e) {
         throw std::runtime_error(notModel + " (not a torch archive: " + gcn::firstLine(e.what()) +
                                  ")");
