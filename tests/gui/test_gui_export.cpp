@@ -1,7 +1,8 @@
 // Export of training results and sessions: CSV series read back, config JSON round trip, chart
 // PNG/SVG files, session save → load field by field (NaN included), documented errors for bad
-// session files, and a real tiny trained model exported and loaded back. Needs a display for
-// the chart tests (run under xvfb-run).
+// session files, a real tiny trained model exported and loaded back, and every export left whole
+// by a writer process killed at random moments. Needs a display for the chart tests (run under
+// xvfb-run).
 #include "graphace/error.h"
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
@@ -13,12 +14,14 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPainter>
+#include <QProcess>
 #include <QSet>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -29,9 +32,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <memory>
+#include <random>
+#include <set>
 
 using namespace graphace;
 using namespace graphace::ui;
@@ -221,6 +227,78 @@ QChartView* makeChart(QWidget* parent = nullptr) {
     auto* view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
     return view;
+}
+
+// A really trained (tiny) run, with the weights and prepared data that exportModel needs.
+TrainingRunRecord trainTinyRun() {
+    SampleOptions options;
+    options.configurations = 6;
+    const Dataset data = generateSampleDataset(options);
+    ExperimentConfig config;
+    config.data.trainSize = 4;
+    config.data.testSize = 2;
+    config.ace.max_degree = 2;
+    config.graph.options.cutoff = 3.0;
+    config.model.graphLayers = {{4, Activation::Tanh}};
+    config.optimiser.phases = {{3, 1e-3, 0.9, 0.999, true}};
+    config.training.batchSize = 2;
+    config.training.threads = 1;
+
+    TrainingRunRecord run;
+    run.name = QStringLiteral("tiny");
+    auto prepared = std::make_shared<PreparedExperiment>(prepareExperiment(config, data, nullptr));
+    run.config = prepared->config;
+    run.linear = fitLinearBaseline(*prepared);
+    GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs,
+                       &run.linear.model);
+    run.outcome = trainer.train();
+    run.history = run.outcome.history;
+    run.finished = true;
+    run.model = std::make_shared<GcnModel>(trainer.takeModel());
+    run.prepared = prepared;
+    return run;
+}
+
+// The window's exports as killedExportWritersLeaveCompleteFiles reads them: `dir` holds a
+// session, a series CSV, a chart as PNG and SVG, a config JSON and a model folder.
+struct ExportFiles {
+    explicit ExportFiles(const QString& dir) : m_dir(dir) {}
+    QString session() const { return m_dir.filePath(QStringLiteral("session.json")); }
+    QString csv() const { return m_dir.filePath(QStringLiteral("series.csv")); }
+    QString png() const { return m_dir.filePath(QStringLiteral("chart.png")); }
+    QString svg() const { return m_dir.filePath(QStringLiteral("chart.svg")); }
+    QString config() const { return m_dir.filePath(QStringLiteral("config.json")); }
+    QString model() const { return m_dir.filePath(QStringLiteral("model")); }
+
+private:
+    QDir m_dir;
+};
+
+// The writer process of killedExportWritersLeaveCompleteFiles (this test binary started with
+// GRAPHACE_EXPORT_WRITER_DIR): writes every export again and again, alternating two versions
+// (one run or two; a PNG 800 or 960 pixels wide), until it is killed. Prints "ready" before
+// the first write and "round N" after each round.
+[[noreturn]] void writeExportsUntilKilled(const QString& dir) {
+    const ExportFiles files(dir);
+    const TrainingRunRecord tiny = trainTinyRun();
+    const std::vector<TrainingRunRecord> runs = {runWithTest(), runWithoutTest()};
+    QChartView* chart = makeChart();
+    chart->resize(640, 400);
+    std::printf("ready\n");
+    std::fflush(stdout);
+    for (int round = 0;; ++round) {
+        const int version = round % 2;
+        Session session;
+        session.runs.assign(runs.begin(), runs.begin() + 1 + version);
+        saveSession(session, files.session());
+        exportSeriesCsv(session.runs, files.csv());
+        exportWidgetPng(chart, files.png(), 800 + 160 * version, 500);
+        exportWidgetSvg(chart, files.svg(), QStringLiteral("version %1").arg(version));
+        exportConfigJson(runs[version], files.config());
+        exportModel(tiny, files.model());
+        std::printf("round %d\n", round);
+        std::fflush(stdout);
+    }
 }
 
 } // namespace
@@ -724,33 +802,9 @@ private Q_SLOTS:
     // --- model export with a real (tiny) trained run ----------------------------------------
 
     void exportTrainedModel() {
-        SampleOptions options;
-        options.configurations = 6;
-        const Dataset data = generateSampleDataset(options);
-        ExperimentConfig config;
-        config.data.trainSize = 4;
-        config.data.testSize = 2;
-        config.ace.max_degree = 2;
-        config.graph.options.cutoff = 3.0;
-        config.model.graphLayers = {{4, Activation::Tanh}};
-        config.optimiser.phases = {{3, 1e-3, 0.9, 0.999, true}};
-        config.training.batchSize = 2;
-        config.training.threads = 1;
-
-        TrainingRunRecord run;
-        run.name = QStringLiteral("tiny");
-        auto prepared =
-            std::make_shared<PreparedExperiment>(prepareExperiment(config, data, nullptr));
-        run.config = prepared->config;
-        run.linear = fitLinearBaseline(*prepared);
-        GcnTrainer trainer(prepared->config, prepared->trainGraphs, prepared->testGraphs,
-                           &run.linear.model);
-        run.outcome = trainer.train();
-        run.history = run.outcome.history;
-        run.finished = true;
-        auto model = std::make_shared<GcnModel>(trainer.takeModel());
-        run.model = model;
-        run.prepared = prepared;
+        const TrainingRunRecord run = trainTinyRun();
+        const auto& prepared = run.prepared;
+        const auto& model = run.model;
         QCOMPARE(run.outcome.epochsRun, 3);
 
         const QString dir = path(QStringLiteral("model-out/nested"));
@@ -789,7 +843,132 @@ private Q_SLOTS:
                 QCOMPARE(got[i], expected[i]);
         }
     }
+
+    // --- Killed writers ------------------------------------------------------------------
+
+    // The window's exports (session, CSV, PNG, SVG, config, model folder) written again and again
+    // by another process that is killed (SIGKILL) at random moments: every file there must
+    // then read whole, as one version or the other, never cut short.
+    void killedExportWritersLeaveCompleteFiles() {
+        const QString dir = path(QStringLiteral("killed-exports"));
+        QVERIFY(QDir().mkpath(dir));
+        const ExportFiles files(dir);
+        // The writers train the same tiny model (seeded, one thread): their model.pt predicts this.
+        const TrainingRunRecord tiny = trainTinyRun();
+        const std::vector<double> expected =
+            tiny.model->predictEnergies(tiny.prepared->trainGraphs);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("GRAPHACE_EXPORT_WRITER_DIR"), dir);
+        auto startWriter = [&](QProcess& writer) {
+            writer.setProcessEnvironment(environment);
+            writer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            writer.start(QCoreApplication::applicationFilePath(), {});
+            return writer.waitForStarted();
+        };
+        // The line the writer prints next ("ready", "round N"), or empty if it printed none.
+        auto nextLine = [](QProcess& writer) {
+            while (!writer.canReadLine())
+                if (!writer.waitForReadyRead(120000))
+                    return QByteArray();
+            return writer.readLine().trimmed();
+        };
+
+        // A first writer runs two whole rounds: both versions exist, and their duration sets the
+        // range of the kill times.
+        qint64 twoRounds = 0;
+        {
+            QProcess writer;
+            QVERIFY(startWriter(writer));
+            QCOMPARE(nextLine(writer), QByteArray("ready"));
+            // From the start: a new process's first round (fonts, first rendering) is the slow
+            // one, and the kills below must also land after it.
+            QElapsedTimer clock;
+            clock.start();
+            QCOMPARE(nextLine(writer), QByteArray("round 0"));
+            QCOMPARE(nextLine(writer), QByteArray("round 1"));
+            twoRounds = std::max<qint64>(clock.elapsed(), 10);
+            writer.kill();
+            writer.waitForFinished();
+        }
+
+        std::mt19937 random(11);
+        QSet<int> pngWidths, sessionRuns;
+        // Stratified: kill k falls at a random moment of the k-th of 20 equal slices of three
+        // times the first writer's two rounds, so that early and late moments are both tried.
+        constexpr int kills = 20;
+        for (int kill = 0; kill < kills; ++kill) {
+            QProcess writer;
+            QVERIFY(startWriter(writer));
+            QCOMPARE(nextLine(writer), QByteArray("ready"));
+            const double slice = 3.0 * double(twoRounds) / kills;
+            const int delay = static_cast<int>(
+                slice * (kill + std::uniform_real_distribution<double>(0, 1)(random)));
+            QTest::qWait(delay);
+            writer.kill(); // SIGKILL, wherever it is
+            QVERIFY(writer.waitForFinished());
+
+            const QString when = QStringLiteral("killed %1 ms into its writes").arg(delay);
+            try {
+                // Session: loads, with one run or two.
+                const Session session = loadSession(files.session());
+                QVERIFY2(session.runs.size() == 1 || session.runs.size() == 2, qPrintable(when));
+                sessionRuns.insert(int(session.runs.size()));
+                // CSV: every line read, for one run or two.
+                std::set<QString> csvRuns;
+                for (const auto& entry : readCsv(files.csv()))
+                    csvRuns.insert(entry.first.first);
+                QVERIFY2(csvRuns.size() == 1 || csvRuns.size() == 2, qPrintable(when));
+                // PNG: decodes whole at one of the two sizes.
+                const QImage image(files.png());
+                QVERIFY2(image.size() == QSize(800, 500) || image.size() == QSize(960, 500),
+                         qPrintable(when));
+                pngWidths.insert(image.width());
+                // SVG: well-formed XML to its end.
+                QFile svgFile(files.svg());
+                QVERIFY(svgFile.open(QIODevice::ReadOnly));
+                QXmlStreamReader svg(&svgFile);
+                while (!svg.atEnd())
+                    svg.readNext();
+                QVERIFY2(!svg.hasError(),
+                         qPrintable(when + QStringLiteral(": ") + svg.errorString()));
+                // Config JSON and the model folder: each file reads.
+                const ExperimentConfig config =
+                    readJsonFile(files.config().toStdString()).get<ExperimentConfig>();
+                QVERIFY2(config.training.seed == 11 ||
+                             config.optimiser.loss == LossKind::TotalEnergy,
+                         qPrintable(when));
+                const QDir model(files.model());
+                const GcnModel loaded =
+                    GcnModel::load(model.filePath(QStringLiteral("model.pt")).toStdString());
+                const std::vector<double> predicted =
+                    loaded.predictEnergies(tiny.prepared->trainGraphs);
+                QVERIFY2(!predicted.empty() && predicted == expected, qPrintable(when));
+                QCOMPARE(readHistoryCsv(model.filePath(QStringLiteral("history.csv")).toStdString())
+                             .size(),
+                         std::size_t(3));
+                QCOMPARE(readJsonFile(model.filePath(QStringLiteral("metrics.json")).toStdString())
+                             .at("epochs")
+                             .get<int>(),
+                         3);
+                readJsonFile(model.filePath(QStringLiteral("config.json")).toStdString())
+                    .get<ExperimentConfig>();
+            } catch (const std::exception& e) {
+                QFAIL(qPrintable(when + QStringLiteral(": ") + QString::fromUtf8(e.what())));
+            }
+        }
+        // The kills landed at different moments: both versions were found afterwards.
+        QVERIFY2(pngWidths.size() == 2 && sessionRuns.size() == 2,
+                 "every kill found the same version: the writers were not killed mid-way");
+    }
 };
 
-QTEST_MAIN(TestGuiExport)
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    const QString writerDir = qEnvironmentVariable("GRAPHACE_EXPORT_WRITER_DIR");
+    if (!writerDir.isEmpty())
+        writeExportsUntilKilled(writerDir);
+    TestGuiExport test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "test_gui_export.moc"
