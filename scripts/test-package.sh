@@ -4,7 +4,8 @@
 #   2. its file list holds the executables, the desktop entry, the icons and the docs, and its
 #      Depends (from dpkg-shlibdeps) names the Debian 12 Qt, VTK and LibTorch packages;
 #   3. as root (CI: a throwaway machine): `apt-get install ./graphace_*.deb` for real, run
-#      /usr/bin/graphace and /usr/bin/graphace-studio --screenshot, then `apt-get remove`;
+#      /usr/bin/graphace (and through it /usr/libexec/graphace/graphace-gcn) and
+#      /usr/bin/graphace-studio --screenshot, then `apt-get remove`;
 #      otherwise (or with GRAPHACE_PACKAGE_INSTALL=0): unpack it into a throwaway root with
 #      `dpkg-deb -x` and run the binaries from there.
 # Usage: scripts/test-package.sh [BUILD_DIR]   (default: ./build, already built)
@@ -54,6 +55,7 @@ note "built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version is not $version"
 dpkg-deb --contents "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/contents"
 expected=(/usr/bin/graphace
+          /usr/libexec/graphace/graphace-gcn
           /usr/share/doc/graphace/README.md
           /usr/share/doc/graphace/user-guide.md
           /usr/share/doc/graphace/cli.md)
@@ -126,6 +128,12 @@ run_programs() {
     [ "$out" = "graphace $version" ] || fail "graphace --version printed '$out', not 'graphace $version'"
     "$bin/graphace" info --help >/dev/null || fail "$bin/graphace info --help failed"
     note "$bin/graphace --version: $out"
+    # train and predict run in graphace-gcn (libexec), found from graphace's own location.
+    local help
+    help="$("$bin/graphace" predict --help)" || fail "$bin/graphace predict --help failed"
+    grep -q -- "--model" <<<"$help" || fail "graphace predict --help did not reach graphace-gcn: $help"
+    ! ldd "$bin/graphace" | grep -q libtorch || fail "$bin/graphace links LibTorch"
+    note "$bin/graphace predict --help: answered by graphace-gcn; graphace itself links no LibTorch"
     [ "$gui" = ON ] || return 0
 
     # A private settings folder: the run leaves nothing in the user's.

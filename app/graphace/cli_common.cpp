@@ -2,7 +2,7 @@
 
 #include "graphace/atomic_file.h"
 #include "graphace/element.h"
-#include "graphace/training_outputs.h"
+#include "graphace/metrics_json.h"
 
 #include <CLI/CLI.hpp>
 

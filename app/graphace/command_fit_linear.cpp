@@ -7,7 +7,7 @@
 #include "graphace/dataset_split.h"
 #include "graphace/element.h"
 #include "graphace/linear_ace_fit.h"
-#include "graphace/training_outputs.h"
+#include "graphace/metrics_json.h"
 
 #include <CLI/CLI.hpp>
 

@@ -106,19 +106,18 @@ void printText(const nlohmann::json& f, int histogramBins) {
         if (rows.size() > 2 * shown && r >= shown && r < rows.size() - shown)
             continue;
         const auto& c = rows[r];
-        table.addRow({std::to_string(c["index"].get<long>()), std::to_string(c["atoms"].get<long>()),
-                      std::to_string(c["edges"].get<long>()),
-                      formatNumber(c["mean_degree"].get<double>(), 4),
-                      std::to_string(c["min_degree"].get<int>()),
-                      std::to_string(c["max_degree"].get<int>()),
-                      std::to_string(c["isolated_atoms"].get<long>())});
+        table.addRow(
+            {std::to_string(c["index"].get<long>()), std::to_string(c["atoms"].get<long>()),
+             std::to_string(c["edges"].get<long>()),
+             formatNumber(c["mean_degree"].get<double>(), 4),
+             std::to_string(c["min_degree"].get<int>()), std::to_string(c["max_degree"].get<int>()),
+             std::to_string(c["isolated_atoms"].get<long>())});
     }
-    table.addRow({"total", std::to_string(f["atoms"].get<long>()),
-                  std::to_string(f["edges"].get<long>()),
-                  formatNumber(f["mean_degree"].get<double>(), 4),
-                  std::to_string(f["min_degree"].get<int>()),
-                  std::to_string(f["max_degree"].get<int>()),
-                  std::to_string(f["isolated_atoms"].get<long>())});
+    table.addRow(
+        {"total", std::to_string(f["atoms"].get<long>()), std::to_string(f["edges"].get<long>()),
+         formatNumber(f["mean_degree"].get<double>(), 4),
+         std::to_string(f["min_degree"].get<int>()), std::to_string(f["max_degree"].get<int>()),
+         std::to_string(f["isolated_atoms"].get<long>())});
     std::cout << table.str();
     if (histogramBins > 0) {
         const auto& h = f["pair_distance_histogram"];
@@ -146,9 +145,10 @@ void registerGraphCommand(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     command->add_flag("--json", options->json,
                       "Print JSON (keys documented in docs/cli.md) instead of a table");
-    command->add_option("--histogram", options->histogramBins,
-                        "Also report a pair-distance histogram and g(r) from 0 to the cutoff "
-                        "with this many bins")
+    command
+        ->add_option("--histogram", options->histogramBins,
+                     "Also report a pair-distance histogram and g(r) from 0 to the cutoff "
+                     "with this many bins")
         ->check(CLI::Range(1, 100000));
     command->callback([options] {
         nlohmann::json files = nlohmann::json::array();

@@ -55,9 +55,7 @@ std::vector<std::size_t> splitIndicesOf(const nlohmann::json& split, const std::
 } // namespace
 
 void registerPredictCommand(CLI::App& app) {
-    auto* command = app.add_subcommand(
-        "predict", "Predict energies with a trained network (a `graphace train --out` "
-                   "directory) and report the metrics against the file's energies");
+    auto* command = app.add_subcommand("predict", kPredictSummary);
     auto o = std::make_shared<PredictOptions>();
     command->add_option("--model", o->modelDir, "Directory written by graphace train")
         ->required()
@@ -122,10 +120,9 @@ void registerPredictCommand(CLI::App& app) {
         const AceBasis basis(config.ace);
         // Forces need the descriptor derivatives: only computed for a model that has forces.
         const bool forces = model.supportsForces();
-        const GraphDataset graphs =
-            buildGraphDataset(basis, config.graph.options, data, o->threads,
-                              terminalProgress("descriptors"), forces,
-                              config.model.precision == Precision::Float32);
+        const GraphDataset graphs = buildGraphDataset(basis, config.graph.options, data, o->threads,
+                                                      terminalProgress("descriptors"), forces,
+                                                      config.model.precision == Precision::Float32);
         finishTerminalProgress();
         GcnPrediction prediction;
         const RegressionMetrics scored = scoreModel(model, graphs, &prediction);
@@ -143,8 +140,7 @@ void registerPredictCommand(CLI::App& app) {
         result["file"] = file;
         result["subset"] =
             o->subsetName.empty() ? nlohmann::json(nullptr) : nlohmann::json(o->subsetName);
-        result["metrics"] =
-            allEnergies ? metricsToJson(scored) : nlohmann::json(nullptr);
+        result["metrics"] = allEnergies ? metricsToJson(scored) : nlohmann::json(nullptr);
         nlohmann::json energies = nlohmann::json::array();
         for (std::size_t k = 0; k < graphs.samples.size(); ++k) {
             const GraphSample& s = graphs.samples[k];

@@ -469,10 +469,7 @@ void resumeRun(const std::string& dir) {
 } // namespace
 
 void registerTrainCommand(CLI::App& app) {
-    auto* command = app.add_subcommand(
-        "train", "Train a graph convolutional network on ACE descriptors (and the linear fit on "
-                 "the same descriptors, for comparison); write config.json, history.csv, "
-                 "metrics.json and model.pt into --out");
+    auto* command = app.add_subcommand("train", kTrainSummary);
     auto o = std::make_shared<TrainOptions>();
     command
         ->add_option("--train", o->train.files,

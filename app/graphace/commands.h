@@ -17,4 +17,19 @@ void registerBenchCommand(CLI::App& app);
 void registerTrainCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);
 
+// The network's commands (train, predict, bench --gcn) run in graphace-gcn, the one executable
+// that links LibTorch; graphace itself starts without it (Debian's LibTorch loads ~285 shared
+// libraries, 0.4 s). Their summaries appear in both executables' --help.
+inline constexpr const char* kTrainSummary =
+    "Train a graph convolutional network on ACE descriptors (and the linear fit on the same "
+    "descriptors, for comparison); write config.json, history.csv, metrics.json and model.pt "
+    "into --out";
+inline constexpr const char* kPredictSummary =
+    "Predict energies with a trained network (a `graphace train --out` directory) and report "
+    "the metrics against the file's energies";
+
+// bench --gcn: the network's training benchmarks (command_bench_gcn.cpp in graphace-gcn; in
+// graphace, a hand-over to graphace-gcn).
+void runGcnBenchmarks(bool json);
+
 } // namespace graphace::cli

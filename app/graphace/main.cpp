@@ -1,6 +1,9 @@
 // graphace: the command-line face of GraphACE Studio (same core as the desktop application).
+// Built twice: graphace (GRAPHACE_CLI_FRONT_END: no LibTorch; train, predict and bench --gcn are
+// handed over by exec) and graphace-gcn (every command, linked with LibTorch).
 
 #include "commands.h"
+#include "network_handover.h"
 
 #include "graphace/error.h"
 #include "graphace/version.h"
@@ -23,10 +26,19 @@ int main(int argc, char** argv) {
     graphace::cli::registerDescriptorsCommand(app);
     graphace::cli::registerFitLinearCommand(app);
     graphace::cli::registerBenchCommand(app);
+#ifdef GRAPHACE_CLI_FRONT_END
+    graphace::cli::registerNetworkCommandSummaries(app);
+#else
     graphace::cli::registerTrainCommand(app);
     graphace::cli::registerPredictCommand(app);
+#endif
 
     try {
+#ifdef GRAPHACE_CLI_FRONT_END
+        graphace::cli::rememberCommandLine(argc, argv);
+        if (graphace::cli::needsNetworkCli(argc, argv))
+            graphace::cli::handOverToNetworkCli();
+#endif
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);

@@ -6,6 +6,8 @@
 #include "graphace/graph_statistics.h"
 #include "graphace/neighbor_list.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -58,6 +60,43 @@ private Q_SLOTS:
             QVERIFY2(help.out.contains("Usage") || help.out.contains("USAGE"), command);
         }
         QVERIFY(runCli({}).exitCode != 0); // a command is required
+    }
+
+    // graphace starts without LibTorch (Debian's pulls in ~285 libraries); train and predict are
+    // handed over to graphace-gcn beside it, and a graphace without it says so.
+    void networkCommandsRunInTheirOwnExecutable() {
+        QProcess ldd;
+        ldd.start(QStringLiteral("ldd"), {QStringLiteral(GRAPHACE_CLI)});
+        QVERIFY(ldd.waitForFinished());
+        const QByteArray libraries = ldd.readAllStandardOutput();
+        QVERIFY2(!libraries.contains("libtorch") && !libraries.contains("libc10") &&
+                     !libraries.contains("Qt"),
+                 libraries.constData());
+        QVERIFY2(libraries.count('\n') < 30, libraries.constData());
+
+        for (const char* command : {"train", "predict"}) {
+            const CliResult help = runCli({command, "--help"});
+            QCOMPARE(help.exitCode, 0);
+            QVERIFY2(help.out.contains("Usage: graphace " + QByteArray(command)), help.out);
+            QVERIFY2(help.out.contains(command == QByteArray("train") ? "--resume" : "--model"),
+                     help.out);
+        }
+
+        const QString alone = m_dir.filePath(QStringLiteral("alone/graphace"));
+        QVERIFY(QDir().mkpath(QFileInfo(alone).path()));
+        QVERIFY(QFile::copy(QStringLiteral(GRAPHACE_CLI), alone));
+        QProcess process;
+        process.start(alone, {QStringLiteral("train"), m_sample, QStringLiteral("--out"),
+                              m_dir.filePath(QStringLiteral("alone/run"))});
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray error = process.readAllStandardError();
+        QVERIFY2(error.contains("needs graphace-gcn") && error.contains("cannot be started") &&
+                     error.contains("libexec/graphace/graphace-gcn"),
+                 error.constData());
+        process.start(alone, {QStringLiteral("info"), m_sample});
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitCode(), 0);
     }
 
     void infoOnSample() {

@@ -13,8 +13,7 @@
 #include "graphace/atomic_file.h"
 #include "graphace/experiment_run.h"
 #include "graphace/gcn_trainer.h"
-#include "graphace/group_metrics.h"
-#include "graphace/regression_metrics.h"
+#include "graphace/metrics_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,13 +21,6 @@
 #include <vector>
 
 namespace graphace {
-
-// The metric object of fit-linear's JSON (energy_rmse_mev_per_atom, energy_mae_mev_per_atom,
-// energy_rmse_ev, energy_mae_ev, energy_r2, configurations, and force keys when forces were
-// compared).
-nlohmann::json metricsToJson(const RegressionMetrics& metrics);
-// [{"group": value, ...metric object}, ...] in the order given.
-nlohmann::json groupsToJson(const std::vector<GroupMetrics>& groups);
 
 void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history);
 // Throws ParseError (file, line, what) for a malformed file.
