@@ -17,13 +17,9 @@ fi
 # for a short time, so that the targets keep building and their seeds keep passing, and the core
 # suites under AddressSanitizer + UndefinedBehaviorSanitizer. GRAPHACE_TEST_RELIABILITY=0 skips.
 if [ $# -eq 0 ] && [ "${GRAPHACE_TEST_RELIABILITY:-1}" != 0 ]; then
-    for target in extxyz config session; do
+    for target in extxyz config session model; do
         "$root/scripts/fuzz.sh" "$target" 30 2>&1 | tail -n 8
     done
-    # model: its seeds only (-runs=0). Mutated archives with valid checksums reach LibTorch
-    # 1.13's TorchScript importer, which can crash on them (docs/reliability.md): a LibTorch
-    # defect that a short run would hit at random.
-    "$root/scripts/fuzz.sh" model 30 -runs=0 2>&1 | tail -n 8
     "$root/scripts/test-sanitizers.sh"
 fi
 
