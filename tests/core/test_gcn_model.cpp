@@ -613,6 +613,21 @@ void TestGcnModel::loadErrorsNameTheFile() {
                                   "does not write") != std::string::npos,
                  e.what());
     }
+    // A model.pt whose data.pkl gives a tensor more elements than its record holds (found by
+    // fuzz_model: LibTorch sizes the storage by the pickle and read past the record's buffer).
+    const std::string overclaim = QDir(testing::testDataDir())
+                                      .filePath("damaged/model-storage-beyond-record.pt")
+                                      .toStdString();
+    try {
+        GcnModel::load(overclaim);
+        QFAIL("loading a model whose pickle overstates a storage did not throw");
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find(overclaim) != std::string::npos &&
+                     message.find("data.pkl says the record 'data/2' holds 1339 bytes; it holds "
+                                  "254") != std::string::npos,
+                 e.what());
+    }
 }
 
 void TestGcnModel::cudaRequestedOnCpuBuild() {

@@ -2,9 +2,12 @@
 // form for large archives), central directory entries, local headers, stored or deflated data.
 #include "archive_integrity.h"
 
+#include "pickle_storages.h"
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -309,6 +312,32 @@ std::string readCheckedArchive(const std::string& path) {
     }
     if (!hasData)
         throw std::runtime_error("no data.pkl: not a torch archive");
+    // Every storage the pickles refer to must lie within its record: LibTorch sizes a storage by
+    // the pickle's element count alone.
+    std::map<std::string, std::uint64_t> recordSizes;
+    for (const Record& record : records)
+        recordSizes[record.name.substr(folder.size())] = record.data.size();
+    for (const Record& record : records) {
+        const std::string name = record.name.substr(folder.size());
+        if (name != "data.pkl" && name != "constants.pkl")
+            continue;
+        std::vector<PickledStorage> storages;
+        try {
+            storages = readPickledStorages(record.data);
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(name + " " + e.what());
+        }
+        for (const PickledStorage& storage : storages) {
+            const auto it = recordSizes.find("data/" + storage.key);
+            if (it == recordSizes.end() || !isDigits(storage.key))
+                throw std::runtime_error(name + " refers to the record 'data/" + storage.key +
+                                         "', which is not there");
+            if (storage.bytes > it->second)
+                throw std::runtime_error(name + " says the record 'data/" + storage.key +
+                                         "' holds " + std::to_string(storage.bytes) +
+                                         " bytes; it holds " + std::to_string(it->second));
+        }
+    }
     writer.writeEndOfFile();
     return packed;
 }
