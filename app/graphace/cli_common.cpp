@@ -46,16 +46,6 @@ Dataset readInput(const std::string& path, const InputOptions& options) {
     return dataset;
 }
 
-std::string chemicalFormula(const std::vector<int>& numbers) {
-    std::map<int, int> counts;
-    for (int z : numbers)
-        ++counts[z];
-    std::string formula;
-    for (const auto& [z, count] : counts)
-        formula += std::string(elementSymbol(z)) + std::to_string(count);
-    return formula;
-}
-
 std::string pbcString(const std::array<bool, 3>& pbc) {
     std::string text;
     for (bool periodic : pbc)

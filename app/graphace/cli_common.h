@@ -25,8 +25,6 @@ void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFile
 // Reads one file, showing a progress line on stderr for large files when stderr is a terminal.
 Dataset readInput(const std::string& path, const InputOptions& options);
 
-// "Hf32O64"-style formula, elements in order of atomic number.
-std::string chemicalFormula(const std::vector<int>& numbers);
 std::string pbcString(const std::array<bool, 3>& pbc); // "TTF"
 
 // Writes JSON (2-space indent) to stdout, or to `path` atomically when given.

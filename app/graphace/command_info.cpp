@@ -3,6 +3,7 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "graphace/chemical_formula.h"
 #include "graphace/element.h"
 
 #include <CLI/CLI.hpp>

@@ -112,7 +112,7 @@ private Q_SLOTS:
         QCOMPARE(info["configurations_with_forces"].toInt(), 12);
         const QJsonArray rows = info["per_configuration"].toArray();
         QCOMPARE(rows.size(), 12);
-        QCOMPARE(rows[0].toObject()["formula"].toString(), QString("O64Hf32"));
+        QCOMPARE(rows[0].toObject()["formula"].toString(), QString("Hf32O64"));
         // The energy range must bracket every per-configuration energy.
         const double lo = info["energy_range"].toObject()["min"].toDouble();
         const double hi = info["energy_range"].toObject()["max"].toDouble();

@@ -2,6 +2,7 @@
 // round trips, and known facts of the real datasets in ../shared/data.
 #include "testing.h"
 
+#include "graphace/chemical_formula.h"
 #include "graphace/element.h"
 #include "graphace/error.h"
 #include "graphace/extxyz.h"
@@ -140,6 +141,18 @@ class TestExtxyz : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Hill notation, as the CLI and the window both write it.
+    void chemicalFormulaIsHill() {
+        QCOMPARE(chemicalFormula({6, 1, 1, 1, 1}), std::string("CH4"));
+        QCOMPARE(chemicalFormula({1, 6, 6, 8, 1, 1, 1, 1, 1}), std::string("C2H6O"));
+        QCOMPARE(chemicalFormula({8, 6, 8}), std::string("CO2"));
+        QCOMPARE(chemicalFormula({7, 1, 6}), std::string("CHN"));
+        QCOMPARE(chemicalFormula({1, 8, 1}), std::string("H2O")); // no carbon: alphabetical
+        QCOMPARE(chemicalFormula({17, 11}), std::string("ClNa"));
+        QCOMPARE(chemicalFormula({8, 72, 8}), std::string("HfO2"));
+        QCOMPARE(chemicalFormula({}), std::string());
+    }
+
     void elementTable();
     void elementSymbolsAreCaseInsensitive();
     void readsFullConfiguration();

@@ -1,5 +1,6 @@
 #include "graphace/ui/dataset_model.h"
 
+#include "graphace/chemical_formula.h"
 #include "graphace/element.h"
 
 #include <QFileInfo>
@@ -11,16 +12,7 @@
 namespace graphace::ui {
 
 QString chemicalFormula(const Structure& structure) {
-    std::map<std::string, int> counts;
-    for (int z : structure.numbers)
-        ++counts[elementSymbol(z)];
-    QString formula;
-    for (const auto& [symbol, count] : counts) {
-        formula += QString::fromStdString(symbol);
-        if (count != 1)
-            formula += QString::number(count);
-    }
-    return formula;
+    return QString::fromStdString(graphace::chemicalFormula(structure.numbers));
 }
 
 DatasetModel::DatasetModel(QObject* parent) : QAbstractTableModel(parent) {}

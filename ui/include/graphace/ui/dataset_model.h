@@ -11,7 +11,7 @@
 
 namespace graphace::ui {
 
-// "Hf32O64": element symbols in alphabetical order with their counts (count 1 is omitted).
+// graphace::chemicalFormula (Hill notation, as the CLI writes it) as a QString.
 QString chemicalFormula(const Structure& structure);
 
 class DatasetModel : public QAbstractTableModel {
