@@ -586,47 +586,32 @@ void TestGcnModel::loadErrorsNameTheFile() {
         QVERIFY2(std::string(e.what()).find(garbage) != std::string::npos, e.what());
         QVERIFY2(std::string(e.what()).find("not a GraphACE") != std::string::npos, e.what());
     }
-    // A model.pt with a damaged record (found by fuzz_model: LibTorch then read past a buffer).
-    // Refused by its checksum before LibTorch reads it.
-    const std::string damaged =
-        QDir(testing::testDataDir()).filePath("damaged/model-damaged-record.pt").toStdString();
-    try {
-        GcnModel::load(damaged);
-        QFAIL("loading the damaged model did not throw");
-    } catch (const std::runtime_error& e) {
-        const std::string message = e.what();
-        QVERIFY2(message.find(damaged) != std::string::npos &&
-                     message.find("fails its checksum") != std::string::npos,
-                 e.what());
-    }
-    // A model.pt with valid checksums whose source record holds a method: LibTorch would compile
-    // it (a crafted one crashed its compiler under fuzz_model), so it is refused first.
-    const std::string foreign =
-        QDir(testing::testDataDir()).filePath("damaged/model-foreign-code.pt").toStdString();
-    try {
-        GcnModel::load(foreign);
-        QFAIL("loading a model with foreign TorchScript code did not throw");
-    } catch (const std::runtime_error& e) {
-        const std::string message = e.what();
-        QVERIFY2(message.find(foreign) != std::string::npos &&
-                     message.find("code/__torch__.py' line 13 is TorchScript code this program "
-                                  "does not write") != std::string::npos,
-                 e.what());
-    }
-    // A model.pt whose data.pkl gives a tensor more elements than its record holds (found by
-    // fuzz_model: LibTorch sizes the storage by the pickle and read past the record's buffer).
-    const std::string overclaim = QDir(testing::testDataDir())
-                                      .filePath("damaged/model-storage-beyond-record.pt")
-                                      .toStdString();
-    try {
-        GcnModel::load(overclaim);
-        QFAIL("loading a model whose pickle overstates a storage did not throw");
-    } catch (const std::runtime_error& e) {
-        const std::string message = e.what();
-        QVERIFY2(message.find(overclaim) != std::string::npos &&
-                     message.find("data.pkl says the record 'data/2' holds 1339 bytes; it holds "
-                                  "254") != std::string::npos,
-                 e.what());
+    // Crafted or damaged model.pt files from tests/data/damaged, each refused before LibTorch
+    // reads it, with the file and the reason:
+    const std::pair<const char*, const char*> damaged[] = {
+        // a damaged record (found by fuzz_model: LibTorch then read past a buffer);
+        {"model-damaged-record.pt", "fails its checksum"},
+        // valid checksums, a method in its source record: LibTorch would compile it (a crafted
+        // one crashed its compiler under fuzz_model);
+        {"model-foreign-code.pt",
+         "code/__torch__.py' line 13 is TorchScript code this program does not write"},
+        // data.pkl gives a tensor more bytes than its record holds (found by fuzz_model:
+        // LibTorch sizes the storage by the pickle and read past the record's buffer).
+        {"model-storage-beyond-record.pt",
+         "data.pkl says the record 'data/2' holds 1339 bytes; it holds 254"},
+    };
+    for (const auto& [name, reason] : damaged) {
+        const std::string file =
+            QDir(testing::testDataDir()).filePath(QStringLiteral("damaged/") + name).toStdString();
+        try {
+            GcnModel::load(file);
+            QFAIL(qPrintable(QStringLiteral("%1 was loaded").arg(name)));
+        } catch (const std::runtime_error& e) {
+            const std::string message = e.what();
+            QVERIFY2(message.find(file) != std::string::npos &&
+                         message.find(reason) != std::string::npos,
+                     e.what());
+        }
     }
 }
 
