@@ -47,8 +47,8 @@ struct Record {
 };
 
 bool matchesChecksum(const std::string& data, std::uint64_t crc) {
-    return ::crc32(::crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(data.data()),
-                   static_cast<uInt>(data.size())) == crc;
+    return ::crc32_z(::crc32_z(0, nullptr, 0), reinterpret_cast<const Bytef*>(data.data()),
+                     data.size()) == crc; // crc32_z: sizes beyond 4 GiB
 }
 
 // LibTorch deflates the small source records; their inflated size is bounded, so a crafted size
