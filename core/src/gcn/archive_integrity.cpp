@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -283,15 +282,16 @@ std::string readCheckedArchive(const std::string& path) {
     if (slash == std::string::npos)
         throw std::runtime_error("no records in a folder: not a torch archive");
     const std::string folder = records[0].name.substr(0, slash + 1);
-    bool hasData = false;
-    std::set<std::string> names;
+    // Each record's size by its name in the folder; the pickles, checked once all are known.
+    std::map<std::string, std::uint64_t> recordSizes;
+    std::vector<std::pair<std::string, const Record*>> pickles;
     for (const Record& record : records) {
-        if (!names.insert(record.name).second)
-            throw std::runtime_error("the record '" + record.name + "' appears twice");
         if (!startsWith(record.name, folder))
             throw std::runtime_error("the record '" + record.name + "' lies outside '" + folder +
                                      "': not a torch archive");
         const std::string name = record.name.substr(folder.size());
+        if (!recordSizes.emplace(name, record.data.size()).second)
+            throw std::runtime_error("the record '" + record.name + "' appears twice");
         const std::string_view text = record.data;
         if (name == "version") {
             const std::string_view digits = text.substr(0, text.find_last_not_of("\n") + 1);
@@ -304,26 +304,21 @@ std::string readCheckedArchive(const std::string& path) {
             startsWith(name, "code/") && name.size() > 8 && name.substr(name.size() - 3) == ".py";
         if (code)
             checkDeclarations(record);
-        hasData = hasData || name == "data.pkl";
+        const bool pickle = name == "data.pkl" || name == "constants.pkl";
+        if (pickle)
+            pickles.emplace_back(name, &record);
         // Debug tables (*.debug_pkl) and records LibTorch 1.13 does not read are left out.
-        if (code || name == "data.pkl" || name == "constants.pkl" ||
-            (startsWith(name, "data/") && isDigits(name.substr(5))))
+        if (code || pickle || (startsWith(name, "data/") && isDigits(name.substr(5))))
             writer.writeRecord(name, record.data.data(), record.data.size());
     }
-    if (!hasData)
+    if (!recordSizes.count("data.pkl"))
         throw std::runtime_error("no data.pkl: not a torch archive");
     // Every storage the pickles refer to must lie within its record: LibTorch sizes a storage by
     // the pickle's element count alone.
-    std::map<std::string, std::uint64_t> recordSizes;
-    for (const Record& record : records)
-        recordSizes[record.name.substr(folder.size())] = record.data.size();
-    for (const Record& record : records) {
-        const std::string name = record.name.substr(folder.size());
-        if (name != "data.pkl" && name != "constants.pkl")
-            continue;
+    for (const auto& [name, record] : pickles) {
         std::vector<PickledStorage> storages;
         try {
-            storages = readPickledStorages(record.data);
+            storages = readPickledStorages(record->data);
         } catch (const std::runtime_error& e) {
             throw std::runtime_error(name + " " + e.what());
         }
