@@ -167,6 +167,10 @@ nlohmann::json runAceCase(const BenchOptions& options, const AceCase& c) {
             {"seconds", r.totalSeconds},
             {"microseconds_per_atom", r.microsecondsPerAtom()},
             {"evaluation_microseconds_per_atom", r.evaluationMicrosecondsPerAtom()},
+            {"adjoint_forces_microseconds_per_atom",
+             c.derivatives ? nlohmann::json(r.adjointMicrosecondsPerAtom()) : nlohmann::json()},
+            {"target_adjoint_forces_microseconds_per_atom",
+             c.derivatives ? nlohmann::json(10.0) : nlohmann::json()},
             {"neighbor_microseconds_per_atom", r.neighborMicrosecondsPerAtom()},
             {"target_microseconds_per_atom", c.target}};
 }
@@ -279,6 +283,12 @@ void printResult(const nlohmann::json& r) {
                   << " neighbours/atom, " << r["atoms"] << " atoms of "
                   << r["source"].get<std::string>() << ", one core"
                   << (name == "ace_hfo2_forces" ? "; harder case" : "") << ")\n";
+        if (!r["adjoint_forces_microseconds_per_atom"].is_null())
+            std::cout << "  fitted model   "
+                      << formatNumber(r["adjoint_forces_microseconds_per_atom"].get<double>(), 3)
+                      << " us/atom energy + forces + virial of a linear model by the adjoint, "
+                         "given the neighbour lists (target <= "
+                      << r["target_adjoint_forces_microseconds_per_atom"] << ", one core)\n";
         if (r.contains("two_threads_microseconds_per_atom"))
             std::cout << "                 "
                       << formatNumber(r["two_threads_microseconds_per_atom"].get<double>(), 3)

@@ -3,6 +3,8 @@
 #include "graphace/element.h"
 #include "graphace/parallel_for.h"
 
+#include "simd_dispatch.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -23,28 +25,9 @@ namespace graphace {
 
 namespace {
 
-// The chain-rule kernels take most of the derivative time. The default build targets plain
-// x86-64 (SSE2); with GCC ≥ 12 on x86-64 Linux an x86-64-v3 (AVX2 + FMA) clone is chosen at load
-// time when the CPU has it, so these loops run on 256-bit vectors.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__x86_64__) &&           \
-    defined(__linux__)
-#define GRAPHACE_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define GRAPHACE_SIMD_CLONES
-#endif
-// Bodies shared by the clones must be compiled into each of them, for its instruction set.
-#if defined(__GNUC__)
-#define GRAPHACE_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define GRAPHACE_ALWAYS_INLINE inline
-#endif
-
-#if defined(__GNUC__) && !defined(__clang__)
-#define GRAPHACE_VECTOR_KERNELS 1
-// GCC vector extensions: 256-bit lanes in the x86-64-v3 clone, pairs of SSE2 registers in the
-// default one. aligned(8) and may_alias: loads and stores straight from double arrays.
-typedef double V4 __attribute__((vector_size(32), aligned(8), may_alias));
-typedef long long V4Mask __attribute__((vector_size(32)));
+#ifdef GRAPHACE_VECTOR_KERNELS
+using simd::V4;
+using simd::V4Mask;
 #endif
 
 // A tile: `width` adjacent function columns [col, col + width) of a block (width 4, or K when
@@ -396,8 +379,7 @@ AceEvaluator::AceEvaluator(const AceBasis& basis) : m_basis(basis) {
     m_sink.assign(K + 4, 0.0);
     m_edgesOf.resize(ns);
     m_dphi.resize(ns);
-    m_Yq.resize(static_cast<std::size_t>(kEdgeAlign) * basis.harmonics().size());
-    m_dYq.resize(static_cast<std::size_t>(kEdgeAlign) * 3 * basis.harmonics().size());
+    m_tables.resize(ns);
     m_A.resize(basis.aSize());
     m_B.resize(K);
     m_adj.resize(m_slotIndex.size());
@@ -407,10 +389,8 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, AceDer
     return compute(structure, computeNeighborList(structure, m_basis.config().rcut), mode);
 }
 
-AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const NeighborList& nl,
-                                              AceDerivatives mode) {
+void AceEvaluator::groupEdges(const Structure& structure, const NeighborList& nl) {
     const int N = static_cast<int>(structure.size());
-    const int K = m_basis.blockSize();
     if (structure.numbers.size() != structure.positions.size())
         throw std::invalid_argument("ACE descriptors: numbers and positions differ in length");
     if (nl.cutoff < m_basis.config().rcut)
@@ -445,7 +425,31 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const 
     for (int i = N; i > 0; --i) // … which this undoes
         start[i] = start[i - 1];
     start[0] = 0;
+}
 
+void AceEvaluator::collectEdges(const NeighborList& nl, int i) {
+    const double rcut = m_basis.config().rcut;
+    for (auto& list : m_edgesOf)
+        list.clear();
+    for (int q = m_start[i]; q < m_start[i + 1]; ++q) {
+        const int e = m_order[q];
+        const double r = nl.distances[e];
+        // Coincident atoms have no direction: refuse rather than return NaN descriptors.
+        if (!(r > 1e-8))
+            throw std::invalid_argument("ACE descriptors: atoms " + std::to_string(i) + " and " +
+                                        std::to_string(nl.second[e]) + " coincide (distance " +
+                                        std::to_string(r) + " Å)");
+        if (r < rcut)
+            m_edgesOf[m_atomSpecies[nl.second[e]]].push_back(e);
+    }
+}
+
+AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const NeighborList& nl,
+                                              AceDerivatives mode) {
+    groupEdges(structure, nl);
+    const int N = static_cast<int>(structure.size());
+    const int K = m_basis.blockSize();
+    const int E = static_cast<int>(nl.edgeCount());
     AceStructureDescriptors out;
     out.descriptors = RowMatrix::Zero(N, m_basis.size());
     if (mode == AceDerivatives::Edges) {
@@ -468,7 +472,7 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const 
         }
     }
     for (int i = 0; i < N; ++i)
-        atom(structure, nl, i, order.data() + start[i], start[i + 1] - start[i], mode, out);
+        atom(nl, i, mode, out);
     if (mode == AceDerivatives::Forces && buffered) {
         out.sumGradient.resize(3 * N, m_basis.size());
         streamCopy(out.sumGradient.data(), m_forces.data(), forceSize);
@@ -476,15 +480,17 @@ AceStructureDescriptors AceEvaluator::compute(const Structure& structure, const 
     return out;
 }
 
-// Fills A (and, with `grad`, m_dphi[s]) from the current atom's edges to species s. With
-// `grad`, the edge tables have E = size rounded up to kEdgeAlign for the chain rule; the padding
-// edges point along x at distance rcut with J = J' = 0 set explicitly, so they add exact zeros
-// to A and to every derivative.
-void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
+// Fills A (and the tables `work` asks for) from the current atom's edges to species s. The edge
+// tables have E = size rounded up to kEdgeAlign, so every loop over edges runs on whole
+// vectors; the padding edges point along x at distance rcut with J = J' = 0 set explicitly, so
+// they add exact zeros to A and to every derivative.
+void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, EdgeWork work) {
     const AceBasis& basis = m_basis;
+    const bool grad = work != EdgeWork::Values;
     const std::vector<int>& edges = m_edgesOf[s];
+    SpeciesTables& tables = m_tables[s];
     const int real = static_cast<int>(edges.size());
-    const int E = grad ? (real + kEdgeAlign - 1) / kEdgeAlign * kEdgeAlign : real;
+    const int E = (real + kEdgeAlign - 1) / kEdgeAlign * kEdgeAlign;
     const int maxn = basis.maxn();
     const int nlm = basis.harmonics().size();
     const auto& ra = basis.radial().a();
@@ -497,11 +503,24 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
     auto vector = [&](int e) { return e < real ? nl.vectors[edges[e]] : Vec3(rcut, 0.0, 0.0); };
 
     // Radial basis for all edges at once: loops over e are independent and vectorise.
-    m_J.resize(static_cast<std::size_t>(maxn) * E);
-    m_u.resize(static_cast<std::size_t>(4) * E); // t, dt/dr, then later reused
-    double* J = m_J.data();
+    tables.edges = E;
+    tables.J.resize(static_cast<std::size_t>(maxn) * E);
+    tables.u.resize(static_cast<std::size_t>(6) * E); // û_x, û_y, û_z, 1/r, t, dt/dr
+    double* ux = tables.u.data();
+    double* uy = ux + E;
+    double* uz = uy + E;
+    double* invr = uz + E;
+    for (int e = 0; e < E; ++e) {
+        const Vec3 v = vector(e);
+        const double inv = 1.0 / distance(e);
+        ux[e] = v.x() * inv;
+        uy[e] = v.y() * inv;
+        uz[e] = v.z() * inv;
+        invr[e] = inv;
+    }
+    double* J = tables.J.data();
     double* dJ = nullptr;
-    double* t = m_u.data();
+    double* t = invr + E;
     double* dtdr = t + E;
     for (int e = 0; e < E; ++e) {
         const double r = distance(e);
@@ -512,8 +531,8 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
         J[e] = ra[0] * f * f;
     }
     if (grad) {
-        m_dJ.resize(static_cast<std::size_t>(maxn) * E);
-        dJ = m_dJ.data();
+        tables.dJ.resize(static_cast<std::size_t>(maxn) * E);
+        dJ = tables.dJ.data();
         for (int e = 0; e < E; ++e)
             dJ[e] = 2.0 * ra[0] * (t[e] - tcut); // d/dt for now
     }
@@ -543,100 +562,54 @@ void AceEvaluator::neighbourSpecies(const NeighborList& nl, int s, bool grad) {
                 dJ[static_cast<std::size_t>(n) * E + e] = 0.0;
         }
 
-    // Spherical harmonics, transposed to edge-minor order.
-    m_Y.resize(static_cast<std::size_t>(nlm) * E);
+    // Spherical harmonics, in edge-minor order.
+    std::vector<double>& Y = tables.Y;
+    std::vector<double>& dY = tables.dY;
+    Y.resize(static_cast<std::size_t>(nlm) * E);
     if (grad)
-        m_dY.resize(static_cast<std::size_t>(3) * nlm * E);
+        dY.resize(static_cast<std::size_t>(3) * nlm * E);
     if (basis.lmax() == 0 && !grad) {
-        std::fill(m_Y.begin(), m_Y.end(), 0.5 / std::sqrt(M_PI));
+        std::fill(Y.begin(), Y.end(), 0.5 / std::sqrt(M_PI));
     } else {
-        // Up to kEdgeAlign edges at a time, so the transposed stores fill runs of adjacent
-        // elements rather than touching one cache line per value.
-        for (int e0 = 0; e0 < E; e0 += kEdgeAlign) {
-            const int w = std::min(kEdgeAlign, E - e0);
-            for (int q = 0; q < w; ++q) {
-                const Vec3 v = vector(e0 + q);
-                double* yq = m_Yq.data() + static_cast<std::size_t>(q) * nlm;
-                if (grad)
-                    basis.harmonics().evaluate(
-                        v, yq, m_dYq.data() + static_cast<std::size_t>(q) * 3 * nlm);
-                else
-                    basis.harmonics().evaluate(v, yq);
-            }
-            for (int lm = 0; lm < nlm; ++lm)
-                for (int q = 0; q < w; ++q)
-                    m_Y[static_cast<std::size_t>(lm) * E + e0 + q] =
-                        m_Yq[static_cast<std::size_t>(q) * nlm + lm];
-            if (grad)
-                for (int lm = 0; lm < nlm; ++lm)
-                    for (int c = 0; c < 3; ++c)
-                        for (int q = 0; q < w; ++q)
-                            m_dY[(static_cast<std::size_t>(lm) * 3 + c) * E + e0 + q] =
-                                m_dYq[static_cast<std::size_t>(q) * 3 * nlm + 3 * lm + c];
-        }
+        basis.harmonics().evaluateEdges(ux, uy, uz, invr, E, Y.data(), grad ? dY.data() : nullptr);
     }
 
     // A_{n l m} = Σ_e J_n(e) Y_lm(e) and, with derivatives,
     // ∂φ/∂r_c = J'_n Y_lm û_c + J_n ∂Y_lm/∂r_c.
     const auto& channels = basis.channels();
     const int sBegin = basis.speciesBegin(s);
-    double* ux = m_u.data(); // t and dt/dr are no longer needed
-    double* uy = ux + E;
-    double* uz = uy + E;
-    if (grad) {
-        for (int e = 0; e < E; ++e) {
-            const Vec3 v = vector(e);
-            const double inv = 1.0 / distance(e);
-            ux[e] = v.x() * inv;
-            uy[e] = v.y() * inv;
-            uz[e] = v.z() * inv;
-        }
+    if (work == EdgeWork::Dphi)
         m_dphi[s].resize(static_cast<std::size_t>(basis.speciesBegin(s + 1) - sBegin) * 3 * E);
-    }
     for (int c = m_channelsBegin[s]; c < m_channelsBegin[s + 1]; ++c) {
         const AceChannel& ch = channels[c];
         const double* Jn = J + static_cast<std::size_t>(ch.n - 1) * E;
         const int off = basis.channelOffset(c);
         const int l2 = ch.l * ch.l;
-        if (!grad) {
+        if (work != EdgeWork::Dphi) { // dot() sums as channelDerivatives does: the same A
             for (int m = 0; m < 2 * ch.l + 1; ++m)
-                m_A[off + m] += dot(Jn, m_Y.data() + static_cast<std::size_t>(l2 + m) * E, E);
+                m_A[off + m] += dot(Jn, Y.data() + static_cast<std::size_t>(l2 + m) * E, E);
             continue;
         }
         channelDerivatives(
             m_A.data() + off, m_dphi[s].data() + static_cast<std::size_t>(off - sBegin) * 3 * E, Jn,
             dJ + static_cast<std::size_t>(ch.n - 1) * E,
-            m_Y.data() + static_cast<std::size_t>(l2) * E,
-            m_dY.data() + static_cast<std::size_t>(l2) * 3 * E, ux, uy, uz, E, 2 * ch.l + 1);
+            Y.data() + static_cast<std::size_t>(l2) * E,
+            dY.data() + static_cast<std::size_t>(l2) * 3 * E, ux, uy, uz, E, 2 * ch.l + 1);
     }
 }
 
-void AceEvaluator::atom(const Structure& structure, const NeighborList& nl, int i, const int* edges,
-                        int edgeCount, AceDerivatives mode, AceStructureDescriptors& out) {
-    (void)structure;
+void AceEvaluator::atom(const NeighborList& nl, int i, AceDerivatives mode,
+                        AceStructureDescriptors& out) {
     const AceBasis& basis = m_basis;
     const int K = basis.blockSize();
     const int ns = basis.speciesCount();
     const bool grad = mode != AceDerivatives::None;
-    const double rcut = basis.config().rcut;
 
-    for (auto& list : m_edgesOf)
-        list.clear();
-    for (int q = 0; q < edgeCount; ++q) {
-        const int e = edges[q];
-        const double r = nl.distances[e];
-        // Coincident atoms have no direction: refuse rather than return NaN descriptors.
-        if (!(r > 1e-8))
-            throw std::invalid_argument("ACE descriptors: atoms " + std::to_string(i) + " and " +
-                                        std::to_string(nl.second[e]) + " coincide (distance " +
-                                        std::to_string(r) + " Å)");
-        if (r < rcut)
-            m_edgesOf[m_atomSpecies[nl.second[e]]].push_back(e);
-    }
+    collectEdges(nl, i);
     std::fill(m_A.begin(), m_A.end(), 0.0);
     for (int s = 0; s < ns; ++s)
         if (!m_edgesOf[s].empty())
-            neighbourSpecies(nl, s, grad);
+            neighbourSpecies(nl, s, grad ? EdgeWork::Dphi : EdgeWork::Values);
 
     // B = Σ coef Π A, and the adjoint ∂B/∂A per slot.
     const double* A = m_A.data();

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace graphace;
@@ -35,6 +36,95 @@ std::vector<RowMatrix> jacobianFromEdges(const AceStructureDescriptors& d, int N
     return J;
 }
 
+// Forces and virial of E = Σ_i g_i·B_i, g_i = gradient(i) (atom i's block), from the per-edge
+// Jacobians: q_e = J_eᵀ g_i, F_j −= q_e, F_i += q_e, W −= r_e ⊗ q_e.
+template <typename Gradient>
+AceForces forcesFromEdges(const AceBasis& basis, const Structure& s,
+                          const AceStructureDescriptors& d, const Gradient& gradient) {
+    const int K = basis.blockSize();
+    const auto& nl = d.neighbors;
+    AceForces out;
+    out.forces.assign(s.size(), Vec3::Zero());
+    for (std::size_t e = 0; e < nl.edgeCount(); ++e) {
+        const int i = nl.first[e], j = nl.second[e];
+        const Vec3 q = d.edgeGradients.middleRows(3 * e, 3) * gradient(i);
+        out.forces[j] -= q;
+        out.forces[i] += q;
+        out.virial -= nl.vectors[e] * q.transpose();
+    }
+    return out;
+}
+
+void compareForces(const AceForces& adjoint, const AceForces& reference, const char* what) {
+    QCOMPARE(adjoint.forces.size(), reference.forces.size());
+    double scale = reference.virial.cwiseAbs().maxCoeff(), worst = 0.0;
+    for (std::size_t a = 0; a < reference.forces.size(); ++a) {
+        scale = std::max(scale, reference.forces[a].cwiseAbs().maxCoeff());
+        worst = std::max(worst, (adjoint.forces[a] - reference.forces[a]).cwiseAbs().maxCoeff());
+    }
+    worst = std::max(worst, (adjoint.virial - reference.virial).cwiseAbs().maxCoeff());
+    QVERIFY(scale > 0);
+    QVERIFY2(worst <= 1e-11 * scale,
+             qPrintable(QString("%1: adjoint forces/virial differ from the edge Jacobians' by %2 "
+                                "(scale %3)")
+                            .arg(what)
+                            .arg(worst)
+                            .arg(scale)));
+}
+
+// The adjoint evaluation (linearEnergyForces, forcesFromEnergyGradient) against the per-edge
+// Jacobians (themselves checked against finite differences), on random coefficients.
+void checkAdjointForces(const AceBasis& basis, const Structure& s, AceEvaluator& ev,
+                        const AceStructureDescriptors& edges) {
+    const int N = int(s.size()), K = basis.blockSize();
+    std::mt19937 rng(17);
+    std::normal_distribution<double> normal;
+    Eigen::VectorXd coefficients(basis.size());
+    for (auto& c : coefficients)
+        c = normal(rng);
+    std::vector<double> e0(basis.speciesCount());
+    for (auto& e : e0)
+        e = normal(rng);
+    const AceForces linear = ev.linearEnergyForces(s, edges.neighbors, coefficients, e0);
+    QCOMPARE(linear.atomEnergies.size(), std::size_t(N));
+    double total = 0.0;
+    for (int i = 0; i < N; ++i) {
+        const int si = basis.speciesIndex(s.numbers[i]);
+        const double expected = edges.descriptors.row(i).dot(coefficients) + e0[si];
+        total += expected;
+        QVERIFY2(std::abs(linear.atomEnergies[i] - expected) <= 1e-12 * (1 + std::abs(expected)),
+                 qPrintable(QString("atom %1: energy %2, from descriptors %3")
+                                .arg(i)
+                                .arg(linear.atomEnergies[i], 0, 'g', 17)
+                                .arg(expected, 0, 'g', 17)));
+    }
+    QVERIFY(std::abs(linear.energy - total) <= 1e-12 * (1 + std::abs(total)));
+    compareForces(linear,
+                  forcesFromEdges(basis, s, edges,
+                                  [&](int i) -> Eigen::VectorXd {
+                                      return coefficients.segment(
+                                          K * basis.speciesIndex(s.numbers[i]), K);
+                                  }),
+                  "linear model");
+
+    // A different ∂E/∂B_i per atom; the other species' blocks are NaN, as they must not be read.
+    RowMatrix gradient =
+        RowMatrix::Constant(N, basis.size(), std::numeric_limits<double>::quiet_NaN());
+    for (int i = 0; i < N; ++i)
+        for (int k = 0; k < K; ++k)
+            gradient(i, K * basis.speciesIndex(s.numbers[i]) + k) = normal(rng);
+    const AceForces general = ev.forcesFromEnergyGradient(s, edges.neighbors, gradient);
+    QVERIFY(general.atomEnergies.empty());
+    compareForces(
+        general,
+        forcesFromEdges(
+            basis, s, edges,
+            [&](int i) -> Eigen::VectorXd {
+                return gradient.row(i).segment(K * basis.speciesIndex(s.numbers[i]), K).transpose();
+            }),
+        "per-atom energy gradient");
+}
+
 void checkAgainstFiniteDifferences(const AceBasis& basis, const Structure& s) {
     AceEvaluator ev(basis);
     const int N = int(s.size()), K = basis.blockSize();
@@ -45,6 +135,7 @@ void checkAgainstFiniteDifferences(const AceBasis& basis, const Structure& s) {
     QCOMPARE(edges.edgeGradients.rows(), qsizetype(3 * edges.neighbors.edgeCount()));
     QCOMPARE(forces.sumGradient.rows(), qsizetype(3 * N));
     const auto J = jacobianFromEdges(edges, N, K);
+    checkAdjointForces(basis, s, ev, edges);
 
     // Force rows are the sum over centre atoms of the per-atom Jacobians, placed in blocks.
     RowMatrix summed = RowMatrix::Zero(3 * N, basis.size());

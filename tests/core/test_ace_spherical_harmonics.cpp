@@ -47,6 +47,7 @@ private Q_SLOTS:
     void orthonormalOnSphere();
     void independentOfLength();
     void gradientMatchesFiniteDifference();
+    void edgeTablesMatchOneByOne();
     void clebschGordanValues();
     void clebschGordanOrthogonality();
 };
@@ -140,6 +141,57 @@ void TestAceSphericalHarmonics::gradientMatchesFiniteDifference() {
                                         .arg(k)
                                         .arg(fd)
                                         .arg(dY[3 * i + k])));
+            }
+        }
+    }
+}
+
+// evaluateEdges (edge-minor tables, vector lanes) against evaluate(), edge by edge: whole groups
+// of four edges and a remainder, directions along the axes (the poles) included.
+void TestAceSphericalHarmonics::edgeTablesMatchOneByOne() {
+    for (int lmax : {0, 3, 16}) {
+        const AceSphericalHarmonics h(lmax);
+        const int n = h.size();
+        for (int E : {1, 4, 7, 12}) {
+            std::vector<Vec3> r;
+            for (int e = 0; e < E; ++e)
+                r.push_back(e % 5 == 0 ? Vec3(0.0, 0.0, e % 2 ? -2.5 : 2.5)
+                                       : Vec3(std::sin(1.3 * e) * (1.0 + 0.2 * e),
+                                              std::cos(0.7 * e) - 0.3, 0.4 * e - 1.1));
+            std::vector<double> ux(E), uy(E), uz(E), inv(E);
+            for (int e = 0; e < E; ++e) {
+                inv[e] = 1.0 / r[e].norm();
+                ux[e] = r[e].x() * inv[e];
+                uy[e] = r[e].y() * inv[e];
+                uz[e] = r[e].z() * inv[e];
+            }
+            std::vector<double> Y(std::size_t(n) * E, NAN), dY(3 * Y.size(), NAN),
+                Yonly(Y.size(), NAN);
+            h.evaluateEdges(ux.data(), uy.data(), uz.data(), inv.data(), E, Y.data(), dY.data());
+            h.evaluateEdges(ux.data(), uy.data(), uz.data(), inv.data(), E, Yonly.data(), nullptr);
+            std::vector<double> y(n), dy(3 * n);
+            for (int e = 0; e < E; ++e) {
+                h.evaluate(r[e], y.data(), dy.data());
+                for (int k = 0; k < n; ++k) {
+                    QVERIFY2(std::abs(Y[std::size_t(k) * E + e] - y[k]) <= 1e-13,
+                             qPrintable(QString("lmax %1, E %2, edge %3, lm %4: %5 against %6")
+                                            .arg(lmax)
+                                            .arg(E)
+                                            .arg(e)
+                                            .arg(k)
+                                            .arg(Y[std::size_t(k) * E + e])
+                                            .arg(y[k])));
+                    QCOMPARE(Yonly[std::size_t(k) * E + e], Y[std::size_t(k) * E + e]);
+                    for (int c = 0; c < 3; ++c)
+                        QVERIFY2(std::abs(dY[(3 * std::size_t(k) + c) * E + e] - dy[3 * k + c]) <=
+                                     1e-12 * (1.0 + std::abs(dy[3 * k + c])),
+                                 qPrintable(QString("lmax %1, E %2, edge %3, dY lm %4, c %5")
+                                                .arg(lmax)
+                                                .arg(E)
+                                                .arg(e)
+                                                .arg(k)
+                                                .arg(c)));
+                }
             }
         }
     }

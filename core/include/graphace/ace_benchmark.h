@@ -19,6 +19,11 @@ struct AceBenchmarkResult {
     // AceEvaluator::compute given neighbour lists built beforehand, per
     // pass (the evaluation and its output, without the neighbour search).
     double evaluationSeconds = 0.0;
+    // With mode Forces: energy, forces and virial of a linear model on this basis (all
+    // coefficients non-zero) by AceEvaluator::linearEnergyForces (the adjoint), given the
+    // neighbour lists, per pass: what MD and prediction pay, against evaluationSeconds for the
+    // per-function gradients that fitting needs.
+    double adjointSeconds = 0.0;
     // totalSeconds / atoms, in µs, and the same × threads (the cost on one core).
     double microsecondsPerAtom() const { return atoms ? 1e6 * totalSeconds / atoms : 0.0; }
     double coreMicrosecondsPerAtom() const { return microsecondsPerAtom() * threads; }
@@ -28,6 +33,7 @@ struct AceBenchmarkResult {
     double evaluationMicrosecondsPerAtom() const {
         return atoms ? 1e6 * evaluationSeconds / atoms : 0.0;
     }
+    double adjointMicrosecondsPerAtom() const { return atoms ? 1e6 * adjointSeconds / atoms : 0.0; }
     // Neighbours within rcut per atom (all periodic images), the main cost driver with size().
     double neighboursPerAtom() const { return atoms ? double(edges) / double(atoms) : 0.0; }
     std::string summary() const; // one line: "ACE 26 fns, 9264 atoms, 1 thread: 0.8 µs/atom …"
@@ -35,7 +41,8 @@ struct AceBenchmarkResult {
 
 // One thread, the best of `repeat` (≥ 1) passes of each of: computeAceDescriptors end to end
 // (neighbour search and output allocation included: totalSeconds), the neighbour search alone
-// (neighborSeconds), and AceEvaluator::compute given the neighbour lists (evaluationSeconds).
+// (neighborSeconds), AceEvaluator::compute given the neighbour lists (evaluationSeconds) and,
+// for mode Forces, linearEnergyForces given them (adjointSeconds).
 // The best pass is the one least disturbed by other work on the machine; passes = repeat.
 AceBenchmarkResult benchmarkAceBestOf(const AceBasis& basis, const Dataset& data,
                                       AceDerivatives mode, int repeat = 3);

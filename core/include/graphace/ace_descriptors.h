@@ -47,6 +47,20 @@ struct AceStructureDescriptors {
     RowMatrix sumGradient;
 };
 
+// Forces of an energy that depends on the positions through the descriptors, by the adjoint
+// (ace_adjoint_forces.cpp): with g_i = ∂E/∂B_i given (atom i's block),
+//   Ā_{i,α} = Σ_k g_{i,k} ∂B_{i,k}/∂A_{i,α}          one pass over atom i's terms
+//   q_e     = Σ_α Ā_{i,α} ∂φ_α(r_e)/∂r_e = ∂E/∂r_e   one pass over its edges, all α at once
+//   F_a     = −Σ_e q_e (δ_{a j_e} − δ_{a i_e}),   virial W = −Σ_e r_e ⊗ q_e   (reference_virial.h)
+// so the cost is that of the descriptors plus O(terms + edges · |A|), independent of the
+// number of functions' gradients: no K × 3 Jacobian per edge is formed.
+struct AceForces {
+    double energy = 0.0;              // linearEnergyForces only: Σ_i ε_i
+    std::vector<double> atomEnergies; // linearEnergyForces only: ε_i = c·B_i + e0(s_i)
+    std::vector<Vec3> forces;         // −∂E/∂r_a, eV/Å
+    Eigen::Matrix3d virial = Eigen::Matrix3d::Zero(); // eV, W = −Σ_e r_e ⊗ ∂E/∂r_e
+};
+
 // Evaluates one structure at a time; holds scratch buffers, so use one evaluator per thread.
 class AceEvaluator {
 public:
@@ -62,6 +76,17 @@ public:
     AceStructureDescriptors compute(const Structure& structure, const NeighborList& neighbors,
                                     AceDerivatives mode = AceDerivatives::None);
 
+    // The linear model E = Σ_i (c·B_i + e0(s_i)): energy, per-atom energies, forces, virial.
+    // `coefficients` has size() entries (species blocks), `referenceEnergies` one per species
+    // (empty: 0). Energies equal those from compute()'s descriptors to round-off.
+    AceForces linearEnergyForces(const Structure& structure, const NeighborList& neighbors,
+                                 const Eigen::VectorXd& coefficients,
+                                 const std::vector<double>& referenceEnergies = {});
+    // Forces and virial of any E({B_i}) given energyGradient (N × size(), row i = ∂E/∂B_i; only
+    // atom i's species block is read), e.g. a network's backward pass to its inputs.
+    AceForces forcesFromEnergyGradient(const Structure& structure, const NeighborList& neighbors,
+                                       const RowMatrix& energyGradient);
+
 private:
     struct Term {
         double coef;
@@ -70,10 +95,27 @@ private:
         int slot[4];  // adjoint slots of the function
     };
 
-    void atom(const Structure& structure, const NeighborList& nl, int i, const int* edges,
-              int edgeCount, AceDerivatives mode, AceStructureDescriptors& out);
+    // Validates the structure against the basis and the list, fills m_atomSpecies and groups
+    // the edges by centre atom (m_start, m_order).
+    void groupEdges(const Structure& structure, const NeighborList& nl);
+    // Atom i's edges within rcut, by neighbour species, into m_edgesOf.
+    void collectEdges(const NeighborList& nl, int i);
+    void atom(const NeighborList& nl, int i, AceDerivatives mode, AceStructureDescriptors& out);
+    // The adjoint pass over all atoms; gradientRow(i) → ∂E/∂B_i (K values, atom i's block).
+    // out.atomEnergies[i] = gradientRow(i)·B_i.
+    template <typename GradientRow>
+    void adjointForces(const Structure& structure, const NeighborList& nl,
+                       const GradientRow& gradientRow, AceForces& out);
+    // m_adjA = Σ_k g_k ∂B_k/∂A (atom at hand, A in m_A); returns Σ_k g_k B_k.
+    double contractTerms(const double* g);
+    // q_e = Σ_α m_adjA[α] ∂φ_α/∂r_e for the current atom's edges to species s (tables from
+    // neighbourSpecies(Tables)), into m_q (x, y, z rows of E_s).
+    void edgeAdjoint(int s);
 
-    void neighbourSpecies(const NeighborList& nl, int s, bool grad);
+    // What neighbourSpecies leaves for the current atom's edges to one species: A always; the
+    // derivative tables (J', ∇Y, û) for Tables; ∂φ/∂r per A entry (m_dphi) for Dphi.
+    enum class EdgeWork { Values, Tables, Dphi };
+    void neighbourSpecies(const NeighborList& nl, int s, EdgeWork work);
 
     const AceBasis& m_basis;
     std::vector<int> m_atomSpecies;      // per atom, scratch
@@ -90,7 +132,22 @@ private:
     //   J[n·E_s + e], Y[lm·E_s + e], dphi[s][(α_local·3 + c)·E_s + e] = ∂φ_α(r_e)/∂(r_e)_c
     std::vector<std::vector<int>> m_edgesOf;
     std::vector<std::vector<double>> m_dphi;
-    std::vector<double> m_J, m_dJ, m_Y, m_dY, m_Yq, m_dYq, m_u, m_A, m_B, m_adj, m_g;
+    //   per species: J, J' (maxn × E_s), Y (lm × E_s), ∇Y ((lm·3 + c) × E_s), and u: rows û_x,
+    //   û_y, û_z, 1/r, then the radial transform t and dt/dr (6 × E_s)
+    struct SpeciesTables {
+        std::vector<double> J, dJ, Y, dY, u;
+        int edges = 0; // E_s
+    };
+    std::vector<SpeciesTables> m_tables;
+    std::vector<double> m_A, m_B, m_adj, m_g;
+    // Adjoint forces: Ā over A (aSize), per-edge scratch, and per species its channels grouped
+    // by l: (l, count, then count pairs (n − 1, A offset)) runs.
+    std::vector<double> m_adjA, m_q;
+    std::vector<std::vector<int>> m_channelsByL;
+    // The terms once more, packed for the adjoint: coefficients (one per term), A indices (ν per
+    // term, function k's from m_packedIndexBegin[k]).
+    std::vector<double> m_packedCoef;
+    std::vector<int> m_packedIndex, m_packedIndexBegin;
     std::vector<double*> m_rows; // output row of each (component, edge) of the chain rule
     // Per neighbour species: 4-column tiles of the functions with terms in that species
     // (4 ints each, see ace_descriptors.cpp); a row that absorbs the padding edges' zeros; the
