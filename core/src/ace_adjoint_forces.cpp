@@ -17,8 +17,6 @@ namespace graphace {
 namespace {
 
 #ifdef GRAPHACE_VECTOR_KERNELS
-using simd::load4;
-using simd::store4;
 using simd::V4;
 #endif
 
@@ -53,15 +51,15 @@ GRAPHACE_ALWAYS_INLINE void edgeBlock(const int* runs, int runsSize, const doubl
                 const double a = adjA[pairs[2 * r + 1] + m];
                 const std::size_t off = static_cast<std::size_t>(pairs[2 * r]) * row + e0;
                 for (int j = 0; j < NV; ++j) {
-                    cj[j] += a * load4(J + off + 4 * j);
-                    cdj[j] += a * load4(dJ + off + 4 * j);
+                    cj[j] += a * *reinterpret_cast<const V4*>(J + off + 4 * j);
+                    cdj[j] += a * *reinterpret_cast<const V4*>(dJ + off + 4 * j);
                 }
             }
             for (int j = 0; j < NV; ++j) {
-                rad[j] += cdj[j] * load4(y + 4 * j);
-                gx[j] += cj[j] * load4(d + 4 * j);
-                gy[j] += cj[j] * load4(d + row + 4 * j);
-                gz[j] += cj[j] * load4(d + 2 * row + 4 * j);
+                rad[j] += cdj[j] * *reinterpret_cast<const V4*>(y + 4 * j);
+                gx[j] += cj[j] * *reinterpret_cast<const V4*>(d + 4 * j);
+                gy[j] += cj[j] * *reinterpret_cast<const V4*>(d + row + 4 * j);
+                gz[j] += cj[j] * *reinterpret_cast<const V4*>(d + 2 * row + 4 * j);
             }
 #else
             double cj[W] = {}, cdj[W] = {};
@@ -84,10 +82,10 @@ GRAPHACE_ALWAYS_INLINE void edgeBlock(const int* runs, int runsSize, const doubl
     }
 #ifdef GRAPHACE_VECTOR_KERNELS
     for (int j = 0; j < NV; ++j) {
-        store4(out + e0 + 4 * j, rad[j]);
-        store4(out + row + e0 + 4 * j, gx[j]);
-        store4(out + 2 * row + e0 + 4 * j, gy[j]);
-        store4(out + 3 * row + e0 + 4 * j, gz[j]);
+        *reinterpret_cast<V4*>(out + e0 + 4 * j) = rad[j];
+        *reinterpret_cast<V4*>(out + row + e0 + 4 * j) = gx[j];
+        *reinterpret_cast<V4*>(out + 2 * row + e0 + 4 * j) = gy[j];
+        *reinterpret_cast<V4*>(out + 3 * row + e0 + 4 * j) = gz[j];
     }
 #else
     for (int q = 0; q < W; ++q) {

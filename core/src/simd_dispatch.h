@@ -27,11 +27,7 @@ namespace graphace::simd {
 // aligned(8) and may_alias: loads and stores straight from double arrays.
 typedef double V4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef long long V4Mask __attribute__((vector_size(32)));
-inline V4 load4(const double* p) {
-    return *reinterpret_cast<const V4*>(p);
-}
-inline void store4(double* p, V4 v) {
-    *reinterpret_cast<V4*>(p) = v;
-}
+// (Loads and stores are written *reinterpret_cast<const V4*>(p): a function returning V4 would
+// have a different ABI in the two clones.)
 } // namespace graphace::simd
 #endif

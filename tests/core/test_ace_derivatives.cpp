@@ -107,6 +107,37 @@ void checkAdjointForces(const AceBasis& basis, const Structure& s, AceEvaluator&
                                   }),
                   "linear model");
 
+    // The virial is −∂E/∂ε for the homogeneous deformation r → r (I + ε) of positions and
+    // cell (rows are vectors): central differences in each of the nine ε_ab.
+    if (s.pbc[0] && s.pbc[1] && s.pbc[2]) {
+        const double h = 1e-6;
+        double worst = 0.0, scale = linear.virial.cwiseAbs().maxCoeff();
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) {
+                double energy[2];
+                for (int sign = 0; sign < 2; ++sign) {
+                    Mat3 deformation = Mat3::Identity();
+                    deformation(a, b) += sign ? -h : h;
+                    Structure strained = s;
+                    strained.cell = s.cell * deformation;
+                    for (Vec3& r : strained.positions)
+                        r = (r.transpose() * deformation).transpose();
+                    energy[sign] =
+                        ev.linearEnergyForces(strained,
+                                              computeNeighborList(strained, basis.config().rcut),
+                                              coefficients, e0)
+                            .energy;
+                }
+                const double numeric = -(energy[0] - energy[1]) / (2 * h);
+                worst = std::max(worst, std::abs(numeric - linear.virial(a, b)));
+            }
+        QVERIFY(scale > 0);
+        QVERIFY2(worst <= 1e-6 * scale,
+                 qPrintable(QString("virial against −∂E/∂ε: max difference %1, scale %2")
+                                .arg(worst)
+                                .arg(scale)));
+    }
+
     // A different ∂E/∂B_i per atom; the other species' blocks are NaN, as they must not be read.
     RowMatrix gradient =
         RowMatrix::Constant(N, basis.size(), std::numeric_limits<double>::quiet_NaN());

@@ -152,6 +152,46 @@ private Q_SLOTS:
         }
     }
 
+    // Rows given in pieces, folded block by block into R, give the solution of the whole matrix:
+    // wild column scales, row weights, a ridge with a Tikhonov diagonal, and pieces that do not
+    // line up with the blocks.
+    void streamedRowsMatchTheWholeMatrix() {
+        Eigen::MatrixXd x = randomMatrix(2000, 12, 7);
+        Eigen::VectorXd scales = Eigen::VectorXd::LinSpaced(12, -5, 5);
+        x = x * scales.unaryExpr([](double e) { return std::pow(10.0, e); }).asDiagonal();
+        const Eigen::VectorXd y = randomMatrix(2000, 1, 8).col(0);
+        const Eigen::VectorXd w = (randomMatrix(2000, 1, 9).col(0).array() + 2.0).matrix();
+        for (double ridge : {0.0, 1e-6}) {
+            LeastSquaresOptions options;
+            options.ridge = ridge;
+            options.ridgeDiagonal = Eigen::VectorXd::LinSpaced(12, 0, 3);
+            const LeastSquaresSolution whole = solveLeastSquares(x, y, w, options);
+            StreamingLeastSquares streamed(12, 300); // folds every 300 rows
+            for (Eigen::Index r = 0, piece = 1; r < x.rows(); r += piece, piece = piece * 3 % 997) {
+                const Eigen::Index n = std::min(piece, x.rows() - r);
+                streamed.addRows(x.middleRows(r, n), y.segment(r, n), w.segment(r, n));
+            }
+            QCOMPARE(streamed.rows(), x.rows());
+            const LeastSquaresSolution pieces = streamed.solve(options);
+            QCOMPARE(pieces.rank, whole.rank);
+            for (Eigen::Index c = 0; c < 12; ++c)
+                QVERIFY2(std::abs(pieces.coefficients[c] - whole.coefficients[c]) <=
+                             1e-9 * std::abs(whole.coefficients[c]),
+                         qPrintable(QString("ridge %1, column %2: %3 against %4")
+                                        .arg(ridge)
+                                        .arg(c)
+                                        .arg(pieces.coefficients[c])
+                                        .arg(whole.coefficients[c])));
+        }
+        StreamingLeastSquares bad(3);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, bad.addRows(Eigen::MatrixXd::Ones(2, 4),
+                                                                    Eigen::VectorXd::Ones(2)));
+        Eigen::MatrixXd nan = Eigen::MatrixXd::Ones(2, 3);
+        nan(1, 2) = std::nan("");
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, bad.addRows(nan, Eigen::VectorXd::Ones(2)));
+        QCOMPARE(bad.rows(), Eigen::Index(0));
+    }
+
     void rankDeficiencyIsReported() {
         Eigen::MatrixXd x = randomMatrix(20, 3, 6);
         x.col(2) = 2.0 * x.col(0) - x.col(1); // linearly dependent

@@ -26,6 +26,37 @@ struct LeastSquaresSolution {
     double conditionEstimate = 0; // |R_11| / |R_rr| of the pivoted QR, a cheap estimate
 };
 
+// The same problem with the rows given in pieces, so that a fit over many configurations never
+// holds its whole design matrix: rows are buffered up to a block, then folded into the
+// triangular factor R of all rows so far and Qᵀ·target (one Householder QR of [R; block]), so
+// memory is (columns + block) × columns whatever the row count. solve() scales the columns of R
+// (A S⁻¹ = Q R S⁻¹: the same scaled problem) and finishes with the pivoted QR of R S⁻¹ and the
+// ridge rows, as for the whole matrix.
+class StreamingLeastSquares {
+public:
+    // blockRows ≤ 0: 4 × columns (at least 256).
+    explicit StreamingLeastSquares(Eigen::Index columns, Eigen::Index blockRows = 0);
+    // Rows of the design, their targets and weights (empty: all 1). Throws std::invalid_argument
+    // on mismatched sizes or non-finite input (nothing is added then).
+    void addRows(const Eigen::Ref<const Eigen::MatrixXd>& design,
+                 const Eigen::Ref<const Eigen::VectorXd>& target,
+                 const Eigen::Ref<const Eigen::VectorXd>& rowWeights = Eigen::VectorXd());
+    Eigen::Index rows() const { return m_rows; }
+    // May be called again after more rows. Throws as solveLeastSquares does for bad options.
+    LeastSquaresSolution solve(const LeastSquaresOptions& options = {});
+
+private:
+    void fold();
+
+    Eigen::Index m_columns, m_blockRows;
+    Eigen::MatrixXd m_r;             // columns × columns, upper triangular
+    Eigen::VectorXd m_qtb;           // the first `columns` entries of Qᵀ·(weighted target)
+    Eigen::VectorXd m_columnSquares; // Σ over unweighted rows of each column's squares
+    Eigen::MatrixXd m_pending;       // R's place, then up to blockRows weighted rows
+    Eigen::VectorXd m_pendingTarget;
+    Eigen::Index m_pendingRows = 0, m_rows = 0;
+};
+
 // `design`: rows × columns; `target`: rows; `rowWeights`: rows (empty means all 1).
 // Throws std::invalid_argument on mismatched sizes, non-finite input or a negative Γ entry.
 LeastSquaresSolution solveLeastSquares(const Eigen::MatrixXd& design, const Eigen::VectorXd& target,

@@ -1,7 +1,8 @@
 #pragma once
 // The linear ACE baseline: E_c = Σ_{i∈c} c·B_i + Σ_{i∈c} e0(z_i).
 //
-// Design (one row per configuration with an energy, three per atom with forces):
+// Design (one row per configuration with an energy, three per atom with forces; rows are folded
+// into the solver configuration by configuration, never held all at once):
 //   energy row c:  [ Σ_i B_i , n_z ] / N_c        target E_c / N_c   weight energyWeight
 //   force row a,k: [ −∂(Σ_i B_i)/∂r_{a,k} , 0 ]    target F_{a,k}     weight forcesWeight
 // (n_z: atoms of species z; energies per atom so that large cells do not dominate.)
@@ -14,6 +15,11 @@
 // k gets Γ_k = deg_k^p, deg_k = csp·Σ(n + wL·l) of its channels (AceBasisFunction::degree,
 // ≥ csp), so rough high-degree functions are damped more than smooth low-degree ones; the
 // one-body reference energies are left unregularised (Γ = 0).
+//
+// Reference energies the data cannot separate (every configuration with the same composition
+// ratios, e.g. only HfO2) are not all fitted: an independent subset of the species keeps one,
+// the others get 0, and the kept ones absorb the per-atom offset. Energies of configurations with
+// the training compositions are the same either way.
 
 #include "graphace/ace_basis.h"
 #include "graphace/ace_descriptors.h"
@@ -43,6 +49,9 @@ struct LinearAceModel {
 struct LinearPrediction {
     std::vector<double> energies; // per configuration, eV
     std::vector<double> forces;   // flattened x, y, z per atom over all configurations
+    // eV, 9 per configuration (row-major W = −Σ_e r_e ⊗ ∂E/∂r_e); from the adjoint
+    // predictLinearAce only
+    std::vector<double> virials;
 };
 
 // `descriptors[c]` for `data.structures[c]`, computed with AceDerivatives::Forces when
@@ -51,6 +60,16 @@ struct LinearPrediction {
 LinearAceModel fitLinearAce(const AceBasis& basis, const Dataset& data,
                             const std::vector<AceStructureDescriptors>& descriptors,
                             const LinearFitOptions& options);
+
+// The same fit without holding the descriptors: they are computed a few configurations at a
+// time (on `threads` threads, 0: all cores; with derivatives when forces are fitted), their rows
+// folded into the least-squares factor (StreamingLeastSquares) and dropped, so memory is that of
+// one block of configurations and the (columns × columns) factor, not of the data set. The
+// result equals fitLinearAce's to round-off. `progress`: fraction of configurations; returning
+// false throws Cancelled.
+LinearAceModel fitLinearAceStreaming(const AceBasis& basis, const Dataset& data,
+                                     const LinearFitOptions& options, int threads = 0,
+                                     const ProgressCallback& progress = {});
 
 // The Tikhonov diagonal Γ over the fit's columns (basis functions, then one per species when
 // referenceEnergies): all 1 when options.smoothnessPrior == 0, else deg_k^p and 0 for the
@@ -61,6 +80,14 @@ Eigen::VectorXd linearFitRegularisation(const AceBasis& basis, const LinearFitOp
 LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& basis,
                                   const Dataset& data,
                                   const std::vector<AceStructureDescriptors>& descriptors);
+
+// Energies, forces and virials of every configuration by the adjoint
+// (AceEvaluator::linearEnergyForces, neighbour lists built here), on `threads` threads; no
+// descriptors are kept. Errors are rethrown with the configuration in *failedIndex when given.
+LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& basis,
+                                  const Dataset& data, int threads = 0,
+                                  const ProgressCallback& progress = {},
+                                  int* failedIndex = nullptr);
 
 // Metrics of a prediction against the data's reference labels; forces are compared where both
 // the data and the prediction have them. Throws when a configuration has no energy.
