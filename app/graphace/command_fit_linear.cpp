@@ -7,6 +7,7 @@
 #include "graphace/dataset_split.h"
 #include "graphace/element.h"
 #include "graphace/linear_ace_fit.h"
+#include "graphace/linear_ace_model_file.h"
 #include "graphace/metrics_json.h"
 
 #include <CLI/CLI.hpp>
@@ -84,7 +85,8 @@ void registerFitLinearCommand(CLI::App& app) {
                         "Write the metrics as JSON to this file ('-': stdout)");
     command->add_option(
         "--save-coefficients", o->coefficientsPath,
-        "Write the fitted model (ACE settings, coefficients, reference energies) as JSON");
+        "Write the fitted model (ACE settings, coefficients, reference energies) as JSON, for "
+        "graphace predict --model");
     command->callback([o] {
         ExperimentConfig config = loadExperimentConfig(o->config);
         if (o->forcesWeight >= 0)
@@ -126,11 +128,11 @@ void registerFitLinearCommand(CLI::App& app) {
             anyForces = anyForces || s.hasForces();
         if (!anyForces)
             config.linear.forcesWeight = 0; // nothing to fit or score
-        const AceDerivatives mode = anyForces ? AceDerivatives::Forces : AceDerivatives::None;
-        const auto trainDescriptors =
-            computeAceDescriptors(basis, train, mode, 0, terminalProgress("descriptors (train)"));
+        // Descriptors stream through the solve (memory of a few configurations, not of the
+        // file); the metrics come from the fitted model's own energies and forces (adjoint).
+        const LinearAceModel model = fitLinearAceStreaming(basis, train, config.linear, 0,
+                                                           terminalProgress("fit (descriptors)"));
         finishTerminalProgress();
-        const LinearAceModel model = fitLinearAce(basis, train, trainDescriptors, config.linear);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -149,13 +151,16 @@ void registerFitLinearCommand(CLI::App& app) {
                     p.forces.size() == 3 * data.atomCount() ? p.forces : std::vector<double>{},
                     groupKey));
         };
-        score("train", train, predictLinearAce(model, basis, train, trainDescriptors));
-        if (!test.structures.empty()) {
-            const auto testDescriptors =
-                computeAceDescriptors(basis, test, mode, 0, terminalProgress("descriptors (test)"));
+        auto predict = [&](const Dataset& data, const char* label) {
+            LinearPrediction p = predictLinearAce(model, basis, data, 0, terminalProgress(label));
             finishTerminalProgress();
-            score("test", test, predictLinearAce(model, basis, test, testDescriptors));
-        }
+            if (!anyForces)
+                p.forces.clear(); // nothing to compare them with
+            return p;
+        };
+        score("train", train, predict(train, "prediction (train)"));
+        if (!test.structures.empty())
+            score("test", test, predict(test, "prediction (test)"));
         result["per_group"] = perGroup;
         result["basis_size"] = basis.size();
         result["seconds"] = seconds;
@@ -168,17 +173,8 @@ void registerFitLinearCommand(CLI::App& app) {
                                        {"rcut", config.ace.rcut},
                                        {"max_degree_per_order", config.ace.max_degree_per_order}};
 
-        if (!o->coefficientsPath.empty()) {
-            nlohmann::json saved;
-            saved["ace"] = model.ace;
-            saved["coefficients"] = std::vector<double>(
-                model.coefficients.data(), model.coefficients.data() + model.coefficients.size());
-            nlohmann::json reference = nlohmann::json::object();
-            for (std::size_t s = 0; s < model.ace.species.size(); ++s)
-                reference[elementSymbol(model.ace.species[s])] = model.referenceEnergies[s];
-            saved["reference_energies"] = reference;
-            emitJson(saved, o->coefficientsPath);
-        }
+        if (!o->coefficientsPath.empty())
+            writeLinearAceModel(model, o->coefficientsPath);
         if (o->jsonPath == "-") {
             emitJson(result);
             return;

@@ -25,8 +25,9 @@ inline constexpr const char* kTrainSummary =
     "descriptors, for comparison); write config.json, history.csv, metrics.json and model.pt "
     "into --out";
 inline constexpr const char* kPredictSummary =
-    "Predict energies with a trained network (a `graphace train --out` directory) and report "
-    "the metrics against the file's energies";
+    "Predict energies, forces and stress with a trained network (a `graphace train --out` "
+    "folder) or a linear model (`graphace fit-linear --save-coefficients`) and report the "
+    "metrics against the file's labels";
 
 // bench --gcn: the network's training benchmarks (command_bench_gcn.cpp in graphace-gcn; in
 // graphace, a hand-over to graphace-gcn).

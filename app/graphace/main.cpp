@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "network_handover.h"
+#include "predict_common.h"
 
 #include "graphace/error.h"
 #include "graphace/version.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     graphace::cli::registerBenchCommand(app);
 #ifdef GRAPHACE_CLI_FRONT_END
     graphace::cli::registerNetworkCommandSummaries(app);
+    graphace::cli::addPredictCommand(app, {}); // linear model files; folders go to graphace-gcn
 #else
     graphace::cli::registerTrainCommand(app);
     graphace::cli::registerPredictCommand(app);

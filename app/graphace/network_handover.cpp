@@ -2,6 +2,8 @@
 
 #include "commands.h"
 
+#include "graphace/linear_ace_model_file.h"
+
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
@@ -36,7 +38,20 @@ bool needsNetworkCli(int argc, char** argv) {
     if (argc < 2)
         return false;
     const std::string command = argv[1];
-    return command == "train" || command == "predict";
+    if (command == "train")
+        return true;
+    if (command != "predict")
+        return false;
+    // A linear model file is predicted here; a network's folder (or a call to be refused, such
+    // as --help or a missing --model) by graphace-gcn.
+    for (int k = 2; k < argc; ++k) {
+        const std::string arg = argv[k];
+        if (arg == "--model" && k + 1 < argc)
+            return !looksLikeLinearAceModel(argv[k + 1]);
+        if (arg.rfind("--model=", 0) == 0)
+            return !looksLikeLinearAceModel(arg.substr(8));
+    }
+    return true;
 }
 
 void rememberCommandLine(int, char** argv) {
@@ -56,7 +71,6 @@ void handOverToNetworkCli() {
 
 void registerNetworkCommandSummaries(CLI::App& app) {
     app.add_subcommand("train", kTrainSummary)->allow_extras();
-    app.add_subcommand("predict", kPredictSummary)->allow_extras();
 }
 
 void runGcnBenchmarks(bool) {

@@ -9,7 +9,8 @@ class App;
 
 namespace graphace::cli {
 
-// Whether these arguments ask for a command that graphace-gcn runs (train, predict).
+// Whether these arguments ask for a command that graphace-gcn runs: train, and predict unless
+// its --model is a linear model file.
 bool needsNetworkCli(int argc, char** argv);
 
 // Replaces this process with graphace-gcn given the same arguments; throws std::runtime_error
@@ -17,7 +18,8 @@ bool needsNetworkCli(int argc, char** argv);
 [[noreturn]] void handOverToNetworkCli();
 void rememberCommandLine(int argc, char** argv);
 
-// train and predict in graphace's --help (their own --help comes from graphace-gcn).
+// train in graphace's --help (its own --help comes from graphace-gcn; predict is registered in
+// full, for linear models).
 void registerNetworkCommandSummaries(CLI::App& app);
 
 } // namespace graphace::cli

@@ -99,6 +99,70 @@ private Q_SLOTS:
         QCOMPARE(process.exitCode(), 0);
     }
 
+    // A linear model file runs in graphace itself (no LibTorch, no graphace-gcn needed) and
+    // predicts what fit-linear reported for the same data, with forces and stress.
+    void linearModelPredictsWithoutTheNetwork() {
+        const QString model = m_dir.filePath(QStringLiteral("linear.json"));
+        const CliResult fit = runCli({"fit-linear", "--train", m_sample, "--forces-weight", "1",
+                                      "--set", "ace.max_degree_per_order=[6,4,3]",
+                                      "--save-coefficients", model, "--json", "-"});
+        QVERIFY2(fit.exitCode == 0, fit.err.constData());
+        const QJsonObject trained = parseJson(fit.out)["train"].toObject();
+
+        const QString alone = m_dir.filePath(QStringLiteral("linear-alone/graphace"));
+        QVERIFY(QDir().mkpath(QFileInfo(alone).path()));
+        QVERIFY(QFile::copy(QStringLiteral(GRAPHACE_CLI), alone));
+        const QString predictedFile = m_dir.filePath(QStringLiteral("linear-predicted.xyz"));
+        QProcess process;
+        process.start(alone, {QStringLiteral("predict"), QStringLiteral("--model"), model, m_sample,
+                              QStringLiteral("--json"), QStringLiteral("-"),
+                              QStringLiteral("--out"), predictedFile});
+        QVERIFY(process.waitForFinished(60000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        const QJsonObject result = parseJson(process.readAllStandardOutput());
+        const QJsonObject metrics = result["metrics"].toObject();
+        for (const char* key : {"energy_rmse_mev_per_atom", "energy_mae_ev", "force_rmse_ev_per_a",
+                                "force_mae_ev_per_a"}) {
+            const double a = metrics[key].toDouble(), b = trained[key].toDouble();
+            QVERIFY2(b > 0 && std::abs(a - b) <= 1e-8 * b,
+                     qPrintable(QString("%1: predict %2, fit-linear %3").arg(key).arg(a).arg(b)));
+        }
+        const Dataset predicted = readExtxyzFile(predictedFile.toStdString());
+        const QJsonArray energies = result["energies"].toArray();
+        QCOMPARE(predicted.size(), std::size_t(12));
+        QCOMPARE(energies.size(), 12);
+        for (std::size_t k = 0; k < predicted.size(); ++k) {
+            const Structure& s = predicted.structures[k];
+            QCOMPARE(*s.energy, energies[int(k)].toObject()["predicted"].toDouble());
+            QCOMPARE(s.forces.size(), s.size());
+            QVERIFY(s.stress.has_value() && s.stress->allFinite());
+            // Forces of a potential sum to zero (Newton's third law, periodic cell).
+            Vec3 total = Vec3::Zero();
+            for (const Vec3& f : s.forces)
+                total += f;
+            QVERIFY2(total.norm() < 1e-9, qPrintable(QString::number(total.norm())));
+        }
+
+        // A damaged file is refused, naming the file and the fault.
+        QFile file(model);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray text = file.readAll();
+        file.close();
+        const int at = text.indexOf("\"coefficients\": [") + 17;
+        QVERIFY(at > 17);
+        text.insert(at, "1.5, ");
+        const QString damaged = m_dir.filePath(QStringLiteral("linear-damaged.json"));
+        QFile out(damaged);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text);
+        out.close();
+        const CliResult refused = runCli({"predict", "--model", damaged, m_sample});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("linear-damaged.json") &&
+                     refused.err.contains("coefficients, but its \"ace\" settings give a basis of"),
+                 refused.err.constData());
+    }
+
     void infoOnSample() {
         const CliResult r = runCli({"info", m_sample, "--json"});
         QCOMPARE(r.exitCode, 0);
