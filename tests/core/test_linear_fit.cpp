@@ -5,9 +5,15 @@
 #include "graphace/dataset_split.h"
 #include "graphace/experiment_config.h"
 #include "graphace/linear_ace_fit.h"
+#include "graphace/linear_ace_model_file.h"
 #include "graphace/sample_dataset.h"
 
 #include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <functional>
 
 #include <algorithm>
 #include <random>
@@ -175,6 +181,62 @@ private Q_SLOTS:
         QVERIFY(std::abs(a.energyRmseMevPerAtom - b.energyRmseMevPerAtom) <=
                 1e-8 * b.energyRmseMevPerAtom);
         QVERIFY(std::abs(a.forceRmseEvPerA - b.forceRmseEvPerA) <= 1e-10 * b.forceRmseEvPerA);
+    }
+
+    // The model file round-trips exactly; files from before "format"/"version" load; a newer
+    // version, another format and a reference energy of a foreign species are refused by name.
+    void modelFileRoundTripsAndRefusesWhatItCannotRead() {
+        AceConfig config;
+        config.species = {8, 72};
+        config.body_order = 3;
+        config.max_degree = 4;
+        LinearAceModel model;
+        model.ace = config;
+        const AceBasis basis(config);
+        model.coefficients = Eigen::VectorXd::LinSpaced(basis.size(), -1.0 / 3.0, 2.0 / 7.0);
+        model.referenceEnergies = {-4.25, 0.1 + 0.2};
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model.json").toStdString();
+        writeLinearAceModel(model, path);
+        QVERIFY(looksLikeLinearAceModel(path));
+        QVERIFY(!looksLikeLinearAceModel(dir.path().toStdString()));
+        const LinearAceModel read = readLinearAceModel(path);
+        QVERIFY(read.ace == config);
+        QVERIFY(read.coefficients == model.coefficients); // bit for bit
+        QVERIFY(read.referenceEnergies == model.referenceEnergies);
+
+        auto rewrite = [&](const std::function<void(nlohmann::json&)>& edit) {
+            std::ifstream in(path);
+            nlohmann::json j = nlohmann::json::parse(in);
+            edit(j);
+            const std::string edited = dir.filePath("edited.json").toStdString();
+            std::ofstream(edited) << j.dump();
+            return edited;
+        };
+        const std::string old = rewrite([](nlohmann::json& j) {
+            j.erase("format");
+            j.erase("version");
+        });
+        QVERIFY(readLinearAceModel(old).coefficients == model.coefficients);
+        const std::pair<std::function<void(nlohmann::json&)>, std::string> refused[] = {
+            {[](nlohmann::json& j) { j["version"] = 2; }, "written by a newer GraphACE"},
+            {[](nlohmann::json& j) { j["format"] = "pace"; }, "\"format\" is \"pace\""},
+            {[](nlohmann::json& j) { j["reference_energies"]["Si"] = 1.0; },
+             "\"Si\", which is not one of the model's species"},
+            {[](nlohmann::json& j) { j["coefficients"].erase(0); }, "coefficients, but its"},
+            {[](nlohmann::json& j) { j.erase("ace"); }, "no \"ace\""},
+        };
+        for (const auto& [edit, message] : refused) {
+            const std::string edited = rewrite(edit);
+            try {
+                readLinearAceModel(edited);
+                QFAIL(qPrintable(QString::fromStdString("accepted: " + message)));
+            } catch (const std::invalid_argument& e) {
+                const std::string what = e.what();
+                QVERIFY2(what.find(edited) == 0 && what.find(message) != std::string::npos,
+                         e.what());
+            }
+        }
     }
 
     void smoothnessPriorDiagonal() {
