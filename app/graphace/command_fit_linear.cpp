@@ -17,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace graphace::cli {
 namespace {
@@ -24,8 +25,8 @@ namespace {
 struct FitLinearOptions {
     InputOptions train;
     std::string testFile;
-    std::string split; // "NTRAIN:NTEST"
-    std::uint64_t seed = 1;
+    std::string split;                 // "NTRAIN:NTEST"
+    std::optional<std::uint64_t> seed; // default: training.seed, as graphace train --split
     ConfigOptions config;
     double forcesWeight = -1; // < 0: from the config
     std::string jsonPath;
@@ -74,7 +75,9 @@ void registerFitLinearCommand(CLI::App& app) {
         ->add_option("--split", o->split,
                      "Split the training file: NTRAIN:NTEST configurations, shuffled by --seed")
         ->excludes(test);
-    command->add_option("--seed", o->seed, "Seed of the --split shuffle")->capture_default_str();
+    command->add_option("--seed", o->seed,
+                        "Seed of the --split shuffle (default training.seed, 2023: the same split "
+                        "as graphace train --split)");
     addConfigOptions(*command, o->config);
     addGroupKeyOption(*command, o->config);
     command
@@ -107,8 +110,10 @@ void registerFitLinearCommand(CLI::App& app) {
             const auto [nTrain, nTest] = parseSplitCounts(o->split);
             config.data.trainSize = static_cast<int>(nTrain);
             config.data.testSize = static_cast<int>(nTest);
-            config.training.seed = o->seed;
-            const DatasetSplit split = splitIndices(train.size(), nTrain, nTest, o->seed);
+            if (o->seed)
+                config.training.seed = *o->seed;
+            const DatasetSplit split =
+                splitIndices(train.size(), nTrain, nTest, config.training.seed);
             test = subset(train, split.test);
             train = subset(train, split.train);
         }

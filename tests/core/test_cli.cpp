@@ -309,6 +309,30 @@ private Q_SLOTS:
         QCOMPARE(parseJson(none.out)["per_group"].toObject()["train"].toArray().size(), 1);
     }
 
+    // fit-linear --split shuffles with training.seed like graphace train --split (2023 unless
+    // set), so the same --split gives the same test set; --seed overrides it.
+    void fitLinearSplitSeedIsTrainingSeed() {
+        auto seedOf = [&](const QStringList& extra) {
+            QStringList args{"fit-linear",
+                             "--train",
+                             m_sample,
+                             "--split",
+                             "8:4",
+                             "--set",
+                             "ace.max_degree_per_order=[4,3,3]",
+                             "--json",
+                             "-"};
+            args += extra;
+            const CliResult r = runCli(args);
+            if (r.exitCode != 0)
+                qFatal("%s", r.err.constData());
+            return parseJson(r.out)["config"].toObject()["training"].toObject()["seed"].toInteger();
+        };
+        QCOMPARE(seedOf({}), qint64(2023));
+        QCOMPARE(seedOf({"--seed", "5"}), qint64(5));
+        QCOMPARE(seedOf({"--set", "training.seed=7"}), qint64(7));
+    }
+
     void sampleIsDeterministic() {
         const QString a = m_dir.filePath("a.xyz"), b = m_dir.filePath("b.xyz");
         QCOMPARE(runCli({"sample", "--out", a, "--configurations", "2", "--seed", "9"}).exitCode,
