@@ -14,6 +14,7 @@ void registerSampleCommand(CLI::App& app);
 void registerDescriptorsCommand(CLI::App& app);
 void registerFitLinearCommand(CLI::App& app);
 void registerBenchCommand(CLI::App& app);
+void registerMdCommand(CLI::App& app);
 void registerTrainCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);
 

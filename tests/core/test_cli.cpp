@@ -163,6 +163,71 @@ private Q_SLOTS:
                  refused.err.constData());
     }
 
+    // md with a fitted linear model: the trajectory, the CSV and the verdict agree with each
+    // other; the model's forces are the derivatives of its energy, so NVE conserves energy
+    // whatever the model's accuracy; a run with a far too long timestep is judged unstable.
+    void mdWithALinearModel() {
+        const QString model = m_dir.filePath(QStringLiteral("md-model.json"));
+        const CliResult fit = runCli({"fit-linear", "--train", m_sample, "--forces-weight", "1",
+                                      "--set", "ace.max_degree_per_order=[6,4,3]",
+                                      "--save-coefficients", model, "--json", "-"});
+        QVERIFY2(fit.exitCode == 0, fit.err.constData());
+        const QString trajectory = m_dir.filePath(QStringLiteral("md.xyz"));
+        const QString csv = m_dir.filePath(QStringLiteral("md.csv"));
+        const CliResult r =
+            runCli({"md",       "--model",       model,     m_sample,     "--config-index",
+                    "3",        "--temperature", "100",     "--timestep", "0.25",
+                    "--steps",  "200",           "--every", "20",         "--out",
+                    trajectory, "--csv",         csv,       "--json",     "-"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject result = parseJson(r.out);
+        QCOMPARE(result["steps_done"].toInt(), 200);
+        QCOMPARE(result["time_fs"].toDouble(), 50.0);
+        QVERIFY(result["stable"].toBool());
+        QVERIFY(result["reason"].isNull());
+        QVERIFY2(std::abs(result["energy_drift_mev_per_atom_per_ps"].toDouble()) < 2.0,
+                 r.out.constData());
+
+        const Dataset frames = readExtxyzFile(trajectory.toStdString());
+        QCOMPARE(frames.size(), std::size_t(11));
+        QFile table(csv);
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = table.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 12);
+        QVERIFY(rows[0].startsWith("step,time_fs,potential_ev,kinetic_ev,total_ev"));
+        const double total0 = rows[1].split(',')[4].toDouble();
+        for (int k = 0; k < 11; ++k) {
+            const QList<QByteArray> cells = rows[k + 1].split(',');
+            QCOMPARE(cells[0].toInt(), 20 * k);
+            const Structure& s = frames.structures[k];
+            QVERIFY(std::abs(*s.energy - cells[2].toDouble()) <= 1e-6 * std::abs(*s.energy));
+            QCOMPARE(s.forces.size(), s.size());
+            QCOMPARE(s.extraProperties.size(), std::size_t(1));
+            QCOMPARE(QString::fromStdString(s.extraProperties[0].name),
+                     QStringLiteral("velocities"));
+            QCOMPARE(s.extraProperties[0].values.size(), 3 * s.size());
+            // Total energy conserved to a fraction of a meV per atom over 50 fs.
+            QVERIFY2(std::abs(cells[4].toDouble() - total0) < 5e-4 * s.size(), rows[k + 1]);
+        }
+        // The start is the chosen configuration, its atoms in the same order.
+        const Dataset sample = readExtxyzFile(m_sample.toStdString());
+        QVERIFY(frames.structures[0].numbers == sample.structures[3].numbers);
+
+        const CliResult wild = runCli({"md", "--model", model, m_sample, "--temperature", "5000",
+                                       "--timestep", "8", "--steps", "200", "--json", "-"});
+        QVERIFY2(wild.exitCode == 0, wild.err.constData());
+        const QJsonObject verdict = parseJson(wild.out);
+        QVERIFY2(!verdict["stable"].toBool(), wild.out.constData());
+        QVERIFY(verdict["left_ground_at_fs"].toDouble() > 0);
+        QVERIFY(!verdict["reason"].toString().isEmpty());
+
+        const CliResult bad =
+            runCli({"md", "--model", model, m_sample, "--config-index", "12", "--steps", "1"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("--config-index 12") && bad.err.contains("has 12"),
+                 bad.err.constData());
+    }
+
     void infoOnSample() {
         const CliResult r = runCli({"info", m_sample, "--json"});
         QCOMPARE(r.exitCode, 0);
