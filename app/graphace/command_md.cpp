@@ -1,5 +1,6 @@
-// graphace md: molecular dynamics with a fitted linear model, to see whether the potential holds
-// up (molecular_dynamics.h has the integrator). Writes the trajectory (extended XYZ with energy,
+// graphace md: molecular dynamics with a fitted model (a linear model file here; a network's
+// folder through graphace-gcn), to see whether the potential holds up (molecular_dynamics.h has
+// the integrator). Writes the trajectory (extended XYZ with energy,
 // forces and velocities), a CSV of the energies, and a stability verdict.
 
 #include "cli_common.h"
@@ -32,6 +33,8 @@ struct MdOptions {
     std::string outPath, csvPath, jsonPath;
     double minDistanceFraction = 0.75;
     double maxForceFactor = 5.0;
+    std::string device = "cpu"; // networks
+    int threads = 0;            // networks: threads for the descriptors
 };
 
 // What the configurations of the input file span: the ground a stable run stays on.
@@ -56,13 +59,30 @@ std::string text(double value) {
     return buffer;
 }
 
-void runMd(const MdOptions& o) {
-    if (!looksLikeLinearAceModel(o.model))
-        throw std::invalid_argument(
-            "--model " + o.model +
-            ": md runs a linear model file (graphace fit-linear --save-coefficients); networks "
-            "are not supported yet");
-    const LinearAceModel model = readLinearAceModel(o.model);
+// A linear model file: energies and forces by the adjoint, one neighbour list per step.
+ForceField linearForceField(const std::string& path) {
+    auto model = std::make_shared<const LinearAceModel>(readLinearAceModel(path));
+    auto basis = std::make_shared<const AceBasis>(model->ace);
+    auto evaluator = std::make_shared<AceEvaluator>(*basis);
+    return [model, basis, evaluator](const Structure& s) {
+        const AceForces f =
+            evaluator->linearEnergyForces(s, computeNeighborList(s, basis->config().rcut),
+                                          model->coefficients, model->referenceEnergies);
+        return EnergyAndForces{f.energy, f.forces};
+    };
+}
+
+void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField) {
+    const bool linear = looksLikeLinearAceModel(o.model);
+    ForceField field;
+    if (linear)
+        field = linearForceField(o.model);
+    else if (networkForceField)
+        field = networkForceField(o.model, o.device, o.threads);
+    else
+        throw std::logic_error("a network's folder reached graphace's own md");
+    if (linear && o.device != "cpu")
+        printWarning("linear models run on the CPU; --device " + o.device + " is not used");
     const std::string& file = o.input.files.front();
     const Dataset data = readInput(file, o.input);
     if (o.configIndex >= data.size())
@@ -71,15 +91,6 @@ void runMd(const MdOptions& o) {
                                     " configurations (0-based index)");
     Structure start = data.structures[o.configIndex];
     const Ground ground = groundOf(data);
-
-    const AceBasis basis(model.ace);
-    auto evaluator = std::make_shared<AceEvaluator>(basis);
-    const ForceField field = [&, evaluator](const Structure& s) {
-        const AceForces f =
-            evaluator->linearEnergyForces(s, computeNeighborList(s, basis.config().rcut),
-                                          model.coefficients, model.referenceEnergies);
-        return EnergyAndForces{f.energy, f.forces};
-    };
 
     std::vector<MdFrame> frames;
     std::optional<MdFrame> leftGround;
@@ -227,16 +238,18 @@ void runMd(const MdOptions& o) {
 
 } // namespace
 
-void registerMdCommand(CLI::App& app) {
+void registerMdCommand(CLI::App& app, NetworkForceFieldFactory networkForceField) {
     auto* command = app.add_subcommand(
-        "md", "Run molecular dynamics with a fitted linear model (NVE velocity Verlet or a "
-              "Langevin thermostat) on one configuration of FILE and judge its stability");
+        "md", "Run molecular dynamics with a fitted model, linear or network (NVE velocity "
+              "Verlet or a Langevin thermostat) on one configuration of FILE and judge its "
+              "stability");
     auto o = std::make_shared<MdOptions>();
     command
         ->add_option("--model", o->model,
-                     "A linear model file (graphace fit-linear --save-coefficients)")
+                     "A linear model file (graphace fit-linear --save-coefficients) or a "
+                     "network's folder (graphace train --out) whose model has forces")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingPath);
     addInputOptions(*command, o->input, false);
     command
         ->add_option("--config-index", o->configIndex,
@@ -276,10 +289,15 @@ void registerMdCommand(CLI::App& app) {
     command->add_option("--json", o->jsonPath,
                         "Write the summary and verdict as JSON ('-': "
                         "stdout)");
-    command->callback([o] {
+    command->add_option("--device", o->device, "cpu, cuda or cuda:N (networks only)")
+        ->capture_default_str();
+    command
+        ->add_option("--threads", o->threads, "Threads for a network's descriptors (0: all cores)")
+        ->check(CLI::NonNegativeNumber);
+    command->callback([o, networkForceField] {
         o->settings.thermostat =
             o->thermostat == "langevin" ? Thermostat::Langevin : Thermostat::None;
-        runMd(*o);
+        runMd(*o, networkForceField);
     });
 }
 

@@ -16,36 +16,55 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace graphace::cli {
 namespace {
 
-void predictWithNetwork(const PredictOptions& options) {
-    const PredictOptions* o = &options;
-    const std::filesystem::path dir(o->model);
-    const std::string configPath = (dir / "config.json").string();
-    const std::string modelPath = (dir / "model.pt").string();
-    checkDevice(o->device);
-    nlohmann::json configJson = readJsonFile(configPath);
+// A network's run folder: its config as run (without the split), the split, and the model,
+// checked to belong together.
+struct NetworkRun {
+    std::string configPath;
+    ExperimentConfig config;
     nlohmann::json split;
+    std::shared_ptr<const GcnModel> model;
+};
+
+NetworkRun loadNetworkRun(const std::string& folder, const std::string& device) {
+    const std::filesystem::path dir(folder);
+    NetworkRun run;
+    run.configPath = (dir / "config.json").string();
+    const std::string modelPath = (dir / "model.pt").string();
+    checkDevice(device);
+    nlohmann::json configJson = readJsonFile(run.configPath);
     if (configJson.is_object() && configJson.contains("split")) {
-        split = configJson.at("split");
+        run.split = configJson.at("split");
         configJson.erase("split");
     }
-    ExperimentConfig config;
     try {
-        config = configJson.get<ExperimentConfig>();
+        run.config = configJson.get<ExperimentConfig>();
     } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(configPath + ": " + e.what());
+        throw std::invalid_argument(run.configPath + ": " + e.what());
     }
-    const GcnModel model = GcnModel::load(modelPath, o->device);
+    run.model = std::make_shared<const GcnModel>(GcnModel::load(modelPath, device));
     // The descriptors and graph must be those the network was trained on.
-    if (model.config().ace != config.ace ||
-        model.config().graph.options.cutoff != config.graph.options.cutoff)
-        throw std::invalid_argument(configPath + " does not describe " + modelPath +
+    if (run.model->config().ace != run.config.ace ||
+        run.model->config().graph.options.cutoff != run.config.graph.options.cutoff)
+        throw std::invalid_argument(run.configPath + " does not describe " + modelPath +
                                     " (different ACE settings or graph cutoff)");
-    if (config.ace.species.empty())
-        throw std::invalid_argument(configPath + ": ace.species is empty (not a config as run)");
+    if (run.config.ace.species.empty())
+        throw std::invalid_argument(run.configPath +
+                                    ": ace.species is empty (not a config as run)");
+    return run;
+}
+
+void predictWithNetwork(const PredictOptions& options) {
+    const PredictOptions* o = &options;
+    const NetworkRun run = loadNetworkRun(o->model, o->device);
+    const std::string& configPath = run.configPath;
+    const ExperimentConfig& config = run.config;
+    const nlohmann::json& split = run.split;
+    const GcnModel& model = *run.model;
 
     const std::string& file = o->input.files.front();
     Dataset data = readInput(file, o->input);
@@ -91,6 +110,32 @@ void predictWithNetwork(const PredictOptions& options) {
 }
 
 } // namespace
+
+ForceField makeNetworkForceField(const std::string& folder, const std::string& device,
+                                 int threads) {
+    const NetworkRun run = loadNetworkRun(folder, device);
+    if (!run.model->supportsForces())
+        throw std::invalid_argument(
+            folder + ": this model's edge weights (graph.weighting = " +
+            toString(run.config.graph.options.weighting) +
+            ") make its energy discontinuous in the positions: no forces, no dynamics");
+    auto basis = std::make_shared<const AceBasis>(run.config.ace);
+    const GraphOptions graph = run.config.graph.options;
+    const bool float32 = run.config.model.precision == Precision::Float32;
+    auto model = run.model;
+    return [basis, graph, float32, model, threads](const Structure& s) {
+        Dataset one;
+        one.structures.push_back(s);
+        const GraphDataset graphs =
+            buildGraphDataset(*basis, graph, one, threads, {}, true, float32);
+        const GcnPrediction p = model->predictWithForces(graphs);
+        EnergyAndForces out;
+        out.energy = p.energies.at(0);
+        for (std::size_t a = 0; a < s.size(); ++a)
+            out.forces.emplace_back(p.forces[3 * a], p.forces[3 * a + 1], p.forces[3 * a + 2]);
+        return out;
+    };
+}
 
 void registerPredictCommand(CLI::App& app) {
     addPredictCommand(app, predictWithNetwork);

@@ -2,6 +2,11 @@
 // Each command registers itself as a CLI11 subcommand with its own --help and callback.
 // Callbacks throw on failure; main() turns exceptions into "graphace: error: ..." and exit 1.
 
+#include "graphace/molecular_dynamics.h"
+
+#include <functional>
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -14,7 +19,14 @@ void registerSampleCommand(CLI::App& app);
 void registerDescriptorsCommand(CLI::App& app);
 void registerFitLinearCommand(CLI::App& app);
 void registerBenchCommand(CLI::App& app);
-void registerMdCommand(CLI::App& app);
+// md: linear model files in both executables; a network's folder through `networkForceField`
+// (graphace-gcn: makeNetworkForceField; graphace hands such calls over before parsing).
+using NetworkForceFieldFactory =
+    std::function<ForceField(const std::string& folder, const std::string& device, int threads)>;
+void registerMdCommand(CLI::App& app, NetworkForceFieldFactory networkForceField = {});
+// A trained network (a `graphace train --out` folder) as a force field: each call builds the
+// configuration's descriptors and graph and differentiates the network's energy.
+ForceField makeNetworkForceField(const std::string& folder, const std::string& device, int threads);
 void registerTrainCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);
 

@@ -27,11 +27,12 @@ int main(int argc, char** argv) {
     graphace::cli::registerDescriptorsCommand(app);
     graphace::cli::registerFitLinearCommand(app);
     graphace::cli::registerBenchCommand(app);
-    graphace::cli::registerMdCommand(app);
 #ifdef GRAPHACE_CLI_FRONT_END
     graphace::cli::registerNetworkCommandSummaries(app);
     graphace::cli::addPredictCommand(app, {}); // linear model files; folders go to graphace-gcn
+    graphace::cli::registerMdCommand(app);     // likewise
 #else
+    graphace::cli::registerMdCommand(app, graphace::cli::makeNetworkForceField);
     graphace::cli::registerTrainCommand(app);
     graphace::cli::registerPredictCommand(app);
 #endif

@@ -40,10 +40,10 @@ bool needsNetworkCli(int argc, char** argv) {
     const std::string command = argv[1];
     if (command == "train")
         return true;
-    if (command != "predict")
+    if (command != "predict" && command != "md")
         return false;
-    // A linear model file is predicted here; a network's folder (or a call to be refused, such
-    // as --help or a missing --model) by graphace-gcn.
+    // A linear model file is predicted or simulated here; a network's folder (or a call to be
+    // refused, such as --help or a missing --model) by graphace-gcn.
     for (int k = 2; k < argc; ++k) {
         const std::string arg = argv[k];
         if (arg == "--model" && k + 1 < argc)

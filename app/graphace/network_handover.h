@@ -9,8 +9,8 @@ class App;
 
 namespace graphace::cli {
 
-// Whether these arguments ask for a command that graphace-gcn runs: train, and predict unless
-// its --model is a linear model file.
+// Whether these arguments ask for a command that graphace-gcn runs: train, and predict or md
+// unless their --model is a linear model file.
 bool needsNetworkCli(int argc, char** argv);
 
 // Replaces this process with graphace-gcn given the same arguments; throws std::runtime_error

@@ -387,6 +387,32 @@ private Q_SLOTS:
             QVERIFY(total.norm() < 1e-3); // Σ F = 0 (float32 model)
         }
 
+        // md with the network: the start's potential energy is predict's, and NVE conserves
+        // the total energy (the forces are the derivatives of the network's energy).
+        const QString energies = path("md.csv");
+        const CliResult md =
+            runCli({"md", "--model", dir, m_sample, "--steps", "20", "--timestep", "0.5",
+                    "--temperature", "300", "--csv", energies, "--json", "-"});
+        QVERIFY2(md.exitCode == 0, md.err.constData());
+        const nlohmann::json verdict = nlohmann::json::parse(md.out.toStdString());
+        QCOMPARE(verdict.at("steps_done").get<int>(), 20);
+        QVERIFY(verdict.at("stable").get<bool>());
+        const CliResult all = runCli({"predict", "--model", dir, m_sample, "--json", "-"});
+        QVERIFY2(all.exitCode == 0, all.err.constData());
+        const double e0 = nlohmann::json::parse(all.out.toStdString())
+                              .at("energies")
+                              .at(0)
+                              .at("predicted")
+                              .get<double>();
+        QFile csv(energies);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csv.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 22);
+        QVERIFY2(std::abs(rows[1].split(',')[2].toDouble() - e0) < 1e-6 * std::abs(e0), rows[1]);
+        const double total0 = rows[1].split(',')[4].toDouble();
+        for (int k = 2; k < rows.size(); ++k)
+            QVERIFY2(std::abs(rows[k].split(',')[4].toDouble() - total0) < 1e-3 * 96, rows[k]);
+
         // Force training with the study's step weights is refused before any work.
         const CliResult binary =
             runCli({"train", "--train", m_sample, "--preset", "study-2023", "--set",
