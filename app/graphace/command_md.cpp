@@ -10,9 +10,11 @@
 #include "graphace/atomic_file.h"
 #include "graphace/linear_ace_model_file.h"
 #include "graphace/molecular_dynamics.h"
+#include "graphace/pair_shells.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -51,6 +53,40 @@ Ground groundOf(const Dataset& data) {
             g.maxForce = std::max(g.maxForce, f.norm());
     }
     return g;
+}
+
+// The pair distributions of the run and of the data, each normalised to unit area, and their
+// total-variation distance ½ ∫ |g_run − g_data| dr: 0 for the same distribution, 1 for disjoint.
+struct PairComparison {
+    std::vector<double> r, run, data;
+    double distance = 0.0;
+};
+
+std::optional<PairComparison> comparePairDistributions(const Dataset& run, const Dataset& data) {
+    constexpr double kMaxDistance = 6.0;
+    PairShells a, b;
+    try {
+        a = pairShells(run, kMaxDistance);
+        b = pairShells(data, kMaxDistance);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt; // no pair within reach
+    }
+    auto normalised = [](std::vector<double> g, double dr) {
+        double area = 0.0;
+        for (double v : g)
+            area += v * dr;
+        for (double& v : g)
+            v = area > 0 ? v / area : 0.0;
+        return g;
+    };
+    const double dr = a.binCentres.size() > 1 ? a.binCentres[1] - a.binCentres[0] : 1.0;
+    PairComparison c;
+    c.r = a.binCentres;
+    c.run = normalised(a.smoothed, dr);
+    c.data = normalised(b.smoothed, dr);
+    for (std::size_t k = 0; k < c.r.size() && k < c.data.size(); ++k)
+        c.distance += 0.5 * std::abs(c.run[k] - c.data[k]) * dr;
+    return c;
 }
 
 std::string text(double value) {
@@ -93,6 +129,10 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
     const Ground ground = groundOf(data);
 
     std::vector<MdFrame> frames;
+    // Up to ~200 recorded configurations, evenly spaced, for the run's pair distribution.
+    Dataset sampled;
+    const long long recorded = o.settings.steps / o.settings.every + 1;
+    const long long stride = std::max<long long>(1, (recorded + 199) / 200);
     std::optional<MdFrame> leftGround;
     std::string reason;
     std::string failure; // what the force field threw, if it did
@@ -124,6 +164,8 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
                 start, field, o.settings, [&](const MdFrame& f, const MdState& state) {
                     frames.push_back(f);
                     judge(f);
+                    if (!leftGround && (frames.size() - 1) % stride == 0)
+                        sampled.structures.push_back(state.structure);
                     if (csv)
                         *csv << f.step << ',' << text(f.time) << ',' << text(f.potential) << ','
                              << text(f.kinetic) << ',' << text(f.total()) << ','
@@ -208,6 +250,14 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
     result["data_min_distance_a"] = ground.minDistance;
     result["data_max_force_ev_per_a"] =
         ground.maxForce > 0 ? nlohmann::json(ground.maxForce) : nlohmann::json();
+    const std::optional<PairComparison> pairs = comparePairDistributions(sampled, data);
+    if (pairs)
+        result["pair_distribution"] = {{"r_a", pairs->r},
+                                       {"run", pairs->run},
+                                       {"data", pairs->data},
+                                       {"total_variation_distance", pairs->distance}};
+    else
+        result["pair_distribution"] = nullptr;
     result["stable"] = !leftGround.has_value();
     result["left_ground_at_fs"] = leftGround ? nlohmann::json(leftGround->time) : nlohmann::json();
     result["reason"] = leftGround ? nlohmann::json(reason) : nlohmann::json();
@@ -227,6 +277,10 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
     if (ground.maxForce > 0)
         std::cout << " (data " << formatNumber(ground.maxForce, 4) << ")";
     std::cout << '\n';
+    if (pairs)
+        std::cout << "pair distribution up to 6 Å: total-variation distance "
+                  << formatNumber(pairs->distance, 3)
+                  << " from the data's (0: the same, 1: disjoint)\n";
     if (leftGround)
         std::cout << "UNSTABLE: left physical ground at " << formatNumber(leftGround->time, 6)
                   << " fs: " << reason << '\n';

@@ -187,6 +187,12 @@ private Q_SLOTS:
         QVERIFY(result["reason"].isNull());
         QVERIFY2(std::abs(result["energy_drift_mev_per_atom_per_ps"].toDouble()) < 2.0,
                  r.out.constData());
+        // 50 fs from a configuration of the data at 100 K: close to the data's pair distribution.
+        const QJsonObject pairs = result["pair_distribution"].toObject();
+        QCOMPARE(pairs["run"].toArray().size(), pairs["r_a"].toArray().size());
+        QCOMPARE(pairs["data"].toArray().size(), pairs["r_a"].toArray().size());
+        const double distance = pairs["total_variation_distance"].toDouble();
+        QVERIFY2(distance >= 0 && distance < 0.5, qPrintable(QString::number(distance)));
 
         const Dataset frames = readExtxyzFile(trajectory.toStdString());
         QCOMPARE(frames.size(), std::size_t(11));
