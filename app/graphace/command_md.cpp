@@ -91,7 +91,7 @@ std::optional<PairComparison> comparePairDistributions(const Dataset& run, const
 
 std::string text(double value) {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.10g", value);
+    std::snprintf(buffer, sizeof buffer, "%.15g", value); // energies of large cells keep meV
     return buffer;
 }
 
