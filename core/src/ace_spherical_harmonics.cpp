@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <stdexcept>
-#include <vector>
 
 namespace graphace {
 
@@ -75,90 +74,11 @@ AceSphericalHarmonics::AceSphericalHarmonics(int lmax) : m_lmax(lmax) {
     }
 }
 
-void AceSphericalHarmonics::evaluate(const Vec3& r, double* Y) const {
-    compute<false>(r, Y, nullptr);
-}
-
-void AceSphericalHarmonics::evaluate(const Vec3& r, double* Y, double* dY) const {
-    compute<true>(r, Y, dY);
-}
-
-template <bool Grad>
-void AceSphericalHarmonics::compute(const Vec3& r, double* Y, double* dY) const {
-    const double rn = r.norm();
-    const double inv = 1.0 / rn;
-    const double x = r.x() * inv, y = r.y() * inv, z = r.z() * inv;
-    const int L = m_lmax;
-
-    // F_lm(x, y, z) = K P̄(z) C_m(x, y) equals Y_lm on the sphere; its gradient in R³ is
-    // projected on the tangent plane and divided by |r| at the end.
-    double c = 1.0, s = 0.0;         // Re, Im of (x + iy)^m
-    double cPrev = 0.0, sPrev = 0.0; // same for m − 1
-    for (int m = 0; m <= L; ++m) {
-        if (m > 0) {
-            const double cn = c * x - s * y;
-            const double sn = c * y + s * x;
-            cPrev = c;
-            sPrev = s;
-            c = cn;
-            s = sn;
-        }
-        // d/dx (x+iy)^m = m (x+iy)^{m−1}, d/dy = i m (x+iy)^{m−1}
-        const double dcdx = m * cPrev, dcdy = -m * sPrev;
-        const double dsdx = m * sPrev, dsdy = m * cPrev;
-        double p2 = 0.0, p1 = 0.0, dp2 = 0.0, dp1 = 0.0;
-        for (int l = m; l <= L; ++l) {
-            double p, dp = 0.0;
-            if (l == m) {
-                p = m_diag[m];
-            } else if (l == m + 1) {
-                p = (2 * m + 1) * z * p1;
-                if (Grad)
-                    dp = (2 * m + 1) * (p1 + z * dp1);
-            } else {
-                const int t = triIndex(l, m);
-                p = m_rec1[t] * z * p1 - m_rec2[t] * p2;
-                if (Grad)
-                    dp = m_rec1[t] * (p1 + z * dp1) - m_rec2[t] * dp2;
-            }
-            p2 = p1;
-            p1 = p;
-            dp2 = dp1;
-            dp1 = dp;
-            const double K = m_norm[triIndex(l, m)];
-            const int ip = index(l, m);
-            Y[ip] = K * p * c;
-            if (m > 0)
-                Y[index(l, -m)] = K * p * s;
-            if (Grad) {
-                double* g = dY + 3 * ip;
-                g[0] = K * p * dcdx;
-                g[1] = K * p * dcdy;
-                g[2] = K * dp * c;
-                if (m > 0) {
-                    double* h = dY + 3 * index(l, -m);
-                    h[0] = K * p * dsdx;
-                    h[1] = K * p * dsdy;
-                    h[2] = K * dp * s;
-                }
-            }
-        }
-    }
-    if (Grad) {
-        const int n = size();
-        for (int k = 0; k < n; ++k) {
-            double* g = dY + 3 * k;
-            const double radial = g[0] * x + g[1] * y + g[2] * z;
-            g[0] = (g[0] - radial * x) * inv;
-            g[1] = (g[1] - radial * y) * inv;
-            g[2] = (g[2] - radial * z) * inv;
-        }
-    }
-}
-
-// W edges (a compile-time count, so the loops over q become vector instructions) of an
-// edge-minor table with row length `stride`: the recursion of compute() with every scalar
-// turned into W lanes, and the tangent projection done as each gradient is written.
+// W directions (a compile-time count, so the loops over q become vector instructions) into a
+// table with row length `stride` (edge-minor; stride 1 and W = 1 is evaluate()'s layout).
+// F_lm(x, y, z) = K P̄(z) C_m(x, y), C_m + i S_m = (x + iy)^m, equals Y_lm on the sphere; its
+// gradient in R³ (d/dx (x+iy)^m = m (x+iy)^{m−1}, d/dy = i m (x+iy)^{m−1}) is projected on the
+// tangent plane and divided by |r| as it is written.
 template <bool Grad, int W>
 GRAPHACE_ALWAYS_INLINE void
 AceSphericalHarmonics::computeEdges(const double* ux, const double* uy, const double* uz,
@@ -239,6 +159,18 @@ AceSphericalHarmonics::computeEdges(const double* ux, const double* uy, const do
     }
 }
 
+void AceSphericalHarmonics::evaluate(const Vec3& r, double* Y) const {
+    const double inv = 1.0 / r.norm();
+    const double x = r.x() * inv, y = r.y() * inv, z = r.z() * inv;
+    computeEdges<false, 1>(&x, &y, &z, &inv, 1, Y, nullptr);
+}
+
+void AceSphericalHarmonics::evaluate(const Vec3& r, double* Y, double* dY) const {
+    const double inv = 1.0 / r.norm();
+    const double x = r.x() * inv, y = r.y() * inv, z = r.z() * inv;
+    computeEdges<true, 1>(&x, &y, &z, &inv, 1, Y, dY);
+}
+
 GRAPHACE_SIMD_CLONES
 void AceSphericalHarmonics::evaluateEdges(const double* ux, const double* uy, const double* uz,
                                           const double* invr, int E, double* Y, double* dY) const {
@@ -250,31 +182,12 @@ void AceSphericalHarmonics::evaluateEdges(const double* ux, const double* uy, co
         else
             computeEdges<false, W>(ux + e, uy + e, uz + e, invr + e, E, Y + e, nullptr);
     }
-    if (e == E)
-        return;
-    // The last E mod W edges: padded to W with a valid direction, the padding lanes unread.
-    double px[W] = {1.0, 1.0, 1.0, 1.0}, py[W] = {}, pz[W] = {}, pinv[W] = {1.0, 1.0, 1.0, 1.0};
-    const int rest = E - e;
-    for (int q = 0; q < rest; ++q) {
-        px[q] = ux[e + q];
-        py[q] = uy[e + q];
-        pz[q] = uz[e + q];
-        pinv[q] = invr[e + q];
+    for (; e < E; ++e) { // the last E mod W edges one at a time
+        if (dY)
+            computeEdges<true, 1>(ux + e, uy + e, uz + e, invr + e, E, Y + e, dY + e);
+        else
+            computeEdges<false, 1>(ux + e, uy + e, uz + e, invr + e, E, Y + e, nullptr);
     }
-    const int n = size();
-    std::vector<double> y(static_cast<std::size_t>(n) * W), dy(dY ? 3 * y.size() : 0);
-    if (dY)
-        computeEdges<true, W>(px, py, pz, pinv, W, y.data(), dy.data());
-    else
-        computeEdges<false, W>(px, py, pz, pinv, W, y.data(), nullptr);
-    for (int k = 0; k < n; ++k)
-        for (int q = 0; q < rest; ++q)
-            Y[static_cast<std::size_t>(k) * E + e + q] = y[static_cast<std::size_t>(k) * W + q];
-    if (dY)
-        for (int k = 0; k < 3 * n; ++k)
-            for (int q = 0; q < rest; ++q)
-                dY[static_cast<std::size_t>(k) * E + e + q] =
-                    dy[static_cast<std::size_t>(k) * W + q];
 }
 
 } // namespace graphace

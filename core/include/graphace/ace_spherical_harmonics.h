@@ -35,13 +35,12 @@ public:
     void evaluate(const Vec3& r, double* Y, double* dY) const;
     // E directions at once, edge-minor (structure of arrays), for the ACE evaluator's loops:
     // unit vectors (ux, uy, uz)[e] and inverse lengths invr[e] in; Y[lm·E + e] and, when dY is
-    // not null, dY[(3·lm + c)·E + e] = ∂Y_lm/∂r_c out. The same values as evaluate() to
-    // round-off; the loops run over a few edges at a time in vector registers.
+    // not null, dY[(3·lm + c)·E + e] = ∂Y_lm/∂r_c out. The same recursion as evaluate(), four
+    // edges at a time in vector registers.
     void evaluateEdges(const double* ux, const double* uy, const double* uz, const double* invr,
                        int E, double* Y, double* dY) const;
 
 private:
-    template <bool Grad> void compute(const Vec3& r, double* Y, double* dY) const;
     template <bool Grad, int W>
     void computeEdges(const double* ux, const double* uy, const double* uz, const double* invr,
                       int stride, double* Y, double* dY) const;
