@@ -21,6 +21,30 @@
 namespace graphace::cli {
 namespace {
 
+// The configurations of `data` that a run's config.json "split" lists for `which`.
+std::vector<std::size_t> splitIndicesOf(const nlohmann::json& split, const std::string& which,
+                                        const std::string& configPath, std::size_t size) {
+    if (split.is_null())
+        throw std::invalid_argument(configPath + " has no \"split\" (the run used a separate test "
+                                                 "file): --subset needs a run split from one file");
+    if (!split.is_object() || !split.contains(which) || !split.at(which).is_array())
+        throw std::invalid_argument(configPath + ": \"split\" has no \"" + which + "\" list");
+    std::vector<std::size_t> indices;
+    for (const auto& v : split.at(which)) {
+        if (!v.is_number_unsigned())
+            throw std::invalid_argument(configPath + ": \"split." + which +
+                                        "\" must hold configuration indices");
+        const auto index = v.get<std::size_t>();
+        if (index >= size)
+            throw std::invalid_argument("the run's split refers to configuration " +
+                                        std::to_string(index + 1) + " but the file has only " +
+                                        std::to_string(size) +
+                                        ": is this the file the model was trained on?");
+        indices.push_back(index);
+    }
+    return indices;
+}
+
 // A network's run folder: its config as run (without the split), the split, and the model,
 // checked to belong together.
 struct NetworkRun {

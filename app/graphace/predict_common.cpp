@@ -11,32 +11,8 @@
 
 #include <cmath>
 #include <iostream>
-#include <limits>
 
 namespace graphace::cli {
-
-std::vector<std::size_t> splitIndicesOf(const nlohmann::json& split, const std::string& which,
-                                        const std::string& configPath, std::size_t size) {
-    if (split.is_null())
-        throw std::invalid_argument(configPath + " has no \"split\" (the run used a separate test "
-                                                 "file): --subset needs a run split from one file");
-    if (!split.is_object() || !split.contains(which) || !split.at(which).is_array())
-        throw std::invalid_argument(configPath + ": \"split\" has no \"" + which + "\" list");
-    std::vector<std::size_t> indices;
-    for (const auto& v : split.at(which)) {
-        if (!v.is_number_unsigned())
-            throw std::invalid_argument(configPath + ": \"split." + which +
-                                        "\" must hold configuration indices");
-        const auto index = v.get<std::size_t>();
-        if (index >= size)
-            throw std::invalid_argument("the run's split refers to configuration " +
-                                        std::to_string(index + 1) + " but the file has only " +
-                                        std::to_string(size) +
-                                        ": is this the file the model was trained on?");
-        indices.push_back(index);
-    }
-    return indices;
-}
 
 void reportPrediction(const PredictOptions& o, const PredictionReport& r) {
     const std::string& file = o.input.files.front();
@@ -151,6 +127,7 @@ void predictWithLinearModel(const PredictOptions& o) {
     finishTerminalProgress();
     r.energies = p.energies;
     r.forces = p.forces;
+    r.stresses = p.stresses;
 
     std::vector<double> referenceVirials, predictedVirials;
     std::vector<int> virialAtoms;
@@ -158,11 +135,6 @@ void predictWithLinearModel(const PredictOptions& o) {
     for (std::size_t k = 0; k < r.data.size(); ++k) {
         const Structure& s = r.data.structures[k];
         allEnergies = allEnergies && s.energy.has_value();
-        const double volume = s.volume();
-        const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2] && volume > 0;
-        for (int c = 0; c < 9; ++c)
-            r.stresses.push_back(periodic ? -p.virials[9 * k + c] / volume
-                                          : std::numeric_limits<double>::quiet_NaN());
         if (s.virial) {
             for (int row = 0; row < 3; ++row)
                 for (int c = 0; c < 3; ++c)

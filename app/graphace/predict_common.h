@@ -37,10 +37,6 @@ struct PredictionReport {
 // --out (extended XYZ), --json and the metrics table.
 void reportPrediction(const PredictOptions& options, const PredictionReport& report);
 
-// The configurations of `data` that a run's config.json "split" lists for `which`.
-std::vector<std::size_t> splitIndicesOf(const nlohmann::json& split, const std::string& which,
-                                        const std::string& configPath, std::size_t size);
-
 // Registers `predict` (graphace-gcn: registerPredictCommand). A linear model file is predicted
 // here; a folder goes to `predictNetwork` (null in graphace, which hands such calls to graphace-gcn
 // before parsing).

@@ -110,10 +110,7 @@ LeastSquaresSolution StreamingLeastSquares::solve(const LeastSquaresOptions& opt
 LeastSquaresSolution solveLeastSquares(const Eigen::MatrixXd& design, const Eigen::VectorXd& target,
                                        const Eigen::VectorXd& rowWeights,
                                        const LeastSquaresOptions& options) {
-    if (target.size() != design.rows() ||
-        (rowWeights.size() != 0 && rowWeights.size() != design.rows()))
-        throw std::invalid_argument("least squares: design, target and weights differ in rows");
-    StreamingLeastSquares solver(design.cols(), design.rows());
+    StreamingLeastSquares solver(design.cols(), design.rows()); // one block: all rows
     solver.addRows(design, target, rowWeights);
     return solver.solve(options);
 }

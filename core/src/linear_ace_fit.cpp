@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -244,13 +245,19 @@ LinearPrediction predictLinearAce(const LinearAceModel& model, const AceBasis& b
         },
         failedIndex);
     LinearPrediction p;
-    for (const AceForces& r : results) {
+    for (int k = 0; k < count; ++k) {
+        const AceForces& r = results[k];
+        const Structure& s = data.structures[k];
+        const double volume = s.pbc[0] && s.pbc[1] && s.pbc[2] ? s.volume() : 0.0;
         p.energies.push_back(r.energy);
         for (const Vec3& f : r.forces)
             p.forces.insert(p.forces.end(), {f.x(), f.y(), f.z()});
         for (int row = 0; row < 3; ++row)
-            for (int c = 0; c < 3; ++c)
+            for (int c = 0; c < 3; ++c) {
                 p.virials.push_back(r.virial(row, c));
+                p.stresses.push_back(volume > 0 ? -r.virial(row, c) / volume
+                                                : std::numeric_limits<double>::quiet_NaN());
+            }
     }
     return p;
 }

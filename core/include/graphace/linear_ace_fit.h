@@ -49,9 +49,10 @@ struct LinearAceModel {
 struct LinearPrediction {
     std::vector<double> energies; // per configuration, eV
     std::vector<double> forces;   // flattened x, y, z per atom over all configurations
-    // eV, 9 per configuration (row-major W = −Σ_e r_e ⊗ ∂E/∂r_e); from the adjoint
-    // predictLinearAce only
-    std::vector<double> virials;
+    // From the adjoint predictLinearAce only, 9 per configuration, row-major: virials
+    // W = −Σ_e r_e ⊗ ∂E/∂r_e (eV) and stresses −W/V (eV/Å³; NaN unless 3D-periodic), as
+    // GcnPrediction has them.
+    std::vector<double> virials, stresses;
 };
 
 // `descriptors[c]` for `data.structures[c]`, computed with AceDerivatives::Forces when
