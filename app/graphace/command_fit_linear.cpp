@@ -9,6 +9,7 @@
 #include "graphace/linear_ace_fit.h"
 #include "graphace/linear_ace_model_file.h"
 #include "graphace/metrics_json.h"
+#include "graphace/pace_yace_export.h"
 
 #include <CLI/CLI.hpp>
 
@@ -31,6 +32,7 @@ struct FitLinearOptions {
     double forcesWeight = -1; // < 0: from the config
     std::string jsonPath;
     std::string coefficientsPath;
+    std::string yacePath;
 };
 
 void printMetrics(const nlohmann::json& result) {
@@ -90,6 +92,8 @@ void registerFitLinearCommand(CLI::App& app) {
         "--save-coefficients", o->coefficientsPath,
         "Write the fitted model (ACE settings, coefficients, reference energies) as JSON, for "
         "graphace predict --model");
+    command->add_option("--export-yace", o->yacePath,
+                        "Also write the model as a .yace file for LAMMPS pair_style pace");
     command->callback([o] {
         ExperimentConfig config = loadExperimentConfig(o->config);
         if (o->forcesWeight >= 0)
@@ -180,6 +184,11 @@ void registerFitLinearCommand(CLI::App& app) {
 
         if (!o->coefficientsPath.empty())
             writeLinearAceModel(model, o->coefficientsPath);
+        if (!o->yacePath.empty()) {
+            writePaceYace(model, o->yacePath);
+            if (o->jsonPath != "-")
+                printPaceUsage(model, o->yacePath);
+        }
         if (o->jsonPath == "-") {
             emitJson(result);
             return;

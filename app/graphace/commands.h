@@ -11,6 +11,10 @@ namespace CLI {
 class App;
 }
 
+namespace graphace {
+struct LinearAceModel;
+}
+
 namespace graphace::cli {
 
 void registerInfoCommand(CLI::App& app);
@@ -18,6 +22,9 @@ void registerGraphCommand(CLI::App& app);
 void registerSampleCommand(CLI::App& app);
 void registerDescriptorsCommand(CLI::App& app);
 void registerFitLinearCommand(CLI::App& app);
+void registerExportYaceCommand(CLI::App& app);
+// After a .yace export: the file and the two LAMMPS lines that use it.
+void printPaceUsage(const LinearAceModel& model, const std::string& yacePath);
 void registerBenchCommand(CLI::App& app);
 // md: linear model files in both executables; a network's folder through `networkForceField`
 // (graphace-gcn: makeNetworkForceField; graphace hands such calls over before parsing).

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     graphace::cli::registerSampleCommand(app);
     graphace::cli::registerDescriptorsCommand(app);
     graphace::cli::registerFitLinearCommand(app);
+    graphace::cli::registerExportYaceCommand(app);
     graphace::cli::registerBenchCommand(app);
 #ifdef GRAPHACE_CLI_FRONT_END
     graphace::cli::registerNetworkCommandSummaries(app);

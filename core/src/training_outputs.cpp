@@ -3,9 +3,10 @@
 #include "graphace/training_outputs.h"
 
 #include "graphace/atomic_file.h"
-
 #include "graphace/error.h"
 #include "graphace/group_metrics.h"
+#include "graphace/linear_ace_model_file.h"
+#include "graphace/pace_yace_export.h"
 
 #include <unistd.h>
 
@@ -194,8 +195,12 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
         throw std::runtime_error("cannot create the directory " + directory +
                                  (ec ? ": " + ec.message() : std::string()));
     const fs::path dir(directory);
-    TrainingRunFiles files{(dir / "config.json").string(), (dir / "history.csv").string(),
-                           (dir / "metrics.json").string(), (dir / "model.pt").string()};
+    TrainingRunFiles files{(dir / "config.json").string(),
+                           (dir / "history.csv").string(),
+                           (dir / "metrics.json").string(),
+                           (dir / "model.pt").string(),
+                           {},
+                           {}};
 
     // The model first and the metrics last: a directory with metrics.json is complete.
     model.save(files.model);
@@ -206,6 +211,14 @@ TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedEx
     writeFileAtomically(files.config, config.dump(2) + "\n");
 
     writeHistoryCsv(files.history, outcome.history);
+
+    // The linear baseline as a model of its own: for graphace predict/md and for LAMMPS.
+    if (linear.model.coefficients.size() > 0) {
+        files.linearModel = (dir / "linear_model.json").string();
+        files.linearYace = (dir / "linear_model.yace").string();
+        writeLinearAceModel(linear.model, files.linearModel);
+        writePaceYace(linear.model, files.linearYace);
+    }
 
     nlohmann::json metrics;
     GcnPrediction trainPrediction, testPrediction;

@@ -6,6 +6,7 @@
 #include "graphace/dataset_split.h"
 #include "graphace/extxyz.h"
 #include "graphace/gcn_trainer.h"
+#include "graphace/linear_ace_model_file.h"
 #include "graphace/training_outputs.h"
 
 #include <QFile>
@@ -134,7 +135,21 @@ private Q_SLOTS:
                 std::string::npos);
         QVERIFY(QFileInfo(path("study/model.pt")).size() > 0);
         // No temporary files left behind.
-        QCOMPARE(QDir(m_run).entryList(QDir::Files).size(), 4);
+        QCOMPARE(QDir(m_run).entryList(QDir::Files).size(), 6);
+        // The linear baseline as a model file (graphace predict/md) and a .yace (LAMMPS), the
+        // latter what export-yace makes of the former.
+        const LinearAceModel baseline =
+            readLinearAceModel(path("study/linear_model.json").toStdString());
+        QCOMPARE(static_cast<int>(baseline.coefficients.size()),
+                 metrics.at("linear").at("basis_size").get<int>());
+        const CliResult yace =
+            runCli({"export-yace", path("study/linear_model.json"), path("again.yace")});
+        QVERIFY2(yace.exitCode == 0, yace.err.constData());
+        QFile exported(path("study/linear_model.yace")), again(path("again.yace"));
+        QVERIFY(exported.open(QIODevice::ReadOnly) && again.open(QIODevice::ReadOnly));
+        const QByteArray text = exported.readAll();
+        QVERIFY(text.contains("radbasename: ACE.jl.base"));
+        QCOMPARE(again.readAll(), text);
 
         // The linear baseline is fit-linear's fit with the same settings (the run's config.json:
         // the study's ACE(3,3) and plain least squares on energies) on the same split: the same

@@ -809,7 +809,8 @@ private Q_SLOTS:
 
         const QString dir = path(QStringLiteral("model-out/nested"));
         exportModel(run, dir);
-        for (const char* name : {"config.json", "history.csv", "metrics.json", "model.pt"})
+        for (const char* name : {"config.json", "history.csv", "metrics.json", "model.pt",
+                                 "linear_model.json", "linear_model.yace"})
             QVERIFY2(QFileInfo(QDir(dir).filePath(QLatin1String(name))).size() > 0, name);
 
         // history.csv: one row per epoch.

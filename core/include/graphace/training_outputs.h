@@ -9,6 +9,8 @@
 //                      "seconds": ..., "parameters": P, "graph": {degree statistics, warning}}
 //                     metric objects use the keys of `graphace fit-linear --json`
 //   DIR/model.pt      GcnModel::save (weights, standardisation, reference energies, config)
+//   DIR/linear_model.json  the linear baseline (linear_ace_model_file.h: graphace predict/md)
+//   DIR/linear_model.yace  the same for LAMMPS pair_style pace (pace_yace_export.h)
 
 #include "graphace/atomic_file.h"
 #include "graphace/experiment_run.h"
@@ -29,6 +31,7 @@ std::vector<EpochRecord> readHistoryCsv(const std::string& path);
 // Writes the whole training run into `directory` (created if needed).
 struct TrainingRunFiles {
     std::string config, history, metrics, model;
+    std::string linearModel, linearYace; // empty when the run has no linear baseline
 };
 TrainingRunFiles writeTrainingRun(const std::string& directory, const PreparedExperiment& prepared,
                                   const TrainingOutcome& outcome, const GcnModel& model,
