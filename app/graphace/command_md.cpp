@@ -8,6 +8,7 @@
 
 #include "graphace/ace_descriptors.h"
 #include "graphace/atomic_file.h"
+#include "graphace/linear_ace_force_field.h"
 #include "graphace/linear_ace_model_file.h"
 #include "graphace/molecular_dynamics.h"
 #include "graphace/pair_shells.h"
@@ -33,27 +34,10 @@ struct MdOptions {
     MdSettings settings;
     std::string thermostat = "nve";
     std::string outPath, csvPath, jsonPath;
-    double minDistanceFraction = 0.75;
-    double maxForceFactor = 5.0;
+    MdLimits limits;
     std::string device = "cpu"; // networks
     int threads = 0;            // networks: threads for the descriptors
 };
-
-// What the configurations of the input file span: the ground a stable run stays on.
-struct Ground {
-    double minDistance = std::numeric_limits<double>::infinity(); // Å
-    double maxForce = 0.0;                                        // eV/Å, 0: no forces
-};
-
-Ground groundOf(const Dataset& data) {
-    Ground g;
-    for (const Structure& s : data.structures) {
-        g.minDistance = std::min(g.minDistance, shortestPairDistance(s));
-        for (const Vec3& f : s.forces)
-            g.maxForce = std::max(g.maxForce, f.norm());
-    }
-    return g;
-}
 
 // The pair distributions of the run and of the data, each normalised to unit area, and their
 // total-variation distance ½ ∫ |g_run − g_data| dr: 0 for the same distribution, 1 for disjoint.
@@ -95,24 +79,11 @@ std::string text(double value) {
     return buffer;
 }
 
-// A linear model file: energies and forces by the adjoint, one neighbour list per step.
-ForceField linearForceField(const std::string& path) {
-    auto model = std::make_shared<const LinearAceModel>(readLinearAceModel(path));
-    auto basis = std::make_shared<const AceBasis>(model->ace);
-    auto evaluator = std::make_shared<AceEvaluator>(*basis);
-    return [model, basis, evaluator](const Structure& s) {
-        const AceForces f =
-            evaluator->linearEnergyForces(s, computeNeighborList(s, basis->config().rcut),
-                                          model->coefficients, model->referenceEnergies);
-        return EnergyAndForces{f.energy, f.forces};
-    };
-}
-
 void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField) {
     const bool linear = looksLikeLinearAceModel(o.model);
     ForceField field;
     if (linear)
-        field = linearForceField(o.model);
+        field = linearAceForceField(readLinearAceModel(o.model));
     else if (networkForceField)
         field = networkForceField(o.model, o.device, o.threads);
     else
@@ -126,7 +97,7 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
                                     file + " has " + std::to_string(data.size()) +
                                     " configurations (0-based index)");
     Structure start = data.structures[o.configIndex];
-    const Ground ground = groundOf(data);
+    const MdGround ground = mdGroundOf(data);
 
     std::vector<MdFrame> frames;
     // Up to ~200 recorded configurations, evenly spaced, for the run's pair distribution.
@@ -140,19 +111,9 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
     auto judge = [&](const MdFrame& f) {
         if (leftGround)
             return;
-        if (!std::isfinite(f.potential) || !std::isfinite(f.kinetic))
-            reason = "the energy is not finite";
-        else if (f.minDistance < o.minDistanceFraction * ground.minDistance)
-            reason = "two atoms came within " + formatNumber(f.minDistance, 3) + " Å (" +
-                     formatNumber(o.minDistanceFraction, 2) + " × the data's shortest distance, " +
-                     formatNumber(ground.minDistance, 3) + " Å)";
-        else if (ground.maxForce > 0 && f.maxForce > o.maxForceFactor * ground.maxForce)
-            reason = "a force of " + formatNumber(f.maxForce, 3) + " eV/Å (" +
-                     formatNumber(o.maxForceFactor, 2) + " × the data's largest, " +
-                     formatNumber(ground.maxForce, 3) + " eV/Å)";
-        else
-            return;
-        leftGround = f;
+        reason = offGroundReason(f, ground, o.limits);
+        if (!reason.empty())
+            leftGround = f;
     };
 
     auto simulate = [&](std::ostream* trajectory, std::ostream* csv) {
@@ -171,23 +132,8 @@ void runMd(const MdOptions& o, const NetworkForceFieldFactory& networkForceField
                              << text(f.kinetic) << ',' << text(f.total()) << ','
                              << text(f.temperature) << ',' << text(f.minDistance) << ','
                              << text(f.maxForce) << '\n';
-                    if (trajectory) {
-                        Structure s = state.structure;
-                        s.energyKey = "energy";
-                        s.forcesKey = "forces";
-                        s.stress.reset();
-                        s.virial.reset();
-                        s.info = {{"step", std::to_string(f.step)},
-                                  {"time_fs", text(f.time)},
-                                  {"kinetic_energy", text(f.kinetic)},
-                                  {"temperature", text(f.temperature)}};
-                        ExtraAtomProperty velocities{"velocities", 'R', 3, {}};
-                        for (const Vec3& v : state.velocities)
-                            for (int c = 0; c < 3; ++c)
-                                velocities.values.push_back(text(v[c]));
-                        s.extraProperties = {velocities};
-                        writeExtxyz(*trajectory, s);
-                    }
+                    if (trajectory)
+                        writeExtxyz(*trajectory, mdTrajectoryFrame(f, state));
                     // A run that has left physical ground is stopped a little later: the frames
                     // after it show how, and the rest would be noise.
                     return !leftGround || f.step < leftGround->step + 20 * o.settings.every;

@@ -5,7 +5,9 @@
 
 #include <Eigen/LU>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -177,6 +179,58 @@ long long runMolecularDynamics(const Structure& start, const ForceField& forceFi
             return step;
     }
     return settings.steps;
+}
+
+Structure mdTrajectoryFrame(const MdFrame& f, const MdState& state) {
+    auto text = [](double value) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.15g", value);
+        return std::string(buffer);
+    };
+    Structure s = state.structure;
+    s.energyKey = "energy";
+    s.forcesKey = "forces";
+    s.stress.reset();
+    s.virial.reset();
+    s.info = {{"step", std::to_string(f.step)},
+              {"time_fs", text(f.time)},
+              {"kinetic_energy", text(f.kinetic)},
+              {"temperature", text(f.temperature)}};
+    ExtraAtomProperty velocities{"velocities", 'R', 3, {}};
+    for (const Vec3& v : state.velocities)
+        for (int c = 0; c < 3; ++c)
+            velocities.values.push_back(text(v[c]));
+    s.extraProperties = {velocities};
+    return s;
+}
+
+MdGround mdGroundOf(const Dataset& data) {
+    MdGround g;
+    for (const Structure& s : data.structures) {
+        g.minDistance = std::min(g.minDistance, shortestPairDistance(s));
+        for (const Vec3& f : s.forces)
+            g.maxForce = std::max(g.maxForce, f.norm());
+    }
+    return g;
+}
+
+std::string offGroundReason(const MdFrame& f, const MdGround& ground, const MdLimits& limits) {
+    auto number = [](double value, int digits) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+        return std::string(buffer);
+    };
+    if (!std::isfinite(f.potential) || !std::isfinite(f.kinetic))
+        return "the energy is not finite";
+    if (f.minDistance < limits.minDistanceFraction * ground.minDistance)
+        return "two atoms came within " + number(f.minDistance, 3) + " Å (" +
+               number(limits.minDistanceFraction, 2) + " × the data's shortest distance, " +
+               number(ground.minDistance, 3) + " Å)";
+    if (ground.maxForce > 0 && f.maxForce > limits.maxForceFactor * ground.maxForce)
+        return "a force of " + number(f.maxForce, 3) + " eV/Å (" +
+               number(limits.maxForceFactor, 2) + " × the data's largest, " +
+               number(ground.maxForce, 3) + " eV/Å)";
+    return {};
 }
 
 } // namespace graphace

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -68,5 +69,28 @@ double energyDriftMevPerAtomPerPs(const std::vector<MdFrame>& frames, std::size_
 
 // Shortest pair distance (all periodic images) below `search` Å; +∞ when none.
 double shortestPairDistance(const Structure& structure, double search = 4.0);
+
+// A recorded frame as a trajectory entry (extended XYZ): positions, energy and forces, the
+// velocities as a per-atom property "velocities" (Å/fs) and step, time_fs, kinetic_energy and
+// temperature in the header; numbers with 15 significant digits (a drift in a large cell's
+// total energy stays visible).
+Structure mdTrajectoryFrame(const MdFrame& frame, const MdState& state);
+
+// What a data set spans: the ground a stable run stays on.
+struct MdGround {
+    double minDistance = std::numeric_limits<double>::infinity(); // Å, shortest pair distance
+    double maxForce = 0.0;                                        // eV/Å, 0: no forces
+};
+MdGround mdGroundOf(const Dataset& data);
+
+// When a run has left that ground: a pair closer than minDistanceFraction × the data's
+// shortest distance, or a force above maxForceFactor × the data's largest.
+struct MdLimits {
+    double minDistanceFraction = 0.75;
+    double maxForceFactor = 5.0;
+};
+// Why `frame` is off the ground, in words ("two atoms came within 0.24 Å (0.75 × the data's
+// shortest distance, 1.6 Å)"); empty while it is on it.
+std::string offGroundReason(const MdFrame& frame, const MdGround& ground, const MdLimits& limits);
 
 } // namespace graphace
