@@ -7,6 +7,7 @@
 #include "graphace/ui/cutoff_graph.h"
 #include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/dataset_model.h"
+#include "graphace/ui/dynamics_tab.h"
 #include "graphace/ui/pair_distance_chart.h"
 #include "graphace/ui/session_file.h"
 #include "graphace/ui/structure_view.h"
@@ -180,6 +181,16 @@ void MainWindow::buildLayout() {
     m_tabs->addTab(split, tr("Structure"));
     m_trainingTab = new TrainingTab;
     m_tabs->addTab(m_trainingTab, tr("Training"));
+    m_dynamicsTab = new DynamicsTab;
+    m_tabs->addTab(m_dynamicsTab, tr("Dynamics"));
+    // Every run's linear fit is a model the Dynamics tab can run.
+    connect(m_trainingTab, &TrainingTab::linearReady, this, [this](int index) {
+        const auto& runs = m_trainingTab->runs();
+        if (index >= 0 && index < static_cast<int>(runs.size()) &&
+            runs[index].linear.model.coefficients.size() > 0)
+            m_dynamicsTab->addModel(tr("Linear fit of “%1”").arg(runs[index].name),
+                                    runs[index].linear.model);
+    });
     // A parity point selects its configuration in the dataset table and the 3D view.
     connect(m_trainingTab, &TrainingTab::configurationPicked, this,
             [this](int index, const QString& description, int atom) {
@@ -415,6 +426,7 @@ void MainWindow::setDataset(std::shared_ptr<const Dataset> dataset, const QStrin
     m_files.clear();
     m_model->setDataset(m_dataset);
     m_trainingTab->setDataset(m_dataset, label);
+    m_dynamicsTab->setData(m_dataset);
     showModelErrors(); // none for new data: the error columns hide
     m_datasetView->resizeColumnsToContents();
     setWindowTitle(label.isEmpty() ? tr("GraphACE Studio") : tr("%1 — GraphACE Studio").arg(label));
@@ -499,6 +511,7 @@ void MainWindow::showStructure(int index) {
         m_structure.reset();
         m_graph.reset();
         m_structureView->setStructure(nullptr);
+        m_dynamicsTab->setStart(nullptr, {});
         m_cutoffPanel->clearStatistics();
         m_chart->clear(tr("no structure"));
         m_structureTitle->setText(tr("No structure loaded"));
@@ -524,6 +537,8 @@ void MainWindow::showStructure(int index) {
                                 .arg(*s.energy / std::max<std::size_t>(1, s.size()), 0, 'f', 4)
                           : QString()));
     m_structureView->setStructure(m_structure);
+    m_dynamicsTab->setStart(
+        m_structure, tr("#%1 %2, %3 atoms").arg(index).arg(chemicalFormula(s)).arg(s.size()));
     showAtomErrors();
     applyCutoff(m_cutoffPanel->cutoff());
     startHistogram();
@@ -592,6 +607,7 @@ void MainWindow::applyCutoff(double cutoff) {
     m_chart->setCutoff(cutoff);
     m_lastUpdateMs = timer.nsecsElapsed() / 1e6;
     updateTimingLabel();
+    m_dynamicsTab->setGraphCutoff(cutoff);
     Q_EMIT cutoffApplied(cutoff);
 }
 

@@ -174,6 +174,11 @@ void StructureView::setStructure(std::shared_ptr<const Structure> structure) {
     resetView();
 }
 
+void StructureView::showFrame(std::shared_ptr<const Structure> structure) {
+    m_scene->setStructure(std::move(structure));
+    m_viewport->requestRender();
+}
+
 void StructureView::setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees) {
     m_scene->setNeighbors(neighbors, degrees);
     m_viewport->requestRender();

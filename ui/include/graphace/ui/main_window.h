@@ -41,6 +41,7 @@ class CutoffGraph;
 class CutoffPanel;
 class DatasetFilterModel;
 class DatasetModel;
+class DynamicsTab;
 class PairDistanceChart;
 class StructureView;
 class TrainingTab;
@@ -91,6 +92,7 @@ public:
     QLineEdit* filterEdit() const { return m_filter; }
     QTabWidget* tabs() const { return m_tabs; }
     TrainingTab* trainingTab() const { return m_trainingTab; }
+    DynamicsTab* dynamicsTab() const { return m_dynamicsTab; }
 
     // --- sessions (File → Save Session… / Open Session…) -----------------------------------------
     // What is open now: data files (empty for the sample), structure, cutoff, training settings
@@ -179,6 +181,7 @@ private:
     PairDistanceChart* m_chart = nullptr;
     AtomInfoPanel* m_atomInfo = nullptr;
     TrainingTab* m_trainingTab = nullptr;
+    DynamicsTab* m_dynamicsTab = nullptr;
     QLabel* m_structureTitle = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_timing = nullptr;

@@ -50,6 +50,7 @@ public:
 
     // Shows a structure (no bonds until setNeighbors). Clears the highlighted atom.
     void setStructure(std::shared_ptr<const Structure> structure);
+    const std::shared_ptr<const Structure>& structure() const { return m_structure; }
     // Bonds for the current structure; `degrees` (one per atom) is used by the degree colours.
     void setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees);
     // One value per atom of the current structure for AtomColouring::Values, mapped linearly

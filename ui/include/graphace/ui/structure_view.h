@@ -41,6 +41,8 @@ public:
 
     // Shows a structure and frames it (camera reset); bonds follow with setNeighbors.
     void setStructure(std::shared_ptr<const Structure> structure);
+    // The same structure moved (a dynamics frame): atoms redrawn, camera and colours kept.
+    void showFrame(std::shared_ptr<const Structure> structure);
     void setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees);
     // Highlights an atom of the structure (-1 clears) and emits atomPicked.
     void pickAtom(int atom);
