@@ -7,6 +7,7 @@
 
 #include "graphace/dataset_split.h"
 #include "graphace/extxyz.h"
+#include "graphace/gcn_force_field.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/graph_dataset.h"
 #include "graphace/training_outputs.h"
@@ -138,27 +139,11 @@ void predictWithNetwork(const PredictOptions& options) {
 ForceField makeNetworkForceField(const std::string& folder, const std::string& device,
                                  int threads) {
     const NetworkRun run = loadNetworkRun(folder, device);
-    if (!run.model->supportsForces())
-        throw std::invalid_argument(
-            folder + ": this model's edge weights (graph.weighting = " +
-            toString(run.config.graph.options.weighting) +
-            ") make its energy discontinuous in the positions: no forces, no dynamics");
-    auto basis = std::make_shared<const AceBasis>(run.config.ace);
-    const GraphOptions graph = run.config.graph.options;
-    const bool float32 = run.config.model.precision == Precision::Float32;
-    auto model = run.model;
-    return [basis, graph, float32, model, threads](const Structure& s) {
-        Dataset one;
-        one.structures.push_back(s);
-        const GraphDataset graphs =
-            buildGraphDataset(*basis, graph, one, threads, {}, true, float32);
-        const GcnPrediction p = model->predictWithForces(graphs);
-        EnergyAndForces out;
-        out.energy = p.energies.at(0);
-        for (std::size_t a = 0; a < s.size(); ++a)
-            out.forces.emplace_back(p.forces[3 * a], p.forces[3 * a + 1], p.forces[3 * a + 2]);
-        return out;
-    };
+    try {
+        return gcnForceField(run.model, run.config, threads);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(folder + ": " + e.what());
+    }
 }
 
 void registerPredictCommand(CLI::App& app) {

@@ -15,6 +15,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <random>
 
 using namespace graphace;
@@ -110,7 +112,34 @@ private Q_SLOTS:
     void periodicCheckpointsSurviveAKill();
     void otherRunsAndBadFilesAreRefused();
     void failedWriteDoesNotStopTraining();
+    void modelFilesStoreEnumNames();
 };
+
+// model.pt format 2 stores the network's enums by name (readable without our source); files of
+// format 1 (integer codes, e.g. the fuzzer's seed, written before) still load, and the same
+// model saved again is format 2 with the same settings and weights.
+void TestGcnCheckpoint::modelFilesStoreEnumNames() {
+    const std::string old = GRAPHACE_SOURCE_DIR "/fuzz/seeds/model/model.pt";
+    const GcnModel v1 = GcnModel::load(old);
+    std::ifstream oldIn(old, std::ios::binary);
+    const std::string oldBytes((std::istreambuf_iterator<char>(oldIn)), {});
+    QVERIFY(oldBytes.find("\"pooling\":" + std::to_string(static_cast<int>(
+                                               v1.config().model.pooling))) != std::string::npos);
+
+    v1.save(path("renamed.pt"));
+    std::ifstream in(path("renamed.pt"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const ModelConfig& m = v1.config().model;
+    for (const std::string& stored : {"\"pooling\":\"" + toString(m.pooling) + "\"",
+                                      "\"target\":\"" + toString(m.target) + "\"",
+                                      "\"precision\":\"" + toString(m.precision) + "\"",
+                                      "\"" + toString(m.graphLayers.at(0).activation) + "\"]"})
+        QVERIFY2(bytes.find(stored) != std::string::npos, stored.c_str());
+
+    const GcnModel v2 = GcnModel::load(path("renamed.pt"));
+    QCOMPARE(nlohmann::json(v2.config()).dump(), nlohmann::json(v1.config()).dump());
+    QCOMPARE(v2.parameterValues(), v1.parameterValues());
+}
 
 void TestGcnCheckpoint::resumedRunEqualsUninterrupted_data() {
     QTest::addColumn<ExperimentConfig>("config");

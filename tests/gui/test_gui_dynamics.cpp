@@ -2,6 +2,7 @@
 // the view and charts following, Stop, a run that blows up, the trajectory exported. Needs a
 // display (run under xvfb-run).
 #include "graphace/ace_basis.h"
+#include "graphace/experiment_config.h"
 #include "graphace/extxyz.h"
 #include "graphace/linear_ace_fit.h"
 #include "graphace/linear_ace_force_field.h"
@@ -11,6 +12,7 @@
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/structure_scene.h"
 #include "graphace/ui/structure_view.h"
+#include "graphace/ui/training_panel.h"
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
 #include "testing.h"
@@ -200,8 +202,18 @@ private Q_SLOTS:
         QVERIFY(tab()->statusLabel()->styleSheet().contains(QStringLiteral("color")));
     }
 
-    // A run of the Training tab offers its linear fit here.
-    void trainingRunsOfferTheirLinearFit() {
+    // A run of the Training tab offers its linear fit here at once, and its network (trained on
+    // forces: smooth edge weights) when it has finished; the network then runs dynamics too.
+    void trainingRunsOfferTheirModels() {
+        ExperimentConfig c = presetConfig("recommended");
+        c.data.trainSize = 16;
+        c.data.testSize = 8;
+        c.optimiser.phases.at(0).epochs = 2;
+        c.optimiser.phases.at(0).autoEpochs = false;
+        c.model.graphLayers = {{8, Activation::Silu}, {8, Activation::Silu}};
+        c.model.denseLayers = {{8, Activation::Silu}, {1, Activation::Identity}};
+        c.training.threads = 1;
+        m_window->trainingTab()->panel()->setConfig(c);
         const int before = tab()->modelBox()->count();
         QSignalSpy linear(m_window->trainingTab(), &TrainingTab::linearReady);
         QSignalSpy done(m_window->trainingTab(), &TrainingTab::trainingFinished);
@@ -209,8 +221,17 @@ private Q_SLOTS:
         QVERIFY(linear.wait(300000));
         QCOMPARE(tab()->modelBox()->count(), before + 1);
         QVERIFY(tab()->modelBox()->currentText().startsWith(QStringLiteral("Linear fit of")));
-        m_window->trainingTab()->stop();
-        QVERIFY(done.count() > 0 || done.wait(120000));
+        QVERIFY(done.count() > 0 || done.wait(300000));
+        QCOMPARE(tab()->modelBox()->count(), before + 2);
+        QVERIFY2(tab()->modelBox()->currentText().startsWith(QStringLiteral("Network of")),
+                 qPrintable(tab()->modelBox()->currentText()));
+
+        runWith(300, 0.5, 20, 0);
+        QCOMPARE(tab()->frames().size(), std::size_t(21));
+        QVERIFY2(tab()->verdict().startsWith(QStringLiteral("Completed 20 steps")),
+                 qPrintable(tab()->verdict()));
+        for (const MdFrame& f : tab()->frames())
+            QVERIFY(std::isfinite(f.potential) && f.maxForce > 0);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "graphace/ui/dynamics_tab.h"
 
 #include "graphace/extxyz.h"
+#include "graphace/gcn_force_field.h"
 #include "graphace/linear_ace_force_field.h"
 #include "graphace/linear_ace_model_file.h"
 #include "graphace/neighbor_list.h"
@@ -231,7 +232,18 @@ void DynamicsTab::setGraphCutoff(double cutoff) {
 }
 
 int DynamicsTab::addModel(const QString& name, const LinearAceModel& model) {
-    m_models.push_back(std::make_shared<const LinearAceModel>(model));
+    auto shared = std::make_shared<const LinearAceModel>(model);
+    return addForceField(name, [shared] { return linearAceForceField(*shared); });
+}
+
+int DynamicsTab::addNetwork(const QString& name, std::shared_ptr<const GcnModel> model,
+                            const ExperimentConfig& config) {
+    gcnForceField(model, config); // refuses a network without forces now, not at Start
+    return addForceField(name, [model, config] { return gcnForceField(model, config); });
+}
+
+int DynamicsTab::addForceField(const QString& name, std::function<ForceField()> make) {
+    m_models.push_back(std::move(make));
     m_modelBox->addItem(name);
     m_modelBox->setCurrentIndex(m_modelBox->count() - 1);
     updateControls();
@@ -274,7 +286,7 @@ void DynamicsTab::start() {
 
     ForceField field;
     try {
-        field = linearAceForceField(*m_models[index]);
+        field = m_models[index]();
     } catch (const std::exception& e) {
         m_status->setText(tr("Cannot use this model: %1").arg(QString::fromUtf8(e.what())));
         return;

@@ -1,6 +1,7 @@
 #include "graphace/ui/main_window.h"
 
 #include "graphace/element.h"
+#include "graphace/gcn_trainer.h"
 #include "graphace/graph_statistics.h"
 #include "graphace/ui/about_dialog.h"
 #include "graphace/ui/atom_info_panel.h"
@@ -190,6 +191,16 @@ void MainWindow::buildLayout() {
             runs[index].linear.model.coefficients.size() > 0)
             m_dynamicsTab->addModel(tr("Linear fit of “%1”").arg(runs[index].name),
                                     runs[index].linear.model);
+    });
+    // ... and its network, once trained, when its energy has forces.
+    connect(m_trainingTab, &TrainingTab::runFinished, this, [this](int index) {
+        const auto& runs = m_trainingTab->runs();
+        if (index < 0 || index >= static_cast<int>(runs.size()))
+            return;
+        const TrainingRunRecord& run = runs[index];
+        if (run.model && run.prepared && run.model->supportsForces())
+            m_dynamicsTab->addNetwork(tr("Network of “%1”").arg(run.name), run.model,
+                                      run.prepared->config);
     });
     // A parity point selects its configuration in the dataset table and the 3D view.
     connect(m_trainingTab, &TrainingTab::configurationPicked, this,

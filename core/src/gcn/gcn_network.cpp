@@ -412,48 +412,65 @@ namespace {
 
 // The network structure in the form this file reads, independent of the config schema (the
 // config JSON beside it is for people and for rerunning).
+// The network's settings as stored in model.pt: enums by name (format version 2). Version 1
+// files stored their integer codes; modelFromJson reads both.
 nlohmann::json modelToJson(const ModelConfig& m) {
     auto layers = [](const std::vector<LayerConfig>& list) {
         nlohmann::json a = nlohmann::json::array();
         for (const LayerConfig& l : list)
-            a.push_back({l.width, static_cast<int>(l.activation)});
+            a.push_back({l.width, toString(l.activation)});
         return a;
     };
-    return {
-        {"graph_layers", layers(m.graphLayers)},     {"dense_layers", layers(m.denseLayers)},
-        {"pooling", static_cast<int>(m.pooling)},    {"target", static_cast<int>(m.target)},
-        {"standardise_inputs", m.standardiseInputs}, {"standardise_targets", m.standardiseTargets},
-        {"reference_energies", m.referenceEnergies}, {"precision", static_cast<int>(m.precision)},
-        {"whiten_inputs", m.whitenInputs},           {"linear_term", m.linearTerm}};
+    return {{"graph_layers", layers(m.graphLayers)},
+            {"dense_layers", layers(m.denseLayers)},
+            {"pooling", toString(m.pooling)},
+            {"target", toString(m.target)},
+            {"standardise_inputs", m.standardiseInputs},
+            {"standardise_targets", m.standardiseTargets},
+            {"reference_energies", m.referenceEnergies},
+            {"precision", toString(m.precision)},
+            {"whiten_inputs", m.whitenInputs},
+            {"linear_term", m.linearTerm}};
+}
+
+// A stored enum: its name, or (version 1) its integer code 0…last.
+template <typename Enum>
+Enum storedEnum(const nlohmann::json& value, Enum (*parse)(const std::string&), Enum last,
+                const char* what) {
+    if (value.is_string())
+        return parse(value.get<std::string>());
+    const int code = value.get<int>();
+    if (code < 0 || code > static_cast<int>(last))
+        throw std::invalid_argument(std::string("unknown ") + what + " code " +
+                                    std::to_string(code));
+    return static_cast<Enum>(code);
 }
 
 ModelConfig modelFromJson(const nlohmann::json& j) {
     auto layers = [](const nlohmann::json& a) {
         std::vector<LayerConfig> list;
-        for (const auto& l : a) {
-            const int activation = l.at(1).get<int>();
-            if (activation < 0 || activation > static_cast<int>(Activation::Softplus))
-                throw std::invalid_argument("unknown activation code");
-            list.push_back({l.at(0).get<int>(), static_cast<Activation>(activation)});
-        }
+        for (const auto& l : a)
+            list.push_back({l.at(0).get<int>(), storedEnum(l.at(1), parseActivation,
+                                                           Activation::Softplus, "activation")});
         return list;
     };
     ModelConfig m;
     m.graphLayers = layers(j.at("graph_layers"));
     m.denseLayers = layers(j.at("dense_layers"));
-    m.pooling = static_cast<Pooling>(j.at("pooling").get<int>());
-    m.target = static_cast<EnergyTarget>(j.at("target").get<int>());
+    m.pooling = storedEnum(j.at("pooling"), parsePooling, Pooling::Mean, "pooling");
+    m.target = storedEnum(j.at("target"), parseEnergyTarget, EnergyTarget::PerAtomSum, "target");
     m.standardiseInputs = j.at("standardise_inputs").get<bool>();
     m.standardiseTargets = j.at("standardise_targets").get<bool>();
     m.referenceEnergies = j.at("reference_energies").get<bool>();
-    m.precision = static_cast<Precision>(j.at("precision").get<int>());
+    m.precision = storedEnum(j.at("precision"), parsePrecision, Precision::Float64, "precision");
     m.whitenInputs = j.value("whiten_inputs", false); // absent in files written before it existed
     m.linearTerm = j.value("linear_term", false);
     return m;
 }
 
 constexpr const char* kMagic = "GraphACE GCN model";
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kFormatVersion = 2; // 2: enums by name in network_json
+constexpr int64_t kOldestFormatVersion = 1;
 
 } // namespace
 
@@ -912,9 +929,13 @@ GcnModel GcnModel::load(const std::string& path, const std::string& device) {
     auto impl = std::make_unique<Impl>();
     try {
         const torch::Tensor version = gcn::readStoredTensor(archive, "format_version");
-        if (version.item<int64_t>() != gcn::kFormatVersion)
-            throw std::runtime_error("format version " + std::to_string(version.item<int64_t>()) +
-                                     " is not supported");
+        const int64_t v = version.item<int64_t>();
+        if (v < gcn::kOldestFormatVersion || v > gcn::kFormatVersion)
+            throw std::runtime_error(
+                "format version " + std::to_string(v) + " is not supported (this graphace reads " +
+                std::to_string(gcn::kOldestFormatVersion) + " to " +
+                std::to_string(gcn::kFormatVersion) +
+                (v > gcn::kFormatVersion ? "; a newer graphace wrote it)" : ")"));
         const torch::Tensor configText = gcn::readStoredTensor(archive, "config_json");
         const torch::Tensor networkText = gcn::readStoredTensor(archive, "network_json");
         const torch::Tensor parameters = gcn::readStoredTensor(archive, "parameters");

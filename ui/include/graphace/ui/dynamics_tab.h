@@ -10,10 +10,11 @@
 // (a pair closer than 0.75 × the data's shortest distance, a force above 5 × the data's largest,
 // a non-finite energy, or the model failing) is stopped 20 frames later and says so.
 //
-// Models: the linear ACE fit of every Training-tab run (added as the run reports it), and
-// linear model files (`graphace fit-linear --save-coefficients`) opened here. Networks run in
-// `graphace md --model DIR` (they need LibTorch's force evaluation on this thread).
+// Models: every Training-tab run's linear ACE fit (added as the run reports it) and its network
+// when that has forces (smooth edge weights), and linear model files (`graphace fit-linear
+// --save-coefficients`) opened here.
 
+#include "graphace/experiment_config.h"
 #include "graphace/linear_ace_fit.h"
 #include "graphace/molecular_dynamics.h"
 #include "graphace/structure.h"
@@ -22,6 +23,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -33,6 +35,10 @@ class QPushButton;
 class QSpinBox;
 class QTimer;
 class QValueAxis;
+
+namespace graphace {
+class GcnModel;
+}
 
 namespace graphace::ui {
 
@@ -52,6 +58,10 @@ public:
     void setGraphCutoff(double cutoff);
     // Adds a model and selects it; returns its index in modelBox().
     int addModel(const QString& name, const LinearAceModel& model);
+    // A trained network with the configuration it ran with; throws std::invalid_argument when
+    // its energy has no forces.
+    int addNetwork(const QString& name, std::shared_ptr<const GcnModel> model,
+                   const ExperimentConfig& config);
     // A linear model file; throws std::invalid_argument (file and problem) for a bad one.
     int openModelFile(const QString& path);
 
@@ -104,7 +114,9 @@ private:
     QString m_startLabel;
     std::shared_ptr<const Dataset> m_data;
     double m_graphCutoff = 3.0;
-    std::vector<std::shared_ptr<const LinearAceModel>> m_models;
+    // Per model: makes its force field, one per run (a force field is not thread-safe).
+    std::vector<std::function<ForceField()>> m_models;
+    int addForceField(const QString& name, std::function<ForceField()> make);
 
     std::shared_ptr<Shared> m_shared;
     QFutureWatcher<void> m_watcher;
