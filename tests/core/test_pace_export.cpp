@@ -189,6 +189,13 @@ void compareWithPace(const LinearAceModel& model, const std::string& yacePath, c
           relativeForces ? " (relative)" : " eV/Å");
 }
 
+Dataset firstConfigurations(const QString& file, int count) {
+    Dataset data = readExtxyzFile(file.toStdString());
+    if (static_cast<int>(data.structures.size()) > count)
+        data.structures.resize(count);
+    return data;
+}
+
 #define GRAPHACE_REQUIRE_PACE_ORACLE()
 #else
 #define GRAPHACE_REQUIRE_PACE_ORACLE()                                                             \
@@ -196,13 +203,6 @@ void compareWithPace(const LinearAceModel& model, const std::string& yacePath, c
           "lammps-user-pace-v.2025.12.4.tar.gz was absent at configure time (or "                  \
           "GRAPHACE_PACE_ORACLE=OFF)")
 #endif
-
-Dataset firstConfigurations(const QString& file, int count) {
-    Dataset data = readExtxyzFile(file.toStdString());
-    if (static_cast<int>(data.structures.size()) > count)
-        data.structures.resize(count);
-    return data;
-}
 
 } // namespace
 
