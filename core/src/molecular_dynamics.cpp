@@ -70,7 +70,8 @@ double energyDriftMevPerAtomPerPs(const std::vector<MdFrame>& frames, std::size_
 
 long long runMolecularDynamics(const Structure& start, const ForceField& forceField,
                                const MdSettings& settings,
-                               const std::function<bool(const MdFrame&, const MdState&)>& onFrame) {
+                               const std::function<bool(const MdFrame&, const MdState&)>& onFrame,
+                               const std::function<bool()>& stopRequested) {
     if (!(settings.timestep > 0) || !std::isfinite(settings.timestep))
         throw std::invalid_argument("MD: the timestep must be a positive number of fs");
     if (settings.steps < 0)
@@ -175,8 +176,14 @@ long long runMolecularDynamics(const Structure& start, const ForceField& forceFi
         checkForces();
         for (std::size_t a = 0; a < n; ++a)
             v[a] += 0.5 * dt * kAcceleration / mass[a] * ef.forces[a];
-        if ((step % settings.every == 0 || step == settings.steps) && !frame(step))
+        const bool recorded = step % settings.every == 0 || step == settings.steps;
+        if (recorded && !frame(step))
             return step;
+        if (stopRequested && stopRequested()) {
+            if (!recorded)
+                frame(step); // the state it stopped in
+            return step;
+        }
     }
     return settings.steps;
 }

@@ -161,6 +161,26 @@ private Q_SLOTS:
         QCOMPARE(last, 7LL);
     }
 
+    // A run recording every 1,000 steps still stops within one step when asked, and records the
+    // step it stopped at.
+    void stopRequestIsCheckedEveryStep() {
+        const Structure start = sampleCell();
+        MdSettings settings;
+        settings.steps = 5000;
+        settings.every = 1000;
+        int asked = 0;
+        std::vector<long long> recorded;
+        const long long done = runMolecularDynamics(
+            start, referenceField(), settings,
+            [&](const MdFrame& f, const MdState&) {
+                recorded.push_back(f.step);
+                return true;
+            },
+            [&] { return ++asked == 13; });
+        QCOMPARE(done, 13LL);
+        QCOMPARE(recorded, (std::vector<long long>{0, 13}));
+    }
+
     void badSettingsAreRefused() {
         const Structure start = sampleCell();
         auto refuse = [&](const std::function<void(MdSettings&)>& edit) {

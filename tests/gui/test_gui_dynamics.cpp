@@ -17,15 +17,18 @@
 #include "graphace/ui/vtk_viewport.h"
 #include "testing.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <cmath>
@@ -232,6 +235,28 @@ private Q_SLOTS:
                  qPrintable(tab()->verdict()));
         for (const MdFrame& f : tab()->frames())
             QVERIFY(std::isfinite(f.potential) && f.maxForce > 0);
+    }
+
+    // Closing the window during a run asks first: No keeps window and run, Yes stops and closes.
+    void closingDuringARunAsks() {
+        tab()->stepsBox()->setValue(10000000);
+        QSignalSpy finished(tab(), &DynamicsTab::runFinished);
+        QTest::mouseClick(tab()->startButton(), Qt::LeftButton);
+        QVERIFY(tab()->isRunning());
+        auto answer = [](QMessageBox::StandardButton button) {
+            QTimer::singleShot(100, [button] {
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                if (box && box->objectName() == QStringLiteral("quitDuringRunDialog"))
+                    box->button(button)->click();
+            });
+        };
+        answer(QMessageBox::No);
+        QVERIFY(!m_window->close());
+        QVERIFY(m_window->isVisible() && tab()->isRunning());
+        answer(QMessageBox::Yes);
+        QVERIFY(m_window->close());
+        QVERIFY(finished.wait(30000));
+        QVERIFY(tab()->verdict().startsWith(QStringLiteral("Stopped at step")));
     }
 };
 

@@ -12,6 +12,8 @@
 #include "graphace/ui/pair_distance_chart.h"
 #include "graphace/ui/structure_scene.h"
 #include "graphace/ui/structure_view.h"
+#include "graphace/ui/training_panel.h"
+#include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
 #include "testing.h"
 
@@ -484,6 +486,40 @@ private Q_SLOTS:
         // Background gradient, atoms of two elements with shading, bonds, cell lines.
         QVERIFY2(distinctColours(image, pixels) > 100,
                  qPrintable(QString::number(distinctColours(image, pixels))));
+    }
+
+    // The wheel over a settings box that was not clicked into leaves it alone (issue 20: a
+    // scrolled panel changed a layer width 64 → 42); once focused, the wheel steps it.
+    void wheelChangesOnlyFocusedBoxes() {
+        m_window->tabs()->setCurrentWidget(m_window->trainingTab());
+        QSpinBox* box = nullptr;
+        for (QSpinBox* candidate : m_window->trainingTab()->panel()->findChildren<QSpinBox*>())
+            if (candidate->isVisible() && candidate->isEnabled() &&
+                candidate->value() + candidate->singleStep() <= candidate->maximum()) {
+                box = candidate;
+                break;
+            }
+        QVERIFY(box);
+        auto wheel = [&] {
+            const QPointF at(box->width() / 2.0, box->height() / 2.0);
+            QWheelEvent event(at, box->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(box, &event);
+        };
+        const int before = box->value();
+        m_window->tabs()->setFocus();
+        QVERIFY(!box->hasFocus());
+        wheel();
+        QCOMPARE(box->value(), before);
+
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        box->setFocus(Qt::MouseFocusReason);
+        QTRY_VERIFY(box->hasFocus());
+        wheel();
+        QCOMPARE(box->value(), before + box->singleStep());
+        box->setValue(before);
+        m_window->tabs()->setCurrentIndex(0);
     }
 
     void cleanupTestCase() { m_window.reset(); }

@@ -728,6 +728,13 @@ private Q_SLOTS:
         QCOMPARE(m_tab->stoppedRun(), 0);
         QVERIFY(m_tab->continueButton()->isVisible() && m_tab->continueButton()->isEnabled());
         QCOMPARE(folder.entryList({QStringLiteral("*.pt")}, QDir::Files).size(), 1);
+        // Not "Done": the status says where it stopped and which weights the run holds.
+        const QString epochs = QString::number(stopped.outcome.epochsRun);
+        QTRY_VERIFY2(m_tab->statusLabel()->text().startsWith(
+                         QStringLiteral("Stopped at epoch %1/").arg(epochs)) &&
+                         m_tab->statusLabel()->text().endsWith(
+                             QStringLiteral("(weights of epoch %1 kept)").arg(epochs)),
+                     qPrintable(m_tab->statusLabel()->text()));
         const QByteArray shot = qgetenv("GRAPHACE_RESUME_SCREENSHOT"); // a look at Continue
         if (!shot.isEmpty())
             QVERIFY(m_window->saveScreenshot(QString::fromLocal8Bit(shot + "-continue.png")));

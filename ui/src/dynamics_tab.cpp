@@ -311,20 +311,24 @@ void DynamicsTab::start() {
         const MdGround ground = mdGroundOf(data ? *data : own);
         long long offStep = -1;
         try {
-            runMolecularDynamics(start, field, settings, [&](const MdFrame& f, const MdState& s) {
-                const std::string reason =
-                    offStep < 0 ? offGroundReason(f, ground, MdLimits{}) : std::string();
-                std::lock_guard<std::mutex> lock(shared->mutex);
-                shared->frames.push_back(f);
-                shared->recorded.push_back(mdTrajectoryFrame(f, s));
-                if (!reason.empty()) {
-                    offStep = f.step;
-                    shared->offGround = reason;
-                    shared->offGroundFrame = f;
-                }
-                // Past physical ground, 20 more frames show how; the rest would be noise.
-                return !shared->stop && (offStep < 0 || f.step < offStep + 20LL * settings.every);
-            });
+            runMolecularDynamics(
+                start, field, settings,
+                [&](const MdFrame& f, const MdState& s) {
+                    const std::string reason =
+                        offStep < 0 ? offGroundReason(f, ground, MdLimits{}) : std::string();
+                    std::lock_guard<std::mutex> lock(shared->mutex);
+                    shared->frames.push_back(f);
+                    shared->recorded.push_back(mdTrajectoryFrame(f, s));
+                    if (!reason.empty()) {
+                        offStep = f.step;
+                        shared->offGround = reason;
+                        shared->offGroundFrame = f;
+                    }
+                    // Past physical ground, 20 more frames show how; the rest would be noise.
+                    return !shared->stop &&
+                           (offStep < 0 || f.step < offStep + 20LL * settings.every);
+                },
+                [&shared] { return shared->stop.load(); });
         } catch (const std::exception& e) {
             std::lock_guard<std::mutex> lock(shared->mutex);
             shared->error = e.what();

@@ -17,6 +17,7 @@
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/user_guide_dialog.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "graphace/ui/wheel_guard.h"
 #include "graphace/version.h"
 
 #include <QAbstractButton>
@@ -80,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("GraphACE Studio"));
     setWindowIcon(QIcon(QStringLiteral(":/graphace/graphace.svg")));
     setAcceptDrops(true);
+    WheelGuard::install();
     buildLayout();
     buildMenus();
     connect(&m_loadWatcher, &QFutureWatcher<LoadResult>::finished, this,
@@ -496,6 +498,24 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    // Quitting in the middle of a run loses it (a training run keeps only its checkpoint): ask.
+    const bool training = m_trainingTab->isRunning();
+    if (training || m_dynamicsTab->isRunning()) {
+        QMessageBox ask(QMessageBox::Question, tr("Quit GraphACE Studio"),
+                        training ? tr("A training run is in progress. Stop it and quit? (Its "
+                                      "checkpoint is kept: the next start offers to resume it.)")
+                                 : tr("A dynamics run is in progress. Stop it and quit?"),
+                        QMessageBox::Yes | QMessageBox::No, this);
+        ask.setObjectName(QStringLiteral("quitDuringRunDialog"));
+        ask.setDefaultButton(QMessageBox::No);
+        if (ask.exec() != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_dynamicsTab->stop();
+        if (training)
+            m_trainingTab->stop();
+    }
     if (m_loadCancel)
         m_loadCancel->store(true);
     QMainWindow::closeEvent(event);

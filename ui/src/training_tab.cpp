@@ -997,7 +997,8 @@ void TrainingTab::updateProgress(bool force) {
                 finished += run.finished ? 1 : 0;
             const int stopped = stoppedRun();
             if (stopped >= 0) {
-                m_status->setText(tr("Stopped at epoch %1/%2")
+                // Not "Done": say which weights the run holds (those of its last whole epoch).
+                m_status->setText(tr("Stopped at epoch %1/%2 (weights of epoch %1 kept)")
                                       .arg(m_runs[stopped].outcome.epochsRun)
                                       .arg(totalEpochs(m_runs[stopped].config.optimiser)));
                 m_status->setToolTip(tr("Continue goes on from the last whole epoch"));

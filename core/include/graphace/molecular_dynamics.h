@@ -58,10 +58,13 @@ struct MdState {
 // Runs `settings.steps` steps from `start` (its positions; velocities drawn as above). Calls
 // onFrame at step 0 and every `every` steps; returning false stops the run there. Throws
 // std::invalid_argument for bad settings or an atom without a known mass; whatever the force
-// field throws propagates. Returns the number of steps done.
+// field throws propagates. `stopRequested`, when given, is asked after every step (a run that
+// records every 5,000 steps still stops within one); when it says true, that step is recorded
+// as a frame and the run ends. Returns the number of steps done.
 long long runMolecularDynamics(const Structure& start, const ForceField& forceField,
                                const MdSettings& settings,
-                               const std::function<bool(const MdFrame&, const MdState&)>& onFrame);
+                               const std::function<bool(const MdFrame&, const MdState&)>& onFrame,
+                               const std::function<bool()>& stopRequested = {});
 
 // The NVE energy drift: the least-squares slope of the total energy against time, in meV per
 // atom per ps. 0 for fewer than two frames.
