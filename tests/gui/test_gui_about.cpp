@@ -6,6 +6,7 @@
 #include "graphace/ui/user_guide_dialog.h"
 #include "graphace/ui/vtk_viewport.h"
 #include "graphace/version.h"
+#include "gui_testing.h"
 #include "testing.h"
 
 #include <QAction>
@@ -55,13 +56,7 @@ QString lineStartingWith(const QString& text, const QString& prefix) {
 class TestGuiAbout : public QObject {
     Q_OBJECT
 public:
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private Q_SLOTS:
     void aboutTextNamesEveryVersion() {

@@ -7,6 +7,7 @@
 #include "graphace/ui/structure_scene.h"
 #include "graphace/ui/structure_view.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "gui_testing.h"
 #include "testing.h"
 
 #include <QDoubleSpinBox>
@@ -51,13 +52,7 @@ double median(std::vector<double> v) {
 class TestGuiBenchmark : public QObject {
     Q_OBJECT
 public:
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private:
     // Sweeps the cutoff; each step is one spin-box change plus one rendered frame.

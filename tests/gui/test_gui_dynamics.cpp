@@ -15,6 +15,7 @@
 #include "graphace/ui/training_panel.h"
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "gui_testing.h"
 #include "testing.h"
 
 #include <QApplication>
@@ -40,12 +41,7 @@ using namespace graphace::ui;
 class TestGuiDynamics : public QObject {
     Q_OBJECT
 public:
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private:
     QTemporaryDir m_dir;

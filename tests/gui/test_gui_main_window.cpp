@@ -15,6 +15,7 @@
 #include "graphace/ui/training_panel.h"
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "gui_testing.h"
 #include "testing.h"
 
 #include <QApplication>
@@ -65,13 +66,7 @@ class TestGuiMainWindow : public QObject {
     Q_OBJECT
 public:
     // Runs before QApplication exists: the GL format and a private settings folder.
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private:
     QTemporaryDir m_dir;

@@ -5,6 +5,7 @@
 #include "graphace/sample_dataset.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "gui_testing.h"
 #include "testing.h"
 
 #include <QAction>
@@ -57,13 +58,7 @@ class TestGuiOpenFiles : public QObject {
 public:
     // Runs before QApplication exists: a private settings folder (the recent-files list starts
     // empty and a person's own list is never touched) and the GL format.
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private:
     QTemporaryDir m_dir;

@@ -23,6 +23,7 @@
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/training_worker.h"
 #include "graphace/ui/vtk_viewport.h"
+#include "gui_testing.h"
 
 #include <QAction>
 #include <QApplication>
@@ -80,13 +81,7 @@ int epochOf(const QList<QVariant>& signalArguments) {
 class TestGuiTraining : public QObject {
     Q_OBJECT
 public:
-    static void initMain() {
-        static QTemporaryDir config;
-        qputenv("XDG_CONFIG_HOME", QFile::encodeName(config.path()));
-        // Checkpoints of training runs (run_checkpoints.h) stay out of the user's folder.
-        qputenv("XDG_DATA_HOME", QFile::encodeName(config.path() + QStringLiteral("/data")));
-        VtkViewport::setDefaultSurfaceFormat();
-    }
+    static void initMain() { testing::prepareGuiTestProcess(); }
 
 private:
     std::unique_ptr<MainWindow> m_window;
