@@ -126,6 +126,11 @@ CTildeFunction cTildeOf(const AceBasis& basis, const AceBasisFunction& function,
         out.ms.push_back(ms);
         out.coefficients.push_back(c.real());
     }
+    // The evaluator counts a function's m-combinations in a 16-bit integer.
+    if (out.ms.size() > 32767)
+        throw std::invalid_argument("paceYaceText: a basis function has " +
+                                    std::to_string(out.ms.size()) +
+                                    " m-combinations, more than pair_style pace can hold (32767)");
     return out;
 }
 
@@ -137,6 +142,10 @@ std::string paceYaceText(const LinearAceModel& model) {
     if (model.coefficients.size() != basis.size())
         throw std::invalid_argument("paceYaceText: " + std::to_string(model.coefficients.size()) +
                                     " coefficients for a basis of " + std::to_string(basis.size()));
+    for (Eigen::Index k = 0; k < model.coefficients.size(); ++k)
+        if (!std::isfinite(model.coefficients[k]))
+            throw std::invalid_argument("paceYaceText: coefficient " + std::to_string(k) +
+                                        " is not finite");
     if (!model.referenceEnergies.empty() &&
         static_cast<int>(model.referenceEnergies.size()) != species)
         throw std::invalid_argument("paceYaceText: reference energies do not match the species");

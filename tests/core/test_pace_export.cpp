@@ -270,6 +270,11 @@ private Q_SLOTS:
         LinearAceModel model = randomModel(twoSpeciesConfig(3, 4), 1.0, 2);
         model.coefficients.conservativeResize(model.coefficients.size() - 1);
         QVERIFY(testing::errorOf([&] { paceYaceText(model); }).contains("coefficients"));
+        LinearAceModel broken = randomModel(twoSpeciesConfig(3, 4), 1.0, 2);
+        broken.coefficients[3] = std::nan("");
+        QVERIFY(testing::errorOf([&] {
+                    paceYaceText(broken);
+                }).contains("coefficient 3 is not finite"));
     }
 
     // Random coefficients weight every function alike, so every coupling is checked, up to four

@@ -26,7 +26,8 @@
 namespace graphace {
 
 // The file's text. Throws std::invalid_argument when the model's coefficients do not match its
-// basis, std::logic_error when a coupling does not come out real (an internal error).
+// basis or are not finite, or a function has more m-combinations than the evaluator holds
+// (32767); std::logic_error when a coupling does not come out real (an internal error).
 std::string paceYaceText(const LinearAceModel& model);
 
 // Atomically (atomic_file.h); throws std::runtime_error naming the path.
