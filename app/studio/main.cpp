@@ -1,7 +1,7 @@
 // graphace-studio: GraphACE Studio's desktop window (a thin shell around graphace_ui).
 //
 //   graphace-studio [FILE...]                 open files (extended XYZ), or the built-in sample
-//   graphace-studio [--tab structure|training] ...   the tab shown first
+//   graphace-studio [--tab structure|training|dynamics] ...   the tab shown first
 //   graphace-studio --screenshot OUT.png [FILE...]
 //                                             render the window once everything is loaded,
 //                                             save it as an image and exit
@@ -9,8 +9,8 @@
 //                                             start training once the data is loaded (with
 //                                             --screenshot: the image is taken when it ends)
 
-#include "graphace/ui/cutoff_panel.h"
 #include "graphace/experiment_config.h"
+#include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/training_panel.h"
 #include "graphace/ui/training_tab.h"
@@ -104,9 +104,10 @@ int main(int argc, char** argv) {
     QCommandLineOption cutoff(QStringLiteral("cutoff"),
                               QStringLiteral("Initial neighbour cutoff in Å (0.1–10, default 5)."),
                               QStringLiteral("R"));
-    QCommandLineOption tab(QStringLiteral("tab"),
-                           QStringLiteral("Tab to show first: structure (default) or training."),
-                           QStringLiteral("NAME"));
+    QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QStringLiteral("Tab to show first: structure (default), training or dynamics."),
+        QStringLiteral("NAME"));
     QCommandLineOption train(QStringLiteral("train"),
                              QStringLiteral("Start training once the data is loaded (the Training "
                                             "tab's settings, or --preset/--set)."));
@@ -143,7 +144,8 @@ int main(int argc, char** argv) {
             if (window.tabs()->tabText(i).remove(QLatin1Char('&')).toLower() == name)
                 index = i;
         if (index < 0) {
-            std::fprintf(stderr, "graphace-studio: error: --tab must be structure or training\n");
+            std::fprintf(stderr,
+                         "graphace-studio: error: --tab must be structure, training or dynamics\n");
             return 2;
         }
         window.tabs()->setCurrentIndex(index);

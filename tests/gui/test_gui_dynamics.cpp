@@ -167,9 +167,15 @@ private Q_SLOTS:
         }
 
         QVERIFY(m_window->grabImage().save(m_dir.filePath(QStringLiteral("dynamics.png"))));
-        if (qEnvironmentVariableIsSet("GRAPHACE_SCREENSHOT_DIR"))
-            m_window->grabImage().save(qEnvironmentVariable("GRAPHACE_SCREENSHOT_DIR") +
-                                       QStringLiteral("/dynamics.png"));
+        if (qEnvironmentVariableIsSet("GRAPHACE_SCREENSHOT_DIR")) { // for a person to look at
+            const QString dir = qEnvironmentVariable("GRAPHACE_SCREENSHOT_DIR");
+            m_window->grabImage().save(dir + QStringLiteral("/dynamics.png"));
+            const QSize size = m_window->size();
+            m_window->resize(1024, 700);
+            QTest::qWait(200);
+            m_window->grabImage().save(dir + QStringLiteral("/dynamics-1024x700.png"));
+            m_window->resize(size);
+        }
     }
 
     void stopEndsTheRun() {
