@@ -3,6 +3,7 @@
 // stall while training. Needs a display (run under xvfb-run).
 #include "graphace/experiment_config.h"
 #include "graphace/experiment_run.h"
+#include "graphace/extxyz.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/sample_dataset.h"
 #include "graphace/ui/colour_bar.h"
@@ -707,6 +708,55 @@ private Q_SLOTS:
 
     // Stop, then Continue: the run ends with the weights and history of a run never stopped,
     // and its checkpoint goes when it ends.
+    // A separate test file (issue 20: opening train and test files together merged them and a
+    // random split put test configurations into training): all loaded data trains, the file is
+    // the test set, as `graphace train --test`; a bad file is refused and changes nothing.
+    void separateTestFileIsTheTestSet() {
+        QTemporaryDir dir;
+        SampleOptions options;
+        options.configurations = 5;
+        options.seed = 99;
+        const QString testPath = dir.filePath(QStringLiteral("test.xyz"));
+        writeExtxyzFile(testPath.toStdString(), generateSampleDataset(options));
+        const QString badPath = dir.filePath(QStringLiteral("bad.xyz"));
+        QFile bad(badPath);
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("3\nnot a header\nHf 0 0\n");
+        bad.close();
+
+        QSignalSpy changed(m_tab, &TrainingTab::testDataChanged);
+        m_tab->openTestFile(badPath);
+        QVERIFY(changed.wait(60000));
+        QCOMPARE(changed.last().at(0).toBool(), false);
+        QVERIFY2(m_tab->lastError().contains(QStringLiteral("bad.xyz")),
+                 qPrintable(m_tab->lastError()));
+        QVERIFY(!m_tab->testData());
+
+        m_tab->openTestFile(testPath);
+        QVERIFY(changed.wait(60000));
+        QCOMPARE(changed.last().at(0).toBool(), true);
+        QCOMPARE(m_tab->testData()->size(), std::size_t(5));
+        panel()->setConfig(smallRecommendedConfig());
+        const ExperimentConfig config = panel()->config();
+        QCOMPARE(config.data.trainSize, 0);
+        QCOMPARE(config.data.testSize, 0);
+        QCOMPARE(QString::fromStdString(config.data.testFile), testPath);
+
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        const TrainingRunRecord& run = m_tab->runs().back();
+        QVERIFY(run.prepared);
+        QCOMPARE(run.prepared->train.size(), m_window->dataset()->size());
+        QCOMPARE(run.prepared->test.size(), std::size_t(5));
+        QCOMPARE(run.prepared->test.structures[0].positions,
+                 generateSampleDataset(options).structures[0].positions);
+        QCOMPARE(QString::fromStdString(run.config.data.testFile), testPath);
+
+        m_tab->clearTestData();
+        QVERIFY(!m_tab->testData());
+        QVERIFY(panel()->config().data.testFile.empty());
+    }
+
     void stopThenContinueEqualsAnUninterruptedRun() {
         removeCheckpoints();
         panel()->setConfig(resumableConfig());

@@ -804,6 +804,11 @@ void MainWindow::restoreSession(const Session& session) {
             m_cutoffPanel->setCutoff(session.cutoff);
             m_trainingTab->panel()->setConfig(session.settings);
             m_trainingTab->setRuns(session.runs);
+            // The session's test file (data.test of its settings) is read again.
+            if (!session.settings.data.testFile.empty())
+                m_trainingTab->openTestFile(QString::fromStdString(session.settings.data.testFile));
+            else
+                m_trainingTab->clearTestData();
         });
     if (session.files.isEmpty())
         loadSample();

@@ -569,6 +569,17 @@ void TrainingPanel::applyPreset(const QString& name) {
         Q_EMIT cutoffChanged(config.graph.options.cutoff);
 }
 
+void TrainingPanel::setTestFile(const QString& path) {
+    m_testFile = path;
+    for (QSpinBox* box : {m_trainSize, m_testSize}) {
+        box->setEnabled(path.isEmpty());
+        box->setToolTip(path.isEmpty() ? QString()
+                                       : tr("Off: the test file %1 is the test set and all "
+                                            "loaded data trains")
+                                             .arg(path));
+    }
+}
+
 void TrainingPanel::setDataSize(int count) {
     m_dataSize = count;
     if (m_trainSize->value() == 0 && m_testSize->value() == 0)
@@ -725,6 +736,11 @@ ExperimentConfig TrainingPanel::config() const {
 
     c.data.trainSize = m_trainSize->value();
     c.data.testSize = m_testSize->value();
+    c.data.testFile = m_testFile.toStdString(); // only the file the tab has loaded
+    if (!m_testFile.isEmpty()) {
+        c.data.trainSize = 0;
+        c.data.testSize = 0;
+    }
     bool ok = false;
     const qulonglong seed = m_seed->text().toULongLong(&ok);
     if (ok)

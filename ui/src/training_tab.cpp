@@ -1,6 +1,7 @@
 #include "graphace/ui/training_tab.h"
 
 #include "graphace/experiment_run.h"
+#include "graphace/extxyz.h"
 #include "graphace/setting_sweep.h"
 #include "graphace/ui/sweep_chart.h"
 
@@ -12,6 +13,7 @@
 #include "graphace/ui/training_panel.h"
 
 #include <QChartView>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -115,6 +117,32 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_dataInfo = new QLabel;
     m_dataInfo->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_testButton = new QPushButton(tr("Test file…"));
+    m_testButton->setObjectName(QStringLiteral("testFileButton"));
+    m_testButton->setToolTip(tr("Test every run on a separate extended-XYZ file instead of a "
+                                "split of the loaded data (graphace train --test)"));
+    m_clearTestButton = new QPushButton(tr("No test file"));
+    m_clearTestButton->setToolTip(tr("Back to a split of the loaded data"));
+    m_clearTestButton->hide();
+    m_testLoad = new QFutureWatcher<TestFileLoad>(this);
+    connect(m_testButton, &QPushButton::clicked, this, [this]() {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Test file"), QString(), tr("Extended XYZ (*.xyz *.extxyz);;All files (*)"));
+        if (!path.isEmpty())
+            openTestFile(path);
+    });
+    connect(m_clearTestButton, &QPushButton::clicked, this, &TrainingTab::clearTestData);
+    connect(m_testLoad, &QFutureWatcher<TestFileLoad>::finished, this, [this]() {
+        const TestFileLoad load = m_testLoad->result();
+        m_testButton->setEnabled(true);
+        if (!load.error.isEmpty()) {
+            setError(tr("Test file not used: %1").arg(load.error));
+            Q_EMIT testDataChanged(false);
+            return;
+        }
+        setTestData(load.data, load.path);
+        Q_EMIT testDataChanged(true);
+    });
     m_warning = new QLabel;
     m_warning->setWordWrap(true);
     m_warning->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -164,6 +192,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_progress);
     controls->addWidget(m_status, 1);
     controls->addWidget(m_dataInfo);
+    controls->addWidget(m_testButton);
+    controls->addWidget(m_clearTestButton);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     m_bottomSplitter = bottom;
@@ -345,12 +375,48 @@ void TrainingTab::setDataset(std::shared_ptr<const Dataset> dataset, const QStri
     m_dataSource.label = label;
     if (m_data)
         m_panel->setDataSize(static_cast<int>(m_data->size()));
-    m_dataInfo->setText(m_data ? tr("%1: %2 configurations")
-                                     .arg(label.isEmpty() ? tr("data") : label)
-                                     .arg(m_data->size())
-                               : tr("no data"));
+    showDataInfo();
     updateButtons();
     m_previewTimer->start();
+}
+
+void TrainingTab::showDataInfo() {
+    QString text = m_data ? tr("%1: %2 configurations")
+                                .arg(m_dataLabel.isEmpty() ? tr("data") : m_dataLabel)
+                                .arg(m_data->size())
+                          : tr("no data");
+    if (m_testData)
+        text += tr("; test: %1 (%2)").arg(QFileInfo(m_testPath).fileName()).arg(m_testData->size());
+    m_dataInfo->setText(text);
+}
+
+void TrainingTab::openTestFile(const QString& path) {
+    m_testButton->setEnabled(false);
+    m_testLoad->setFuture(QtConcurrent::run([path]() {
+        TestFileLoad load;
+        load.path = path;
+        try {
+            load.data = std::make_shared<const Dataset>(readExtxyzFile(path.toStdString()));
+            if (load.data->size() == 0)
+                load.error = tr("%1 has no configuration").arg(path);
+        } catch (const std::exception& e) {
+            load.error = QString::fromUtf8(e.what());
+        }
+        return load;
+    }));
+}
+
+void TrainingTab::setTestData(std::shared_ptr<const Dataset> test, const QString& path) {
+    m_testData = std::move(test);
+    m_testPath = m_testData ? path : QString();
+    m_panel->setTestFile(m_testPath);
+    m_clearTestButton->setVisible(m_testData != nullptr);
+    showDataInfo();
+}
+
+void TrainingTab::clearTestData() {
+    setTestData(nullptr, {});
+    Q_EMIT testDataChanged(true);
 }
 
 void TrainingTab::previewDataDefaults() {
@@ -523,6 +589,7 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
         dropCheckpoints(jobs);
         m_jobs.clear();
         m_runsData = m_data;
+        m_runsTestData = m_testData;
     }
     m_jobs.insert(m_jobs.end(), jobs.begin(), jobs.end());
     int planned = 0;
@@ -550,8 +617,12 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
     m_worker->resetControls();
     TrainingWorker* worker = m_worker;
     auto data = m_runsData;
+    auto testData = m_runsTestData;
     QMetaObject::invokeMethod(
-        worker, [worker, jobs, data, firstIndex]() { worker->run(jobs, data, {}, firstIndex); },
+        worker,
+        [worker, jobs, data, testData, firstIndex]() {
+            worker->run(jobs, data, testData, firstIndex);
+        },
         Qt::QueuedConnection);
     updateButtons();
     updateProgress(true);

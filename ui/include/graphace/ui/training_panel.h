@@ -75,6 +75,10 @@ public:
     ExperimentConfig config() const;
     // Shows `config` (no signals about the cutoff: nothing was edited by the person).
     void setConfig(const ExperimentConfig& config);
+    // A separate test file (the Training tab's "Test file…"; empty: none). While one is set the
+    // split sizes are off (the file is the test set, all loaded data trains) and config() has
+    // data.test = `path`, train_size = test_size = 0, as `graphace train --test` runs.
+    void setTestFile(const QString& path);
     // Fills every field from presetConfig(name), with the GUI's torch thread default and, where
     // the preset splits nothing, the held-out test size of the loaded data (setDataSize).
     void applyPreset(const QString& name);
@@ -187,6 +191,7 @@ private:
     // training
     QSpinBox* m_trainSize = nullptr;
     QSpinBox* m_testSize = nullptr;
+    QString m_testFile;
     int m_dataSize = 0;
     QLineEdit* m_seed = nullptr;
     QSpinBox* m_batchSize = nullptr;

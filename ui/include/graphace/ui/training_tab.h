@@ -12,6 +12,7 @@
 #include "graphace/ui/training_worker.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QStringList>
 #include <QThread>
 #include <QWidget>
@@ -48,6 +49,16 @@ public:
     // later session can load it again to resume them.
     void setDataSource(const RunDataSource& source);
     const std::shared_ptr<const Dataset>& dataset() const { return m_data; }
+    // A separate test set, as `graphace train --test FILE`: every run then trains on all of the
+    // data and is tested on this (the panel's split sizes are off). openTestFile reads the file
+    // on a worker thread and emits testDataChanged (false, with lastError(), for a bad file: the
+    // previous choice stays); clearTestData goes back to the split.
+    void openTestFile(const QString& path);
+    void setTestData(std::shared_ptr<const Dataset> test, const QString& path);
+    void clearTestData();
+    const std::shared_ptr<const Dataset>& testData() const { return m_testData; }
+    QString testFile() const { return m_testPath; }
+    QPushButton* testFileButton() const { return m_testButton; }
 
     // --- runs ------------------------------------------------------------------------------------
     // One run of the panel's config. Returns false (and says why in lastError()) when it cannot
@@ -122,6 +133,7 @@ Q_SIGNALS:
     void trainingStarted();
     void trainingFinished();
     void runsChanged();
+    void testDataChanged(bool ok);
     // The worker's reports, re-emitted on the UI thread once the tab has taken them in (safe to
     // spy on from the UI thread; the worker's own signals come from its thread).
     void runStarted(int index, const QString& name);
@@ -192,7 +204,18 @@ private:
     QStringList m_warnings;
 
     QTimer* m_previewTimer = nullptr; // gathers quick changes into one preview
-    int m_previewGeneration = 0;      // a preview that finishes after a newer one began is dropped
+    void showDataInfo();
+    std::shared_ptr<const Dataset> m_testData;     // the test file, when one is chosen
+    std::shared_ptr<const Dataset> m_runsTestData; // the one the runs shown were tested on
+    QString m_testPath;
+    QPushButton* m_testButton = nullptr;
+    QPushButton* m_clearTestButton = nullptr;
+    struct TestFileLoad {
+        std::shared_ptr<const Dataset> data;
+        QString path, error;
+    };
+    QFutureWatcher<TestFileLoad>* m_testLoad = nullptr;
+    int m_previewGeneration = 0; // a preview that finishes after a newer one began is dropped
 
     QThread m_thread;
     TrainingWorker* m_worker = nullptr;
