@@ -818,19 +818,41 @@ void MainWindow::restoreSession(const Session& session) {
 
 void MainWindow::resumeInterruptedRun(const RunCheckpoint& run) {
     m_tabs->setCurrentWidget(m_trainingTab);
+    // The run's own test file (data.test of its config) or none, then the run itself.
+    auto resume = [this, run]() {
+        auto start = [this, run]() {
+            if (!m_trainingTab->resumeCheckpoint(run))
+                statusBar()->showMessage(m_trainingTab->lastError(), 8000);
+        };
+        if (run.config.data.testFile.empty()) {
+            m_trainingTab->clearTestData();
+            start();
+            return;
+        }
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(m_trainingTab, &TrainingTab::testDataChanged, this,
+                              [this, start, connection](bool ok) {
+                                  disconnect(*connection);
+                                  if (ok)
+                                      start();
+                                  else
+                                      statusBar()->showMessage(m_trainingTab->lastError(), 8000);
+                              });
+        m_trainingTab->openTestFile(QString::fromStdString(run.config.data.testFile));
+    };
     if (!run.data.known()) {
         // Data the window was handed, not read from files: resume on what is loaded (the trainer
         // refuses other data, with the reason).
-        if (!m_trainingTab->resumeCheckpoint(run))
-            statusBar()->showMessage(m_trainingTab->lastError(), 8000);
+        resume();
         return;
     }
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(this, &MainWindow::loadFinished, this, [this, run, connection](bool ok) {
-        disconnect(*connection);
-        if (ok && !m_trainingTab->resumeCheckpoint(run))
-            statusBar()->showMessage(m_trainingTab->lastError(), 8000);
-    });
+    *connection =
+        connect(this, &MainWindow::loadFinished, this, [this, resume, connection](bool ok) {
+            disconnect(*connection);
+            if (ok)
+                resume();
+        });
     if (run.data.builtInSample)
         loadSample();
     else
