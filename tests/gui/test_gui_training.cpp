@@ -361,6 +361,11 @@ private Q_SLOTS:
         QCOMPARE(panel()->degreePerOrderEdit()->text(), degrees.join(QStringLiteral(", ")));
         QVERIFY(expected.ace.max_degree_per_order[0] < 20);     // two species: fewer than one's
         QVERIFY(ace.autoR0 && ace.autoRcut && ace.autoDegrees); // still "auto" for the run
+        // The graph cutoff "Auto" gives on this data is shown too (the recommended preset).
+        QVERIFY(panel()->config().graph.autoCutoff);
+        QVERIFY2(panel()->autoCutoffBox()->text().contains(
+                     QStringLiteral("%1 Å").arg(expected.graph.options.cutoff, 0, 'f', 2)),
+                 qPrintable(panel()->autoCutoffBox()->text()));
         // A value given by the person is left alone.
         c.ace.autoRcut = false;
         c.ace.rcut = 4.5;

@@ -752,6 +752,12 @@ ExperimentConfig TrainingPanel::config() const {
     return c;
 }
 
+void TrainingPanel::showResolvedCutoff(double cutoff) {
+    m_autoCutoff->setText(
+        cutoff > 0 ? tr("Auto (first minimum of g(r)): %1 Å on this data").arg(cutoff, 0, 'f', 2)
+                   : tr("Auto (first minimum of g(r))"));
+}
+
 void TrainingPanel::showResolvedAce(const AceConfig& ace) {
     if (m_autoR0->isChecked() && ace.autoR0)
         m_r0->setValue(ace.r0);

@@ -423,12 +423,13 @@ void TrainingTab::previewDataDefaults() {
     const ExperimentConfig config = m_panel->config();
     const AceConfig& ace = config.ace;
     if (!m_data || m_data->size() == 0 || m_running ||
-        !(ace.autoR0 || ace.autoRcut || ace.autoDegrees))
+        !(ace.autoR0 || ace.autoRcut || ace.autoDegrees || config.graph.autoCutoff))
         return;
     const int generation = ++m_previewGeneration;
     struct Preview {
         bool ok = false;
         AceConfig ace;
+        double cutoff = 0; // the graph cutoff "auto" gives, when it is auto
     };
     auto* watcher = new QFutureWatcher<Preview>(this);
     connect(watcher, &QFutureWatcher<Preview>::finished, this, [this, watcher, generation]() {
@@ -440,12 +441,16 @@ void TrainingTab::previewDataDefaults() {
             !preview.ok)
             return;
         m_panel->showResolvedAce(preview.ace);
+        m_panel->showResolvedCutoff(preview.cutoff);
         Q_EMIT dataDefaultsShown();
     });
     watcher->setFuture(QtConcurrent::run([config, data = m_data]() {
         Preview preview;
         try {
-            preview.ace = resolveDataDefaults(config, *data).ace;
+            const ExperimentConfig resolved = resolveDataDefaults(config, *data);
+            preview.ace = resolved.ace;
+            if (config.graph.autoCutoff)
+                preview.cutoff = resolved.graph.options.cutoff;
             preview.ok = true;
         } catch (const std::exception&) {
             // Not shown: Start reports the same problem in its own words.

@@ -111,6 +111,8 @@ public:
     // Shows the values a run chose for the ACE fields still set to "auto" (the fields stay
     // disabled; unticking Auto makes the shown value editable).
     void showResolvedAce(const AceConfig& ace);
+    // The graph cutoff "Auto" chooses on the loaded data, in the Auto box's text (0: none).
+    void showResolvedCutoff(double cutoff);
     RealEdit* virialWeightEdit() const { return m_virialWeight; }
     PhaseTable* phaseTable() const { return m_phases; }
     LayerTable* graphLayerTable() const { return m_graphLayers; }
