@@ -18,23 +18,27 @@
 #include "gui_testing.h"
 #include "testing.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -515,6 +519,33 @@ private Q_SLOTS:
         QCOMPARE(box->value(), before + box->singleStep());
         box->setValue(before);
         m_window->tabs()->setCurrentIndex(0);
+    }
+
+    // File → Export's dialogs open in the folder the last export went to, and remember it.
+    void exportDialogsRememberTheirFolder() {
+        QTemporaryDir first;
+        QSettings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"))
+            .setValue(QStringLiteral("lastExportFolder"), first.path());
+        const QString second = QDir(first.path()).filePath(QStringLiteral("second"));
+        QVERIFY(QDir().mkpath(second));
+        QString opened;
+        QTimer::singleShot(300, [&] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            opened = dialog->directory().absolutePath();
+            dialog->selectFile(QDir(second).filePath(QStringLiteral("series.csv")));
+            static_cast<QDialog*>(dialog)->accept(); // QFileDialog::accept, as Save does
+        });
+        auto* action = m_window->findChild<QAction*>(QStringLiteral("actionExportSeries"));
+        QVERIFY(action);
+        action->trigger();
+        QCOMPARE(opened, QDir(first.path()).absolutePath());
+        QVERIFY(QFileInfo::exists(QDir(second).filePath(QStringLiteral("series.csv"))));
+        QCOMPARE(QSettings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"))
+                     .value(QStringLiteral("lastExportFolder"))
+                     .toString(),
+                 QDir(second).absolutePath());
     }
 
     void cleanupTestCase() { m_window.reset(); }

@@ -65,6 +65,15 @@ QSettings settings() {
     return QSettings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"));
 }
 
+// File → Export's dialogs open where the last export went (issue 20: each started anew).
+QString exportFolder() {
+    return settings().value(QStringLiteral("lastExportFolder"), QDir::homePath()).toString();
+}
+
+void rememberExportFolder(const QString& folder) {
+    settings().setValue(QStringLiteral("lastExportFolder"), QFileInfo(folder).absoluteFilePath());
+}
+
 QStringList localFiles(const QMimeData* mime) {
     QStringList files;
     if (!mime || !mime->hasUrls())
@@ -723,9 +732,11 @@ void MainWindow::exportModelDialog() {
                                     "the Training tab (models are not kept in session files)."));
         return;
     }
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export model to folder"));
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Export model to folder"), exportFolder());
     if (dir.isEmpty())
         return;
+    rememberExportFolder(dir);
     try {
         exportModel(*run, dir);
         statusBar()->showMessage(tr("Model “%1” written to %2").arg(run->name, dir), 8000);
@@ -735,9 +746,11 @@ void MainWindow::exportModelDialog() {
 }
 
 void MainWindow::exportChartsDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export charts to folder"));
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Export charts to folder"), exportFolder());
     if (dir.isEmpty())
         return;
+    rememberExportFolder(dir);
     try {
         for (const auto& [stem, widget] : m_trainingTab->chartWidgets()) {
             exportWidgetPng(widget, QDir(dir).filePath(stem + QStringLiteral(".png")));
@@ -751,9 +764,11 @@ void MainWindow::exportChartsDialog() {
 
 void MainWindow::exportSeriesDialog() {
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export series"), QStringLiteral("series.csv"), tr("CSV (*.csv)"));
+        this, tr("Export series"), QDir(exportFolder()).filePath(QStringLiteral("series.csv")),
+        tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
+    rememberExportFolder(QFileInfo(path).absolutePath());
     try {
         exportSeriesCsv(m_trainingTab->runs(), path);
         statusBar()->showMessage(tr("Series written to %1").arg(path), 8000);
@@ -764,9 +779,11 @@ void MainWindow::exportSeriesDialog() {
 
 void MainWindow::exportConfigDialog() {
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export config"), QStringLiteral("config.json"), tr("JSON (*.json)"));
+        this, tr("Export config"), QDir(exportFolder()).filePath(QStringLiteral("config.json")),
+        tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
+    rememberExportFolder(QFileInfo(path).absolutePath());
     // The selected run's config as it ran; without runs, the settings of the Training tab.
     TrainingRunRecord settings;
     const TrainingRunRecord* run = m_trainingTab->currentRun();
