@@ -331,11 +331,27 @@ private Q_SLOTS:
         c.ace.max_degree_per_order = {20, 10, 7};
         c.ace.autoDegrees = false;
         panel()->setConfig(c);
+        // Marked as it stands, Start off with the reason; start() itself refuses too.
+        QVERIFY2(panel()->problem().contains(QStringLiteral("max_degree_per_order")),
+                 qPrintable(panel()->problem()));
+        QVERIFY(!panel()->problemLabel()->isHidden());
+        QVERIFY(!m_tab->startButton()->isEnabled());
         QVERIFY(!m_tab->start());
         QVERIFY2(m_tab->lastError().contains(QStringLiteral("max_degree_per_order")),
                  qPrintable(m_tab->lastError()));
         edit->clear();
         QVERIFY(panel()->config().ace.max_degree_per_order.empty());
+        QVERIFY(panel()->problem().isEmpty() && panel()->problemLabel()->isHidden());
+        QVERIFY(m_tab->startButton()->isEnabled());
+        // A test size beyond the loaded data is marked at once, not first at Start.
+        const int loaded = static_cast<int>(m_window->dataset()->size());
+        const int before = panel()->testSizeBox()->value();
+        panel()->testSizeBox()->setValue(loaded + 100);
+        QVERIFY2(panel()->problem().contains(QStringLiteral("only %1 configurations").arg(loaded)),
+                 qPrintable(panel()->problem()));
+        QVERIFY(!m_tab->startButton()->isEnabled());
+        panel()->testSizeBox()->setValue(before);
+        QVERIFY(panel()->problem().isEmpty() && m_tab->startButton()->isEnabled());
     }
 
     void dataDerivedAceShownBeforeStart() {

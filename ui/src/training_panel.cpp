@@ -282,6 +282,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_presetNote = new QLabel;
     m_presetNote->setWordWrap(true);
     m_presetNote->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_problemLabel = new QLabel;
+    m_problemLabel->setObjectName(QStringLiteral("settingsProblem"));
+    m_problemLabel->setWordWrap(true);
+    m_problemLabel->setStyleSheet(QStringLiteral("color: #b00000; font-weight: bold;"));
+    m_problemLabel->hide();
+    form->addRow(m_problemLabel);
     form->addRow(tr("Preset"), m_preset);
     form->addRow(m_presetNote);
     connect(m_preset, &QComboBox::activated, this,
@@ -488,6 +494,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Threads"), m_threads);
     column->addWidget(trainingBox);
     column->addStretch(1);
+    // Checked as the person types, not first at Start.
+    // Only what every widget that feeds it reports on change: the sizes and the ACE settings
+    // (the rest is checked at Start, which names the field).
+    for (QSpinBox* box : {m_trainSize, m_testSize, m_bodyOrder, m_maxDegree})
+        connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::updateProblem);
+    connect(m_degreePerOrder, &QLineEdit::textChanged, this, &TrainingPanel::updateProblem);
+    for (RealEdit* edit : {m_r0, m_rcut, m_wL, m_csp})
+        connect(edit, &RealEdit::valueEdited, this, &TrainingPanel::updateProblem);
+    for (QCheckBox* box : {m_autoR0, m_autoRcut, m_autoDegrees})
+        connect(box, &QCheckBox::toggled, this, &TrainingPanel::updateProblem);
     buildDeviceItems();
 
     auto* scroll = new QScrollArea;
@@ -569,6 +585,34 @@ void TrainingPanel::applyPreset(const QString& name) {
         Q_EMIT cutoffChanged(config.graph.options.cutoff);
 }
 
+void TrainingPanel::updateProblem() {
+    QString problem;
+    const ExperimentConfig c = config();
+    const long long train = c.data.trainSize, test = c.data.testSize;
+    if (m_testFile.isEmpty() && m_dataSize > 0 && (train + test > m_dataSize || test >= m_dataSize))
+        problem = tr("Training size %1 + test size %2: only %3 configurations are loaded "
+                     "(the training set needs at least one)")
+                      .arg(train)
+                      .arg(test)
+                      .arg(m_dataSize);
+    if (problem.isEmpty()) {
+        try {
+            validate(c.ace);
+        } catch (const std::exception& e) {
+            problem = tr("ACE: %1").arg(QString::fromUtf8(e.what()));
+        }
+    }
+    m_trainSize->setStyleSheet(
+        problem.startsWith(tr("Training size")) ? QStringLiteral("color: #b00000;") : QString());
+    m_testSize->setStyleSheet(m_trainSize->styleSheet());
+    m_problemLabel->setText(problem);
+    m_problemLabel->setVisible(!problem.isEmpty());
+    if (problem != m_problem) {
+        m_problem = problem;
+        Q_EMIT problemChanged();
+    }
+}
+
 void TrainingPanel::setTestFile(const QString& path) {
     m_testFile = path;
     for (QSpinBox* box : {m_trainSize, m_testSize}) {
@@ -578,12 +622,14 @@ void TrainingPanel::setTestFile(const QString& path) {
                                             "loaded data trains")
                                              .arg(path));
     }
+    updateProblem();
 }
 
 void TrainingPanel::setDataSize(int count) {
     m_dataSize = count;
     if (m_trainSize->value() == 0 && m_testSize->value() == 0)
         m_testSize->setValue(defaultTestSize(count));
+    updateProblem();
 }
 
 void TrainingPanel::setConfig(const ExperimentConfig& c) {
@@ -672,6 +718,7 @@ void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_device->setCurrentIndex(m_device->findText(device));
     m_threads->setValue(c.training.threads);
     updateEnabled();
+    updateProblem();
 }
 
 ExperimentConfig TrainingPanel::config() const {

@@ -68,6 +68,7 @@ double linearLossFromMetrics(const RegressionMetrics& metrics, LossKind loss) {
 
 TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_panel = new TrainingPanel;
+    connect(m_panel, &TrainingPanel::problemChanged, this, &TrainingTab::updateButtons);
     m_charts = new TrainingCharts;
     m_parity = new ParityChart;
     m_forceParity = new ParityChart(ParityChart::Forces);
@@ -1045,9 +1046,11 @@ void TrainingTab::showWarning(const QString& text) {
 
 void TrainingTab::updateButtons() {
     const bool haveData = m_data && m_data->size() > 0;
-    m_start->setEnabled(!m_running && haveData);
-    m_start->setToolTip(haveData ? tr("Train with the settings on the left")
-                                 : tr("Load data first"));
+    const QString problem = m_panel->problem();
+    m_start->setEnabled(!m_running && haveData && problem.isEmpty());
+    m_start->setToolTip(!haveData            ? tr("Load data first")
+                        : !problem.isEmpty() ? problem
+                                             : tr("Train with the settings on the left"));
     m_sweep->setEnabled(!m_running && haveData);
     m_pause->setEnabled(m_running && !m_paused);
     m_resume->setEnabled(m_running && m_paused);

@@ -79,6 +79,11 @@ public:
     // split sizes are off (the file is the test set, all loaded data trains) and config() has
     // data.test = `path`, train_size = test_size = 0, as `graphace train --test` runs.
     void setTestFile(const QString& path);
+    // What is wrong with the settings as they stand (sizes beyond the loaded data, a value the
+    // configuration refuses), in words; empty when they can run. Shown in red above the
+    // settings; the Training tab keeps Start off while there is one.
+    QString problem() const { return m_problem; }
+    QLabel* problemLabel() const { return m_problemLabel; }
     // Fills every field from presetConfig(name), with the GUI's torch thread default and, where
     // the preset splits nothing, the held-out test size of the loaded data (setDataSize).
     void applyPreset(const QString& name);
@@ -131,10 +136,15 @@ Q_SIGNALS:
     // A setting that decides what "auto" ACE settings become changed (an auto box, the body
     // order, a preset).
     void dataDefaultsChanged();
+    // problem() may have changed.
+    void problemChanged();
 
 private:
     void buildDeviceItems();
     void updateEnabled();
+    void updateProblem();
+    QString m_problem;
+    QLabel* m_problemLabel = nullptr;
 
     ExperimentConfig m_base; // fields without a widget come from here
 
