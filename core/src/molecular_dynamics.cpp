@@ -40,6 +40,13 @@ void wrap(Structure& s) {
     }
 }
 
+// `value` with `digits` significant digits (%g).
+std::string significant(double value, int digits) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+    return buffer;
+}
+
 } // namespace
 
 double shortestPairDistance(const Structure& structure, double search) {
@@ -189,11 +196,8 @@ long long runMolecularDynamics(const Structure& start, const ForceField& forceFi
 }
 
 Structure mdTrajectoryFrame(const MdFrame& f, const MdState& state) {
-    auto text = [](double value) {
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.15g", value);
-        return std::string(buffer);
-    };
+    // 15 significant digits: a drift in a large cell's total energy stays visible.
+    auto text = [](double value) { return significant(value, 15); };
     Structure s = state.structure;
     s.energyKey = "energy";
     s.forcesKey = "forces";
@@ -222,11 +226,7 @@ MdGround mdGroundOf(const Dataset& data) {
 }
 
 std::string offGroundReason(const MdFrame& f, const MdGround& ground, const MdLimits& limits) {
-    auto number = [](double value, int digits) {
-        char buffer[64];
-        std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
-        return std::string(buffer);
-    };
+    auto number = significant;
     if (!std::isfinite(f.potential) || !std::isfinite(f.kinetic))
         return "the energy is not finite";
     if (f.minDistance < limits.minDistanceFraction * ground.minDistance)
