@@ -8,10 +8,12 @@
 #include "graphace/ui/atom_info_panel.h"
 #include "graphace/ui/colour_bar.h"
 #include "graphace/ui/cutoff_panel.h"
+#include "graphace/ui/dataset_model.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/pair_distance_chart.h"
 #include "graphace/ui/structure_scene.h"
 #include "graphace/ui/structure_view.h"
+#include "graphace/ui/training_charts.h"
 #include "graphace/ui/training_panel.h"
 #include "graphace/ui/training_tab.h"
 #include "graphace/ui/vtk_viewport.h"
@@ -39,7 +41,10 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 #include <QWheelEvent>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
 #include <QtTest>
 
 #include <cmath>
@@ -546,6 +551,122 @@ private Q_SLOTS:
                      .value(QStringLiteral("lastExportFolder"))
                      .toString(),
                  QDir(second).absolutePath());
+    }
+
+    // A 1024×700 screen holds the whole window on every tab (nothing forces it wider), with
+    // the dataset's key columns (#, atoms, composition) in view.
+    void windowFitsA1024By700Screen() {
+        m_window->resize(1024, 700);
+        for (int tab = 0; tab < m_window->tabs()->count(); ++tab) {
+            m_window->tabs()->setCurrentIndex(tab);
+            QApplication::processEvents();
+            QVERIFY2(m_window->minimumSizeHint().width() <= 1024,
+                     qPrintable(QStringLiteral("tab %1 needs %2 pixels")
+                                    .arg(m_window->tabs()->tabText(tab))
+                                    .arg(m_window->minimumSizeHint().width())));
+            QTRY_COMPARE(m_window->width(), 1024);
+            QVERIFY(m_window->height() <= 700);
+        }
+        QTableView* table = m_window->datasetView();
+        table->resizeColumnsToContents();
+        QApplication::processEvents();
+        QVERIFY(table->columnViewportPosition(DatasetModel::Formula) +
+                    table->columnWidth(DatasetModel::Formula) <=
+                table->viewport()->width());
+        // Four training charts (a run with forces) wrap into two rows instead of widening it.
+        TrainingCharts charts;
+        charts.resize(420, 300);
+        const int run = charts.addRun(QStringLiteral("forces"));
+        EpochRecord record;
+        record.epoch = 1;
+        record.trainLoss = record.testLoss = 1e-3;
+        record.trainRmseMevPerAtom = record.testRmseMevPerAtom = 2;
+        record.trainForceRmseEvPerA = record.testForceRmseEvPerA = 0.05;
+        record.learningRate = 1e-2;
+        charts.addEpoch(run, record);
+        charts.flush();
+        charts.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&charts));
+        QVERIFY(charts.hasForceCurves());
+        QVERIFY(charts.minimumSizeHint().width() <= 420 || charts.minimumWidth() <= 420);
+        QTRY_VERIFY(charts.forceRmseView()->geometry().top() >
+                    charts.lossView()->geometry().bottom()); // a second row
+        charts.resize(1200, 300);
+        QTRY_COMPARE(charts.forceRmseView()->geometry().top(), charts.lossView()->geometry().top());
+        m_window->tabs()->setCurrentIndex(0);
+        m_window->resize(1300, 850);
+    }
+
+    // Every log decade the curves span is labelled, the lowest included, and epochs are whole.
+    void chartAxesLabelDecadesAndWholeEpochs() {
+        TrainingCharts charts;
+        const int run = charts.addRun(QStringLiteral("decades"));
+        for (int epoch = 1; epoch <= 4; ++epoch) {
+            EpochRecord record;
+            record.epoch = epoch;
+            record.trainLoss = record.testLoss = 3e-6 * std::pow(10.0, epoch - 1);
+            record.trainRmseMevPerAtom = record.testRmseMevPerAtom = 1.5;
+            record.learningRate = 1e-2 / epoch;
+            charts.addEpoch(run, record);
+        }
+        charts.flush();
+        auto* lossAxis =
+            qobject_cast<QLogValueAxis*>(charts.lossView()->chart()->axes(Qt::Vertical).front());
+        QVERIFY(lossAxis);
+        // Qt labels the decades from ceil(log(min)) on: the range must start just below 1e-6,
+        // never on or above it, or the lowest label is dropped.
+        QVERIFY(lossAxis->min() < 1e-6 && lossAxis->min() > 0.9e-6);
+        QCOMPARE(lossAxis->max(), 1e-2);
+        QCOMPARE(std::ceil(std::log10(lossAxis->min())), -6.0);
+        auto* epochs =
+            qobject_cast<QValueAxis*>(charts.lossView()->chart()->axes(Qt::Horizontal).front());
+        QVERIFY(epochs);
+        QCOMPARE(epochs->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(epochs->tickInterval(), 1.0);
+        QCOMPARE(epochs->max(), 4.0);
+    }
+
+    // The atom colours have a key: each element with its count, or the degree scale.
+    void colourLegendNamesTheElements() {
+        StructureView* view = m_window->structureView();
+        view->colourBox()->setCurrentIndex(0);
+        QLabel* legend = view->colourLegend();
+        QVERIFY(legend->isVisibleTo(view));
+        QVERIFY2(legend->text().contains(QStringLiteral("Hf&nbsp;(32)")),
+                 qPrintable(legend->text()));
+        QVERIFY(legend->text().contains(QStringLiteral("O&nbsp;(64)")));
+        const QColor hf =
+            QColor::fromRgbF(elementByNumber(72).colour[0], elementByNumber(72).colour[1],
+                             elementByNumber(72).colour[2]);
+        QVERIFY(legend->text().contains(hf.name()));
+        view->colourBox()->setCurrentIndex(1);
+        QVERIFY(legend->text().contains(QStringLiteral("isolated")));
+        QVERIFY(!legend->text().contains(QStringLiteral("Hf")));
+        view->colourBox()->setCurrentIndex(0);
+    }
+
+    // View → Dataset panel hides the dock and brings it back; the projection shortcut lives in
+    // the menu, so it works while the view's tool bar has its button in the overflow menu.
+    void viewMenuTogglesDockAndProjection() {
+        auto* toggle = m_window->findChild<QAction*>(QStringLiteral("actionToggleDataset"));
+        QVERIFY(toggle);
+        QWidget* dock = m_window->datasetView()->parentWidget()->parentWidget();
+        QVERIFY(dock->isVisible());
+        toggle->trigger();
+        QVERIFY(!dock->isVisible());
+        toggle->trigger();
+        QVERIFY(dock->isVisible());
+        QToolButton* projection = m_window->structureView()->projectionButton();
+        QVERIFY(!projection->isChecked());
+        m_window->tabs()->setCurrentIndex(0);
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        // The 3D view has the focus (a text field would take the letter as typing).
+        m_window->structureView()->viewport()->setFocus();
+        QTest::keyClick(m_window->structureView()->viewport(), Qt::Key_O);
+        QVERIFY(projection->isChecked());
+        QTest::keyClick(m_window->structureView()->viewport(), Qt::Key_O);
+        QVERIFY(!projection->isChecked());
     }
 
     void cleanupTestCase() { m_window.reset(); }

@@ -42,6 +42,9 @@ AtomInfoPanel::AtomInfoPanel(QWidget* parent) : QWidget(parent) {
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->setSortingEnabled(true);
+    // A first shell of neighbours without scrolling: the header and six rows.
+    m_table->verticalHeader()->setDefaultSectionSize(22);
+    m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() + 6 * 22 + 4);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_header);

@@ -45,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -146,7 +147,10 @@ void MainWindow::buildLayout() {
     auto* dock = new QDockWidget(tr("Dataset"), this);
     dock->setObjectName(QStringLiteral("datasetDock"));
     dock->setWidget(datasetPanel);
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    // Wide enough for the key columns (#, atoms, formula) however narrow the window.
+    datasetPanel->setMinimumWidth(210);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {300}, Qt::Horizontal);
 
@@ -158,6 +162,7 @@ void MainWindow::buildLayout() {
     m_structureTitle = new QLabel;
     m_structureTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_structureTitle->setContentsMargins(6, 4, 6, 4);
+    m_structureTitle->setWordWrap(true); // a long title wraps instead of widening the window
 
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -180,7 +185,7 @@ void MainWindow::buildLayout() {
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_cutoffPanel, 0);
     sideLayout->addWidget(charts, 1);
-    side->setMinimumWidth(380);
+    side->setMinimumWidth(300);
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
@@ -283,10 +288,24 @@ void MainWindow::buildMenus() {
     rebuildRecentMenu();
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Reset view"), m_structureView, &StructureView::resetView);
+    // The shortcuts live here, not on the view's tool buttons: those may sit in the tool bar's
+    // overflow menu on a narrow window, where a hidden button's shortcut does not fire.
+    view->addAction(tr("&Reset view"), QKeySequence(Qt::Key_R), m_structureView,
+                    &StructureView::resetView);
     QAction* ortho = view->addAction(tr("&Orthographic projection"));
+    ortho->setShortcut(QKeySequence(Qt::Key_O));
     ortho->setCheckable(true);
     connect(ortho, &QAction::toggled, m_structureView, &StructureView::setParallelProjection);
+    connect(m_structureView->projectionButton(), &QToolButton::toggled, ortho,
+            &QAction::setChecked);
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("datasetDock"))) {
+        QAction* toggle = dock->toggleViewAction();
+        toggle->setText(tr("&Dataset panel"));
+        toggle->setObjectName(QStringLiteral("actionToggleDataset"));
+        toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+        view->addAction(toggle);
+        view->addSeparator();
+    }
     QAction* degree = view->addAction(tr("Colour atoms by &degree"));
     degree->setCheckable(true);
     connect(degree, &QAction::toggled, m_structureView, &StructureView::setColourByDegree);

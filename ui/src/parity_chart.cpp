@@ -97,7 +97,7 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
     }
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(240, 200);
+    setMinimumSize(160, 150);
     clear();
 }
 

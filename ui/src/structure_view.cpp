@@ -1,19 +1,22 @@
 #include "graphace/ui/structure_view.h"
 
+#include "graphace/element.h"
 #include "graphace/ui/colour_bar.h"
 #include "graphace/ui/vtk_viewport.h"
 
 #include <QCheckBox>
+#include <QColor>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
+#include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace graphace::ui {
 
@@ -21,12 +24,14 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
     m_viewport = new VtkViewport(this);
     m_scene = std::make_unique<StructureScene>(m_viewport->renderer());
 
-    auto* controls = new QHBoxLayout;
-    controls->setContentsMargins(4, 2, 4, 2);
+    // A tool bar, not a row layout: on a narrow window the controls that do not fit move into
+    // its overflow menu instead of forcing the window wider.
+    auto* controls = new QToolBar;
+    controls->setIconSize(QSize(16, 16));
+    controls->setContentsMargins(2, 0, 2, 0);
     auto* reset = new QToolButton;
     reset->setText(tr("Reset view"));
     reset->setToolTip(tr("Frame the structure (R)"));
-    reset->setShortcut(QKeySequence(Qt::Key_R));
     connect(reset, &QToolButton::clicked, this, &StructureView::resetView);
     controls->addWidget(reset);
 
@@ -34,12 +39,11 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
     m_projection->setCheckable(true);
     m_projection->setText(tr("Orthographic"));
     m_projection->setToolTip(tr("Toggle orthographic / perspective projection (O)"));
-    m_projection->setShortcut(QKeySequence(Qt::Key_O));
     connect(m_projection, &QToolButton::toggled, this, &StructureView::setParallelProjection);
     controls->addWidget(m_projection);
 
-    controls->addSpacing(8);
-    controls->addWidget(new QLabel(tr("Replicas")));
+    controls->addSeparator();
+    controls->addWidget(new QLabel(tr("Replicas ")));
     const char* axisNames[3] = {"a", "b", "c"};
     for (int k = 0; k < 3; ++k) {
         m_replicas[k] = new QSpinBox;
@@ -50,7 +54,7 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
         connect(m_replicas[k], &QSpinBox::valueChanged, this, &StructureView::applyOptions);
         controls->addWidget(m_replicas[k]);
     }
-    controls->addSpacing(8);
+    controls->addSeparator();
     m_bonds = new QCheckBox(tr("Bonds"));
     m_bonds->setChecked(true);
     m_ghosts = new QCheckBox(tr("Images"));
@@ -63,8 +67,8 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
         connect(box, &QCheckBox::toggled, this, &StructureView::applyOptions);
         controls->addWidget(box);
     }
-    controls->addSpacing(8);
-    controls->addWidget(new QLabel(tr("Colour")));
+    controls->addSeparator();
+    controls->addWidget(new QLabel(tr("Colour ")));
     m_colour = new QComboBox;
     m_colour->addItems({tr("Element"), tr("Degree")});
     m_colour->setToolTip(tr("Colour atoms by element, by their number of neighbours inside the "
@@ -77,10 +81,13 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
         Q_EMIT colouringChanged();
     });
     controls->addWidget(m_colour);
+    // The key of the atom colours, in its own row: element symbols (Ti and Al are both grey)
+    // or the degree scale.
     m_legend = new QLabel;
+    m_legend->setObjectName(QStringLiteral("atomColourLegend"));
     m_legend->setTextFormat(Qt::RichText);
-    controls->addWidget(m_legend);
-    controls->addStretch(1);
+    m_legend->setContentsMargins(6, 0, 6, 2);
+    m_legend->setWordWrap(true);
     // Its own row below the controls: the quantity's name and range need the width.
     m_colourBar = new ColourBar;
     m_colourBar->setContentsMargins(4, 0, 4, 0);
@@ -89,7 +96,8 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addLayout(controls);
+    layout->addWidget(controls);
+    layout->addWidget(m_legend);
     layout->addWidget(m_colourBar);
     layout->addWidget(m_viewport, 1);
 
@@ -139,8 +147,35 @@ void StructureView::applyOptions() {
                           ? tr("<span style='color:#f22'>■</span> isolated "
                                "<span style='color:#35f'>■</span> few "
                                "<span style='color:#fe1'>■</span> most")
-                          : QString());
+                      : options.colouring == AtomColouring::Element ? elementLegend()
+                                                                    : QString());
+    m_legend->setVisible(!m_legend->text().isEmpty());
     m_viewport->requestRender();
+}
+
+QString StructureView::elementLegend() const {
+    const Structure* structure = m_scene->structure().get();
+    if (!structure)
+        return {};
+    std::map<int, int> counts; // by atomic number: the order of the periodic table
+    for (int z : structure->numbers)
+        ++counts[z];
+    QStringList entries;
+    for (const auto& [z, count] : counts) {
+        QString symbol = QStringLiteral("Z=%1").arg(z);
+        std::array<float, 3> rgb{1.0f, 0.0f, 1.0f}; // as the scene draws unknown numbers
+        try {
+            const Element& element = elementByNumber(z);
+            symbol = QString::fromStdString(element.symbol);
+            rgb = element.colour;
+        } catch (const std::out_of_range&) {
+        }
+        const QColor colour = QColor::fromRgbF(rgb[0], rgb[1], rgb[2]);
+        entries << QStringLiteral("<span style='color:%1'>●</span>&nbsp;%2&nbsp;(%3)")
+                       .arg(colour.name(), symbol.toHtmlEscaped())
+                       .arg(count);
+    }
+    return entries.join(QStringLiteral(" &nbsp; "));
 }
 
 void StructureView::setAtomQuantities(const QList<AtomQuantity>& quantities) {
@@ -201,6 +236,10 @@ void StructureView::resetView() {
 }
 
 void StructureView::setParallelProjection(bool parallel) {
+    if (m_projection->isChecked() != parallel) {
+        m_projection->setChecked(parallel); // toggled() comes back here
+        return;
+    }
     m_scene->setParallelProjection(parallel);
     m_viewport->requestRender();
 }

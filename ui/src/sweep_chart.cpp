@@ -74,7 +74,7 @@ SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
     m_degree->attachAxis(m_degreeAxis);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(260, 200);
+    setMinimumSize(160, 150);
 }
 
 void SweepChart::clear() {

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kLossChart = 0, kRmseChart = 1, kForceChart = 2, kLearningRateChart = 3;
 constexpr double kMaxLogLabels = 6;
+constexpr double kLogAxisEndMargin = 0.97;
 
 // One run: a colour per curve kind (the legend tells them apart by colour). Several runs: the
 // run's colour, and the line style tells the kind.
@@ -35,6 +36,14 @@ int chartOf(int series) {
     if (series <= TrainingCharts::LinearTestForceRmse)
         return kForceChart;
     return kLearningRateChart;
+}
+
+// The smallest of 1, 2, 5, 10, 20, ... epochs that puts at most six ticks on `span` epochs.
+int niceEpochStep(int span) {
+    for (int scale = 1;; scale *= 10)
+        for (int step : {1, 2, 5})
+            if (span / (step * scale) <= 6)
+                return step * scale;
 }
 
 bool isReference(int series) {
@@ -130,22 +139,19 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
         y->setRange(1e-3, 1);
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
-        auto* view = new QChartView(chart);
+        auto* view = new QChartView(chart, this);
         view->setRenderHint(QPainter::Antialiasing);
-        view->setMinimumSize(240, 200);
+        view->setMinimumSize(kChartMinimumWidth, 140);
         m_charts[c] = chart;
         m_views[c] = view;
         m_x[c] = x;
         m_y[c] = y;
     }
-    layout->addWidget(m_views[kLossChart], 0, 0);
-    layout->addWidget(m_views[kRmseChart], 0, 1);
-    layout->addWidget(m_views[kForceChart], 0, 2);
-    layout->addWidget(m_views[kLearningRateChart], 0, 3);
-    layout->setColumnStretch(0, 3);
-    layout->setColumnStretch(1, 3);
-    layout->setColumnStretch(3, 1); // one curve, no legend: the narrowest
     m_layout = layout;
+    // Two charts side by side at the least; arrangeCharts() puts them all in one row where
+    // the width allows. A fixed minimum, not the grid's: the grid's would follow the arrangement
+    // and a one-row grid could then never become narrow enough to wrap.
+    setMinimumWidth(2 * kChartMinimumWidth + layout->spacing());
     // Energies-only runs (most of the study's) have nothing to show there.
     updateForceChartVisibility();
 
@@ -306,10 +312,42 @@ bool TrainingCharts::hasForceCurves() const {
 }
 
 void TrainingCharts::updateForceChartVisibility() {
-    const bool shown = hasForceCurves();
-    m_views[kForceChart]->setVisible(shown);
-    // A hidden chart's column would otherwise keep its share of the width as a blank gap.
-    m_layout->setColumnStretch(2, shown ? 3 : 0);
+    m_forceChartShown = hasForceCurves();
+    m_views[kForceChart]->setVisible(m_forceChartShown);
+    arrangeCharts();
+}
+
+void TrainingCharts::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrangeCharts();
+}
+
+void TrainingCharts::arrangeCharts() {
+    std::vector<QChartView*> shown;
+    for (int c : {kLossChart, kRmseChart, kForceChart, kLearningRateChart})
+        if (c != kForceChart || m_forceChartShown)
+            shown.push_back(m_views[c]);
+    const int count = static_cast<int>(shown.size());
+    const int oneRowWidth = count * kChartMinimumWidth * 3 / 2 + (count - 1) * m_layout->spacing();
+    const int columns = width() >= oneRowWidth ? count : 2;
+    if (columns == m_columns && m_arranged == count)
+        return;
+    m_columns = columns;
+    m_arranged = count;
+    for (QChartView* view : m_views)
+        m_layout->removeWidget(view);
+    for (int c = 0; c < 4; ++c) {
+        m_layout->setColumnStretch(c, 0);
+        m_layout->setRowStretch(c, 0);
+    }
+    for (int i = 0; i < count; ++i)
+        m_layout->addWidget(shown[i], i / columns, i % columns);
+    for (int c = 0; c < columns; ++c)
+        // In one row the learning rate (one curve, no legend) is the narrowest.
+        m_layout->setColumnStretch(
+            c, columns == count && shown[c] == m_views[kLearningRateChart] ? 2 : 3);
+    for (int r = 0; r < (count + columns - 1) / columns; ++r)
+        m_layout->setRowStretch(r, 1);
 }
 
 void TrainingCharts::updateReferenceLines() {
@@ -327,7 +365,13 @@ void TrainingCharts::updateReferenceLines() {
 
 void TrainingCharts::rescale() {
     for (int c = 0; c < kChartCount; ++c) {
-        m_x[c]->setRange(1, std::max(2, m_maxEpoch));
+        const int lastEpoch = std::max(2, m_maxEpoch);
+        m_x[c]->setRange(1, lastEpoch);
+        // Whole epochs 1, 2, 5 × 10^k apart: fixed tick counts put ticks at fractions of an
+        // epoch, which the integer labels printed as "1 1 2 3 4".
+        m_x[c]->setTickType(QValueAxis::TicksDynamic);
+        m_x[c]->setTickAnchor(0);
+        m_x[c]->setTickInterval(niceEpochStep(lastEpoch - 1));
         const Range& range = m_ranges[c];
         if (range.empty) {
             m_y[c]->setRange(1e-3, 1);
@@ -346,7 +390,9 @@ void TrainingCharts::rescale() {
             high = low * base;
         m_y[c]->setBase(base);
         m_y[c]->setMinorTickCount(step > 1 ? 0 : -1);
-        m_y[c]->setRange(low, high);
+        // A hair below the lowest decade: Qt Charts hides a label that sits exactly on the
+        // axis end when rounding puts it half a pixel outside, which dropped the lowest decade's.
+        m_y[c]->setRange(low * kLogAxisEndMargin, high);
     }
 }
 

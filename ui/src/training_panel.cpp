@@ -16,6 +16,7 @@
 #include <QLocale>
 #include <QRegularExpressionValidator>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableWidget>
@@ -369,7 +370,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     QGroupBox* graphBox = group(tr("Graph"), form);
     m_cutoff = new RealEdit(0.01, 100.0);
     m_cutoff->setToolTip(tr("Neighbour cutoff of the graph, linked to the Structure tab's slider"));
-    m_autoCutoff = new QCheckBox(tr("Auto (first minimum of g(r))"));
+    m_autoCutoff = new QCheckBox(tr("Auto (g(r) minimum)"));
+    m_autoCutoff->setToolTip(tr("From the training data: the first minimum of the pair "
+                                "distribution g(r) after its first peak; the value this data "
+                                "gives is shown here"));
     m_normalisation =
         enumCombo({Normalisation::None, Normalisation::Symmetric, Normalisation::Row});
     m_selfLoops = new QCheckBox(tr("Self-loops"));
@@ -394,10 +398,11 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_standardiseInputs = new QCheckBox(tr("Standardise descriptors"));
     m_standardiseTargets = new QCheckBox(tr("Standardise per-atom energies"));
     m_referenceEnergies = new QCheckBox(tr("Reference energies per species"));
-    m_linearTerm = new QCheckBox(tr("Add to the linear fit (network learns its residual)"));
+    m_linearTerm = new QCheckBox(tr("Residual of the linear fit"));
     m_linearTerm->setObjectName(QStringLiteral("linearTerm"));
     m_linearTerm->setToolTip(
-        tr("E = linear ACE fit + network; the network starts at zero, so training starts from "
+        tr("Add the network to the linear fit: E = linear ACE fit + network; the network starts "
+           "at zero and learns the linear fit's residual, so training starts from "
            "the linear fit's errors (per-atom target only)"));
     m_precision = enumCombo({Precision::Float32, Precision::Float64});
     form->addRow(new QLabel(tr("Graph layers")));
@@ -436,7 +441,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_forcesWeight->setToolTip(
         tr("Weight of the mean squared force error (eV²/Å²); 0 trains on energies only. "
            "Forces need a smooth edge weighting."));
-    m_autoForces = new QCheckBox(tr("Auto (forces when every configuration has them)"));
+    m_autoForces = new QCheckBox(tr("Auto (if all have forces)"));
     m_autoForces->setToolTip(
         tr("Force weight = energy weight × %1 when every configuration has forces and the "
            "graph admits them, else 0")
@@ -448,7 +453,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_virialWeight->setToolTip(
         tr("Weight of the mean squared virial error per atom (eV²/atom²) over the "
            "configurations with a reference virial; needs force training"));
-    m_autoVirial = new QCheckBox(tr("Auto (virials when every configuration has one)"));
+    m_autoVirial = new QCheckBox(tr("Auto (if all have virials)"));
     m_autoVirial->setToolTip(
         tr("Virial weight = energy weight × %1 when the run trains on forces and every training "
            "configuration has a virial (or a stress read by data.stress_unit), else 0")
@@ -514,7 +519,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(scroll);
-    setMinimumWidth(330);
+    // As wide as the widest row, so that no field is clipped under the scroll bar.
+    setMinimumWidth(content->minimumSizeHint().width() +
+                    scroll->verticalScrollBar()->sizeHint().width() + 2);
 
     const std::vector<std::string> names = presetNames();
     const bool haveRecommended =
@@ -800,9 +807,8 @@ ExperimentConfig TrainingPanel::config() const {
 }
 
 void TrainingPanel::showResolvedCutoff(double cutoff) {
-    m_autoCutoff->setText(
-        cutoff > 0 ? tr("Auto (first minimum of g(r)): %1 Å on this data").arg(cutoff, 0, 'f', 2)
-                   : tr("Auto (first minimum of g(r))"));
+    m_autoCutoff->setText(cutoff > 0 ? tr("Auto (g(r) minimum): %1 Å").arg(cutoff, 0, 'f', 2)
+                                     : tr("Auto (g(r) minimum)"));
 }
 
 void TrainingPanel::showResolvedAce(const AceConfig& ace) {

@@ -80,10 +80,12 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_start->setToolTip(tr("Train with the settings on the left (replaces the runs shown)"));
     m_pause = new QPushButton(tr("Pause"));
     m_resume = new QPushButton(tr("Resume"));
+    m_resume->hide(); // shown in Pause's place while paused
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setToolTip(tr("Stop after the current batch; the weights of the last whole epoch are "
                           "kept, and Continue goes on from there"));
     m_continue = new QPushButton(tr("Continue"));
+    m_continue->hide(); // until a run is stopped
     m_continue->setToolTip(tr("Continue the stopped run from its last whole epoch (and the runs "
                               "of its sweep after it), as if it had never stopped"));
     m_sweep = new QToolButton;
@@ -110,14 +112,17 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     m_progress->setTextVisible(false);
-    m_progress->setMaximumWidth(200);
+    m_progress->setMaximumWidth(160);
+    m_progress->setMinimumWidth(60);
     m_status = new QLabel(tr("Ready"));
     // Ignored width: a status text changing every 100 ms must not re-layout the charts.
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_status->setMinimumWidth(200);
+    m_status->setMinimumWidth(170); // "Done: 1 of 1 runs finished" whole; the data text gives way
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_dataInfo = new QLabel;
     m_dataInfo->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    // Clipped rather than widening the window; the whole text is its tooltip.
+    m_dataInfo->setMinimumWidth(40);
     m_testButton = new QPushButton(tr("Test file…"));
     m_testButton->setObjectName(QStringLiteral("testFileButton"));
     m_testButton->setToolTip(tr("Test every run on a separate extended-XYZ file instead of a "
@@ -184,17 +189,25 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
         showNextInterruptedRun();
     });
 
+    // Buttons as narrow as their text (the style's 80-pixel minimum made the row alone wider
+    // than a 1024-pixel screen's share).
+    for (QPushButton* button :
+         {m_start, m_pause, m_resume, m_stop, m_continue, m_testButton, m_clearTestButton})
+        button->setMinimumWidth(button->fontMetrics().horizontalAdvance(button->text()) + 24);
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
     for (QWidget* w :
          std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop, m_continue, m_sweep})
         controls->addWidget(w);
-    controls->addSpacing(8);
-    controls->addWidget(m_progress);
-    controls->addWidget(m_status, 1);
-    controls->addWidget(m_dataInfo);
+    controls->addStretch(1);
     controls->addWidget(m_testButton);
     controls->addWidget(m_clearTestButton);
+    // Progress and status in a row of their own: a narrow window keeps every button whole.
+    auto* progressRow = new QHBoxLayout;
+    progressRow->setContentsMargins(0, 0, 0, 0);
+    progressRow->addWidget(m_progress);
+    progressRow->addWidget(m_status, 1);
+    progressRow->addWidget(m_dataInfo);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     m_bottomSplitter = bottom;
@@ -241,6 +254,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     rightLayout->setSpacing(4);
     rightLayout->addWidget(m_interruptedBar);
     rightLayout->addLayout(controls);
+    rightLayout->addLayout(progressRow);
     rightLayout->addWidget(m_warning);
     rightLayout->addWidget(plots, 1);
 
@@ -389,6 +403,7 @@ void TrainingTab::showDataInfo() {
     if (m_testData)
         text += tr("; test: %1 (%2)").arg(QFileInfo(m_testPath).fileName()).arg(m_testData->size());
     m_dataInfo->setText(text);
+    m_dataInfo->setToolTip(text);
 }
 
 void TrainingTab::openTestFile(const QString& path) {
@@ -1054,6 +1069,9 @@ void TrainingTab::updateButtons() {
     m_sweep->setEnabled(!m_running && haveData);
     m_pause->setEnabled(m_running && !m_paused);
     m_resume->setEnabled(m_running && m_paused);
+    // One place in the row for the two (narrow windows): Resume only while paused.
+    m_pause->setVisible(!m_paused);
+    m_resume->setVisible(m_paused);
     m_stop->setEnabled(m_running);
     const bool canContinue = stoppedRun() >= 0;
     m_continue->setEnabled(canContinue);

@@ -58,7 +58,10 @@ public:
     const QList<AtomQuantity>& atomQuantities() const { return m_quantities; }
     // Selects "Degree" (true) or "Element" (false).
     void setColourByDegree(bool byDegree);
+    // The key of the atom colours shown above the view (rich text; empty when hidden).
+    QLabel* colourLegend() const { return m_legend; }
     QSpinBox* replicaBox(int axis) const { return m_replicas[axis]; }
+    QToolButton* projectionButton() const { return m_projection; }
 
 public Q_SLOTS:
     void resetView();
@@ -70,6 +73,8 @@ Q_SIGNALS:
 
 private:
     void applyOptions();
+    // "● Hf (32)  ● O (64)" in the colours the scene draws, for the structure shown.
+    QString elementLegend() const;
     void onClicked(double x, double y);
 
     VtkViewport* m_viewport = nullptr;

@@ -85,6 +85,9 @@ public:
     int pendingPoints() const;
     int redrawCount() const { return m_redraws; }
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     struct Run {
         QString name;
@@ -112,6 +115,12 @@ private:
     std::vector<Run> m_runs;
     QTimer* m_timer = nullptr;
     QGridLayout* m_layout = nullptr;
+    // The charts in one row where the width allows, else two per row (narrow windows).
+    void arrangeCharts();
+    static constexpr int kChartMinimumWidth = 140;
+    int m_columns = 0;  // of the current arrangement
+    int m_arranged = 0; // charts it placed
+    bool m_forceChartShown = false;
     int m_maxEpoch = 0;
     int m_redraws = 0;
 };
