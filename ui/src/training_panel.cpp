@@ -23,6 +23,9 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <functional>
+#include <set>
+
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -152,6 +155,7 @@ void RealEdit::setValue(double value) {
 
 LayerTable::LayerTable(QWidget* parent) : QWidget(parent) {
     m_table = compactTable({tr("Width"), tr("Activation")});
+    connect(m_table->model(), &QAbstractItemModel::rowsRemoved, this, &LayerTable::edited);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(tableWithButtons(
@@ -174,6 +178,9 @@ void LayerTable::appendRow(const LayerConfig& layer) {
     setComboValue(activation, layer.activation);
     activation->setFrame(false);
     m_table->setCellWidget(row, 1, activation);
+    connect(width, &QSpinBox::valueChanged, this, &LayerTable::edited);
+    connect(activation, &QComboBox::currentIndexChanged, this, &LayerTable::edited);
+    Q_EMIT edited();
 }
 
 std::vector<LayerConfig> LayerTable::layers() const {
@@ -198,6 +205,7 @@ void LayerTable::setLayers(const std::vector<LayerConfig>& layers) {
 
 PhaseTable::PhaseTable(QWidget* parent) : QWidget(parent) {
     m_table = compactTable({tr("Epochs"), tr("LR"), tr("β₁"), tr("β₂"), tr("Reset")});
+    connect(m_table->model(), &QAbstractItemModel::rowsRemoved, this, &PhaseTable::edited);
     m_table->horizontalHeaderItem(ResetMoments)
         ->setToolTip(tr("Start the phase with a fresh optimiser (moments and step count zero)"));
     m_table->horizontalHeaderItem(Beta1)->setToolTip(tr("Adam β₁, or the SGD momentum"));
@@ -239,6 +247,12 @@ void PhaseTable::appendRow(const OptimiserPhase& phase) {
     auto* reset = new QCheckBox;
     reset->setChecked(phase.resetMoments);
     m_table->setCellWidget(row, ResetMoments, reset);
+    connect(epochs, &QSpinBox::valueChanged, this, &PhaseTable::edited);
+    for (int column : {LearningRate, Beta1, Beta2})
+        connect(static_cast<RealEdit*>(m_table->cellWidget(row, column)), &RealEdit::valueEdited,
+                this, &PhaseTable::edited);
+    connect(reset, &QCheckBox::toggled, this, &PhaseTable::edited);
+    Q_EMIT edited();
 }
 
 std::vector<OptimiserPhase> PhaseTable::phases() const {
@@ -278,7 +292,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     QGroupBox* presetBox = group(tr("Preset"), form);
     m_preset = new QComboBox;
     for (const std::string& name : presetNames())
-        m_preset->addItem(QString::fromStdString(name));
+        m_preset->addItem(QString::fromStdString(name), QString::fromStdString(name));
     m_preset->setToolTip(tr("Choosing a preset fills every field below"));
     m_presetNote = new QLabel;
     m_presetNote->setWordWrap(true);
@@ -292,7 +306,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Preset"), m_preset);
     form->addRow(m_presetNote);
     connect(m_preset, &QComboBox::activated, this,
-            [this](int index) { applyPreset(m_preset->itemText(index)); });
+            [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
     column->addWidget(presetBox);
 
     // ACE descriptors and the linear baseline.
@@ -509,6 +523,23 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         connect(edit, &RealEdit::valueEdited, this, &TrainingPanel::updateProblem);
     for (QCheckBox* box : {m_autoR0, m_autoRcut, m_autoDegrees})
         connect(box, &QCheckBox::toggled, this, &TrainingPanel::updateProblem);
+    // Every other edit only changes whether the settings still equal their preset.
+    for (QComboBox* box : content->findChildren<QComboBox*>())
+        if (box != m_preset)
+            connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateProblem,
+                    Qt::UniqueConnection);
+    for (QCheckBox* box : content->findChildren<QCheckBox*>())
+        connect(box, &QCheckBox::toggled, this, &TrainingPanel::updateProblem,
+                Qt::UniqueConnection);
+    for (QSpinBox* box : content->findChildren<QSpinBox*>())
+        connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::updateProblem,
+                Qt::UniqueConnection);
+    for (RealEdit* edit : content->findChildren<RealEdit*>())
+        connect(edit, &RealEdit::valueEdited, this, &TrainingPanel::updateProblem,
+                Qt::UniqueConnection);
+    for (LayerTable* table : {m_graphLayers, m_denseLayers})
+        connect(table, &LayerTable::edited, this, &TrainingPanel::updateProblem);
+    connect(m_phases, &PhaseTable::edited, this, &TrainingPanel::updateProblem);
     buildDeviceItems();
 
     auto* scroll = new QScrollArea;
@@ -576,6 +607,88 @@ void TrainingPanel::updateEnabled() {
     Q_EMIT dataDefaultsChanged();
 }
 
+namespace {
+
+// The settings a preset decides, as JSON: the data section (files, sizes), the machine
+// (threads, device) and values resolved from data ("resolved_*") are not the preset's.
+nlohmann::json presetRelevant(const ExperimentConfig& config) {
+    nlohmann::json j = config;
+    j.erase("data");
+    j.erase("preset");
+    if (j.contains("training")) {
+        j["training"].erase("threads");
+        j["training"].erase("device");
+    }
+    std::function<void(nlohmann::json&)> dropResolved = [&](nlohmann::json& node) {
+        if (node.is_object()) {
+            for (auto it = node.begin(); it != node.end();)
+                it = it.key().rfind("resolved_", 0) == 0 ? node.erase(it) : std::next(it);
+            for (auto& [key, value] : node.items())
+                dropResolved(value);
+        } else if (node.is_array()) {
+            for (auto& value : node)
+                dropResolved(value);
+        }
+    };
+    dropResolved(j);
+    return j;
+}
+
+// Dotted keys (as --set writes them) whose values differ between `a` and `b`.
+void differingKeys(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix,
+                   QStringList& out) {
+    if (a.is_object() && b.is_object()) {
+        std::set<std::string> keys;
+        for (auto& [key, value] : a.items())
+            keys.insert(key);
+        for (auto& [key, value] : b.items())
+            keys.insert(key);
+        for (const std::string& key : keys) {
+            const std::string path = prefix.empty() ? key : prefix + "." + key;
+            if (!a.contains(key) || !b.contains(key))
+                out << QString::fromStdString(path);
+            else
+                differingKeys(a[key], b[key], path, out);
+        }
+    } else if (a.is_array() && b.is_array() && a.size() == b.size()) {
+        for (std::size_t i = 0; i < a.size(); ++i)
+            differingKeys(a[i], b[i], prefix + "." + std::to_string(i), out);
+    } else if (a != b) {
+        out << QString::fromStdString(prefix);
+    }
+}
+
+} // namespace
+
+QStringList TrainingPanel::changesFromPreset() const {
+    const ExperimentConfig c = config();
+    if (c.preset.empty())
+        return {};
+    ExperimentConfig preset;
+    try {
+        preset = presetConfig(c.preset);
+    } catch (const std::exception&) {
+        return {}; // not one of ours (a config file's own name): nothing to compare with
+    }
+    QStringList keys;
+    differingKeys(presetRelevant(preset), presetRelevant(c), std::string(), keys);
+    return keys;
+}
+
+void TrainingPanel::updatePresetState(const ExperimentConfig&) {
+    const int index = m_preset->currentIndex();
+    if (index < 0)
+        return;
+    const QStringList changes = changesFromPreset();
+    const QString name = m_preset->itemData(index).toString();
+    m_preset->setItemText(index, changes.isEmpty() ? name : tr("%1 (modified)").arg(name));
+    m_preset->setToolTip(
+        changes.isEmpty()
+            ? tr("Choosing a preset fills every field below")
+            : tr("Differs from the preset in: %1. Choose the preset again to restore it.")
+                  .arg(changes.join(QStringLiteral(", "))));
+}
+
 void TrainingPanel::applyPreset(const QString& name) {
     ExperimentConfig config;
     try {
@@ -595,6 +708,7 @@ void TrainingPanel::applyPreset(const QString& name) {
 void TrainingPanel::updateProblem() {
     QString problem;
     const ExperimentConfig c = config();
+    updatePresetState(c);
     const long long train = c.data.trainSize, test = c.data.testSize;
     if (m_testFile.isEmpty() && m_dataSize > 0 && (train + test > m_dataSize || test >= m_dataSize))
         problem = tr("Training size %1 + test size %2: only %3 configurations are loaded "
@@ -641,7 +755,7 @@ void TrainingPanel::setDataSize(int count) {
 
 void TrainingPanel::setConfig(const ExperimentConfig& c) {
     m_base = c;
-    const int presetIndex = m_preset->findText(QString::fromStdString(c.preset));
+    const int presetIndex = m_preset->findData(QString::fromStdString(c.preset));
     m_preset->setCurrentIndex(presetIndex);
     m_presetNote->setText(c.preset.empty() || presetIndex >= 0
                               ? QString()

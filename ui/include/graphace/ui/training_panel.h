@@ -47,6 +47,9 @@ public:
     void setLayers(const std::vector<LayerConfig>& layers);
     QTableWidget* table() const { return m_table; }
 
+Q_SIGNALS:
+    void edited(); // a row added, removed or changed
+
 private:
     void appendRow(const LayerConfig& layer);
     QTableWidget* m_table = nullptr;
@@ -61,6 +64,9 @@ public:
     std::vector<OptimiserPhase> phases() const;
     void setPhases(const std::vector<OptimiserPhase>& phases);
     QTableWidget* table() const { return m_table; }
+
+Q_SIGNALS:
+    void edited(); // a row added, removed or changed
 
 private:
     void appendRow(const OptimiserPhase& phase);
@@ -87,6 +93,9 @@ public:
     // Fills every field from presetConfig(name), with the GUI's torch thread default and, where
     // the preset splits nothing, the held-out test size of the loaded data (setDataSize).
     void applyPreset(const QString& name);
+    // The settings (dotted keys, as --set names them) that differ from the preset named in the
+    // config; the preset box then reads "NAME (modified)" and lists them in its tooltip.
+    QStringList changesFromPreset() const;
     // The number of configurations loaded. When the sizes are "all"/"none", the test size
     // becomes defaultTestSize(count) so that a run shows a test curve out of the box.
     void setDataSize(int count);
@@ -143,6 +152,7 @@ private:
     void buildDeviceItems();
     void updateEnabled();
     void updateProblem();
+    void updatePresetState(const ExperimentConfig& config);
     QString m_problem;
     QLabel* m_problemLabel = nullptr;
 
