@@ -192,7 +192,7 @@ void MainWindow::buildLayout() {
     split->addWidget(side);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    split->setSizes({600, 440});
+    split->setSizes({700, 380});
 
     m_tabs = new QTabWidget;
     m_tabs->addTab(split, tr("Structure"));

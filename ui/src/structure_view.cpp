@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QColor>
 #include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
 #include <QToolBar>
@@ -67,8 +68,8 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
         connect(box, &QCheckBox::toggled, this, &StructureView::applyOptions);
         controls->addWidget(box);
     }
-    controls->addSeparator();
-    controls->addWidget(new QLabel(tr("Colour ")));
+    // The colour choice sits in the row of its key, below the tool bar.
+    auto* colourLabel = new QLabel(tr("Colour"));
     m_colour = new QComboBox;
     m_colour->addItems({tr("Element"), tr("Degree")});
     m_colour->setToolTip(tr("Colour atoms by element, by their number of neighbours inside the "
@@ -80,14 +81,18 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
         applyOptions();
         Q_EMIT colouringChanged();
     });
-    controls->addWidget(m_colour);
     // The key of the atom colours, in its own row: element symbols (Ti and Al are both grey)
     // or the degree scale.
     m_legend = new QLabel;
     m_legend->setObjectName(QStringLiteral("atomColourLegend"));
     m_legend->setTextFormat(Qt::RichText);
-    m_legend->setContentsMargins(6, 0, 6, 2);
     m_legend->setWordWrap(true);
+    auto* colourRow = new QHBoxLayout;
+    colourRow->setContentsMargins(6, 0, 6, 2);
+    colourRow->addWidget(colourLabel);
+    colourRow->addWidget(m_colour);
+    colourRow->addSpacing(6);
+    colourRow->addWidget(m_legend, 1);
     // Its own row below the controls: the quantity's name and range need the width.
     m_colourBar = new ColourBar;
     m_colourBar->setContentsMargins(4, 0, 4, 0);
@@ -97,7 +102,7 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(controls);
-    layout->addWidget(m_legend);
+    layout->addLayout(colourRow);
     layout->addWidget(m_colourBar);
     layout->addWidget(m_viewport, 1);
 
@@ -149,7 +154,6 @@ void StructureView::applyOptions() {
                                "<span style='color:#fe1'>■</span> most")
                       : options.colouring == AtomColouring::Element ? elementLegend()
                                                                     : QString());
-    m_legend->setVisible(!m_legend->text().isEmpty());
     m_viewport->requestRender();
 }
 
