@@ -180,6 +180,19 @@ private:
         QCOMPARE(run.outcome.epochsRun, epoch);
     }
 
+    // Rows of the results table that belong to earlier Starts (greyed, selecting no run).
+    int earlierRows() const {
+        int rows = 0;
+        ResultsTable* table = m_tab->resultsTable();
+        for (int row = 0; row < table->rowCount(); ++row)
+            for (const TrainingRunRecord& run : m_tab->earlierRuns())
+                if (table->item(row, ResultsTable::Run)->text() == run.name) {
+                    ++rows;
+                    break;
+                }
+        return rows;
+    }
+
     bool waitFinished(int timeoutMs = 120000) {
         if (!m_tab->isRunning())
             return true;
@@ -660,7 +673,7 @@ private Q_SLOTS:
                          run.gcnTest.energyMaeMevPerAtom) <= 1e-9);
         QVERIFY(std::abs(run.linearGroups[0][0].metrics.forceRmseEvPerA -
                          run.linear.train.forceRmseEvPerA) <= 1e-12);
-        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->rowCount() - earlierRows(), 2);
 
         // Errors per configuration, in the dataset table: their mean over the test set is the
         // GCN's test MAE, and sorting by them puts the worst configuration first.
@@ -764,7 +777,7 @@ private Q_SLOTS:
         QVERIFY(run->outcome.epochsRun < 100000);
         QVERIFY(!m_tab->isRunning());
         QVERIFY(m_tab->startButton()->isEnabled());
-        QCOMPARE(m_tab->resultsTable()->rowCount(), 2); // a stopped run still reports
+        QCOMPARE(m_tab->resultsTable()->rowCount() - earlierRows(), 2); // a stopped run reports
     }
 
     // Stop, then Continue: the run ends with the weights and history of a run never stopped,
@@ -945,14 +958,67 @@ private Q_SLOTS:
         QCOMPARE(toString(m_tab->runs().front().outcome.stop), toString(TrainingStop::Cancelled));
     }
 
+    // A second Start keeps the first run, numbered, faded in the charts and greyed in the
+    // results; Clear forgets both.
+    void startKeepsEarlierRunsForComparison() {
+        m_tab->clearRuns();
+        QVERIFY(m_tab->earlierRuns().empty() && m_tab->runs().empty());
+        panel()->setConfig(studyConfig(2, 1));
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        const TrainingRunRecord first = m_tab->runs().front();
+        QVERIFY2(first.name.startsWith(QLatin1Char('#')), qPrintable(first.name));
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        QCOMPARE(m_tab->runs().size(), std::size_t(1));
+        QVERIFY(m_tab->runs().front().name != first.name);
+        QCOMPARE(m_tab->earlierRuns().size(), std::size_t(1));
+        QCOMPARE(m_tab->earlierRuns().front().name, first.name);
+        TrainingCharts* charts = m_tab->charts();
+        charts->flush();
+        QCOMPARE(charts->runCount(), 1);
+        QCOMPARE(charts->earlierRunCount(), 1);
+        QLineSeries* earlierLoss = charts->earlierSeries(0, TrainingCharts::TrainLoss);
+        QVERIFY(earlierLoss);
+        QCOMPARE(earlierLoss->count(), static_cast<int>(first.history.size()));
+        QCOMPARE(earlierLoss->at(0).y(), first.history.front().trainLoss);
+        QVERIFY(earlierLoss->pen().color().alpha() < 255); // faded
+        // The table: this run's linear and GCN rows, then the earlier run's, greyed; selecting
+        // one of those selects no run (the parity plot stays on the current one).
+        ResultsTable* table = m_tab->resultsTable();
+        QCOMPARE(table->rowCount(), 4);
+        QCOMPARE(table->item(2, ResultsTable::Run)->text(), first.name);
+        QVERIFY(table->item(2, ResultsTable::Run)->foreground().color() !=
+                table->item(0, ResultsTable::Run)->foreground().color());
+        table->selectRow(2);
+        QCOMPARE(table->selectedRun(), -1);
+        table->selectRow(0);
+        QCOMPARE(table->selectedRun(), 0);
+        // Modified settings say so in the run's name.
+        panel()->graphLayerTable()->setLayers({{8, Activation::Tanh}});
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        QVERIFY2(m_tab->runs().front().name.endsWith(QStringLiteral("(modified)")),
+                 qPrintable(m_tab->runs().front().name));
+        QCOMPARE(m_tab->earlierRuns().size(), std::size_t(2));
+        QVERIFY(m_tab->clearButton()->isEnabled());
+        m_tab->clearButton()->click();
+        QVERIFY(m_tab->runs().empty() && m_tab->earlierRuns().empty());
+        QCOMPARE(m_tab->charts()->earlierRunCount(), 0);
+        QCOMPARE(table->rowCount(), 0);
+        QVERIFY(!m_tab->clearButton()->isEnabled());
+    }
+
     void trainingSizeSweepOverlaysRuns() {
         panel()->setConfig(studyConfig(2, 1));
         QSignalSpy started(m_tab, &TrainingTab::runStarted);
         QVERIFY(m_tab->startTrainingSizeSweep({8, 12}));
         QVERIFY(waitFinished());
         QCOMPARE(started.size(), 2);
-        QCOMPARE(started.at(0).at(1).toString(), QStringLiteral("train 8"));
-        QCOMPARE(started.at(1).at(1).toString(), QStringLiteral("train 12"));
+        // Numbered in the order started ("#7 train 8"), so that kept runs are told apart.
+        QVERIFY(started.at(0).at(1).toString().startsWith(QLatin1Char('#')));
+        QVERIFY(started.at(0).at(1).toString().endsWith(QStringLiteral(" train 8")));
+        QVERIFY(started.at(1).at(1).toString().endsWith(QStringLiteral(" train 12")));
         QCOMPARE(m_tab->runs().size(), std::size_t(2));
         QCOMPARE(m_tab->runs()[0].prepared->trainGraphs.samples.size(), std::size_t(8));
         QCOMPARE(m_tab->runs()[1].prepared->trainGraphs.samples.size(), std::size_t(12));
@@ -965,8 +1031,9 @@ private Q_SLOTS:
                      TrainingCharts::runColour(r));
         }
         QVERIFY(TrainingCharts::runColour(0) != TrainingCharts::runColour(1));
-        QCOMPARE(charts->series(1, TrainingCharts::TrainLoss)->name(), QStringLiteral("train 12"));
-        QCOMPARE(m_tab->resultsTable()->rowCount(), 4);
+        QCOMPARE(charts->series(1, TrainingCharts::TrainLoss)->name(), m_tab->runs()[1].name);
+        // Two runs × (linear, GCN), then the earlier Starts' rows below.
+        QCOMPARE(m_tab->resultsTable()->rowCount() - earlierRows(), 4);
     }
 
     void cutoffSweepPlotsErrorsAgainstTheCutoff() {
@@ -989,7 +1056,7 @@ private Q_SLOTS:
         QVERIFY(m_tab->isRunning());
         QVERIFY(waitFinished());
         QCOMPARE(started.size(), 3);
-        QCOMPARE(started.at(1).at(1).toString(), QStringLiteral("cutoff 3.5"));
+        QVERIFY(started.at(1).at(1).toString().endsWith(QStringLiteral(" cutoff 3.5")));
         const std::vector<TrainingRunRecord>& runs = m_tab->runs();
         QCOMPARE(runs.size(), std::size_t(3));
         SweepChart* chart = m_tab->sweepChart();

@@ -10,6 +10,7 @@ namespace graphace::ui {
 namespace {
 
 constexpr int kRunRole = Qt::UserRole + 1;
+constexpr int kEarlierRun = -2; // a row of an earlier Start: selects no run
 
 QTableWidgetItem* number(double value, int decimals) {
     auto* item = new QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals)
@@ -48,7 +49,8 @@ ResultsTable::ResultsTable(QWidget* parent) : QTableWidget(0, ColumnCount, paren
             [this]() { Q_EMIT runSelected(selectedRun()); });
 }
 
-void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
+void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs,
+                           const std::vector<TrainingRunRecord>& earlier) {
     const int selected = selectedRun();
     const QSignalBlocker blocker(this);
     setRowCount(0);
@@ -116,8 +118,7 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
                     cell->setForeground(palette().color(QPalette::PlaceholderText));
         }
     };
-    for (int r = 0; r < static_cast<int>(runs.size()); ++r) {
-        const TrainingRunRecord& run = runs[r];
+    auto addRun = [&](int r, const TrainingRunRecord& run) {
         const QString key = QString::fromStdString(run.config.data.groupKey);
         if (run.linear.train.configurations > 0) {
             addRow(r, run.name, tr("linear"), run.linear.train, run.linear.test, run.linear.seconds,
@@ -129,6 +130,20 @@ void ResultsTable::setRuns(const std::vector<TrainingRunRecord>& runs) {
                    QString::fromStdString(toString(run.outcome.stop)));
             addGroups(r, key, tr("GCN"), run.gcnGroups);
         }
+    };
+    for (int r = 0; r < static_cast<int>(runs.size()); ++r)
+        addRun(r, runs[r]);
+    // Earlier runs on the same data, below and greyed, newest first; they select no run.
+    for (int r = static_cast<int>(earlier.size()) - 1; r >= 0; --r) {
+        const int first = rowCount();
+        addRun(kEarlierRun, earlier[r]);
+        for (int row = first; row < rowCount(); ++row)
+            for (int c = 0; c < ColumnCount; ++c)
+                if (QTableWidgetItem* cell = item(row, c)) {
+                    cell->setForeground(palette().color(QPalette::PlaceholderText));
+                    if (c == Run)
+                        cell->setToolTip(tr("An earlier Start on the same data"));
+                }
     }
     for (int row = 0; row < rowCount(); ++row)
         if (item(row, Run)->data(kRunRole).toInt() == selected) {
@@ -141,7 +156,8 @@ int ResultsTable::selectedRun() const {
     const auto rows = selectionModel() ? selectionModel()->selectedRows() : QModelIndexList{};
     if (rows.isEmpty())
         return -1;
-    return item(rows.front().row(), Run)->data(kRunRole).toInt();
+    const int run = item(rows.front().row(), Run)->data(kRunRole).toInt();
+    return run == kEarlierRun ? -1 : run;
 }
 
 } // namespace graphace::ui

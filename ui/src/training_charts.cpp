@@ -170,6 +170,7 @@ void TrainingCharts::clear() {
     for (QChart* chart : m_charts)
         chart->removeAllSeries(); // deletes them
     m_runs.clear();
+    m_earlier.clear();
     m_ranges = {};
     m_maxEpoch = 0;
     rescale();
@@ -303,11 +304,72 @@ void TrainingCharts::flush() {
     ++m_redraws;
 }
 
+void TrainingCharts::setEarlierRuns(const std::vector<EarlierRun>& runs) {
+    for (const auto& earlier : m_earlier)
+        for (int s = 0; s < SeriesCount; ++s)
+            if (earlier[s]) {
+                m_charts[chartOf(s)]->removeSeries(earlier[s]);
+                delete earlier[s];
+            }
+    m_earlier.clear();
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        std::array<QLineSeries*, SeriesCount> drawn{};
+        // Faded, thin: the current runs stay in front.
+        QColor colour = runColour(static_cast<int>(r) + 5);
+        colour.setAlpha(140);
+        for (int s : {TrainLoss, TestLoss, TrainRmse, TestRmse, TrainForceRmse, TestForceRmse}) {
+            QList<QPointF> points;
+            for (const EpochRecord& e : runs[r].history) {
+                const double y = s == TrainLoss        ? e.trainLoss
+                                 : s == TestLoss       ? e.testLoss
+                                 : s == TrainRmse      ? e.trainRmseMevPerAtom
+                                 : s == TestRmse       ? e.testRmseMevPerAtom
+                                 : s == TrainForceRmse ? e.trainForceRmseEvPerA
+                                                       : e.testForceRmseEvPerA;
+                if (plottable(y)) {
+                    points.append(QPointF(e.epoch, y));
+                    m_ranges[chartOf(s)].add(y);
+                    m_maxEpoch = std::max(m_maxEpoch, e.epoch);
+                }
+            }
+            if (points.isEmpty())
+                continue;
+            auto* series = new QLineSeries;
+            series->setPen(QPen(colour, 1.2, penStyle(s)));
+            series->setName(runs[r].name);
+            QChart* chart = m_charts[chartOf(s)];
+            chart->addSeries(series);
+            series->attachAxis(m_x[chartOf(s)]);
+            series->attachAxis(m_y[chartOf(s)]);
+            series->replace(points);
+            drawn[s] = series;
+        }
+        // One legend entry per earlier run, on the loss chart (its test curve, else its train).
+        const int named = drawn[TestLoss] ? TestLoss : TrainLoss;
+        for (int s = 0; s < SeriesCount; ++s)
+            if (drawn[s])
+                for (QLegendMarker* marker : m_charts[chartOf(s)]->legend()->markers(drawn[s]))
+                    marker->setVisible(s == named);
+        m_earlier.push_back(drawn);
+    }
+    rescale();
+    updateForceChartVisibility();
+}
+
+QLineSeries* TrainingCharts::earlierSeries(int run, Series series) const {
+    if (run < 0 || run >= earlierRunCount() || series < 0 || series >= SeriesCount)
+        return nullptr;
+    return m_earlier[run][series];
+}
+
 bool TrainingCharts::hasForceCurves() const {
     for (const Run& r : m_runs)
         for (int s : {TrainForceRmse, TestForceRmse, LinearTrainForceRmse, LinearTestForceRmse})
             if (r.series[s]->count() > 0)
                 return true;
+    for (const auto& earlier : m_earlier)
+        if (earlier[TrainForceRmse] || earlier[TestForceRmse])
+            return true;
     return false;
 }
 

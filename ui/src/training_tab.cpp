@@ -77,7 +77,11 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_results = new ResultsTable;
 
     m_start = new QPushButton(tr("Start"));
-    m_start->setToolTip(tr("Train with the settings on the left (replaces the runs shown)"));
+    m_start->setToolTip(tr("Train with the settings on the left"));
+    m_clear = new QPushButton(tr("Clear"));
+    m_clear->setObjectName(QStringLiteral("clearRuns"));
+    m_clear->setToolTip(tr("Forget the runs shown, the earlier ones kept for comparison too"));
+    connect(m_clear, &QPushButton::clicked, this, &TrainingTab::clearRuns);
     m_pause = new QPushButton(tr("Pause"));
     m_resume = new QPushButton(tr("Resume"));
     m_resume->hide(); // shown in Pause's place while paused
@@ -192,12 +196,12 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     // Buttons as narrow as their text (the style's 80-pixel minimum made the row alone wider
     // than a 1024-pixel screen's share).
     for (QPushButton* button :
-         {m_start, m_pause, m_resume, m_stop, m_continue, m_testButton, m_clearTestButton})
+         {m_start, m_pause, m_resume, m_stop, m_continue, m_clear, m_testButton, m_clearTestButton})
         button->setMinimumWidth(button->fontMetrics().horizontalAdvance(button->text()) + 24);
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
-    for (QWidget* w :
-         std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop, m_continue, m_sweep})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_start, m_pause, m_resume, m_stop,
+                                                      m_continue, m_sweep, m_clear})
         controls->addWidget(w);
     controls->addStretch(1);
     controls->addWidget(m_testButton);
@@ -508,7 +512,13 @@ bool TrainingTab::start() {
     TrainingJob job;
     job.config = m_panel->config();
     job.name = job.config.preset.empty() ? tr("run") : QString::fromStdString(job.config.preset);
+    if (!job.config.preset.empty() && !m_panel->changesFromPreset().isEmpty())
+        job.name = tr("%1 (modified)").arg(job.name);
     return startJobs({job});
+}
+
+void TrainingTab::clearRuns() {
+    setRuns({}); // earlier runs too
 }
 
 bool TrainingTab::startSweep(const QString& spec, const QString& label) {
@@ -607,6 +617,11 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
         m_jobs.resize(firstIndex);
     } else {
         firstIndex = 0;
+        archiveRuns(jobs.front());
+        // Numbered in the order started, so that runs kept for comparison are told apart.
+        for (TrainingJob& job : jobs)
+            if (!job.resume)
+                job.name = tr("#%1 %2").arg(++m_runNumber).arg(job.name);
         dropCheckpoints(jobs);
         m_jobs.clear();
         m_runsData = m_data;
@@ -650,6 +665,25 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
     Q_EMIT runsChanged();
     Q_EMIT trainingStarted();
     return true;
+}
+
+void TrainingTab::archiveRuns(const TrainingJob& next) {
+    // Kept where they compare: trained on the same data and test data, with the same loss (one
+    // loss axis), and with at least one epoch or a linear fit to show.
+    const bool sameData = m_runsData == m_data && m_runsTestData == m_testData;
+    if (!sameData) {
+        m_earlierRuns.clear();
+        return;
+    }
+    for (const TrainingRunRecord& run : m_runs)
+        if (!run.history.empty() || run.linear.train.configurations > 0)
+            m_earlierRuns.push_back(run);
+    for (TrainingRunRecord& run : m_earlierRuns)
+        if (run.config.optimiser.loss != next.config.optimiser.loss)
+            run.history.clear(); // its loss is on another scale; its table rows stay
+    if (m_earlierRuns.size() > kMaxEarlierRuns)
+        m_earlierRuns.erase(m_earlierRuns.begin(),
+                            m_earlierRuns.end() - static_cast<std::ptrdiff_t>(kMaxEarlierRuns));
 }
 
 void TrainingTab::dropCheckpoints(const std::vector<TrainingJob>& keep) {
@@ -809,6 +843,7 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
         return;
     dropCheckpoints({});
     m_jobs.clear(); // restored runs have no checkpoints to continue from
+    m_earlierRuns.clear();
     showRuns(std::move(runs));
     updateButtons();
     Q_EMIT runsChanged();
@@ -819,6 +854,10 @@ void TrainingTab::showRuns(std::vector<TrainingRunRecord> runs) {
     m_parityRun = -1;
     Q_EMIT errorsChanged();
     m_charts->clear();
+    std::vector<TrainingCharts::EarlierRun> earlier;
+    for (const TrainingRunRecord& run : m_earlierRuns)
+        earlier.push_back({run.name, run.history});
+    m_charts->setEarlierRuns(earlier);
     m_parity->clear();
     m_forceParity->clear();
     m_energyErrors->clear();
@@ -833,7 +872,7 @@ void TrainingTab::showRuns(std::vector<TrainingRunRecord> runs) {
     if (!m_runs.empty())
         m_charts->setLossUnit(lossUnit(m_runs.front().config.optimiser.loss));
     m_charts->flush();
-    m_results->setRuns(m_runs);
+    m_results->setRuns(m_runs, m_earlierRuns);
     showSweep();
     if (!m_runs.empty())
         showParity(m_runs.back());
@@ -906,7 +945,7 @@ void TrainingTab::onLinearReady(int index, const LinearBaseline& linear) {
     }
     showLinear(index);
     showParity(run);
-    m_results->setRuns(m_runs);
+    m_results->setRuns(m_runs, m_earlierRuns);
     Q_EMIT linearReady(index);
 }
 
@@ -1022,7 +1061,7 @@ void TrainingTab::onRunFinished(int index, std::shared_ptr<const TrainingRunReco
     }
     m_charts->flush();
     showParity(m_runs[index]);
-    m_results->setRuns(m_runs);
+    m_results->setRuns(m_runs, m_earlierRuns);
     Q_EMIT runsChanged();
     Q_EMIT runFinished(index);
 }
@@ -1065,7 +1104,9 @@ void TrainingTab::updateButtons() {
     m_start->setEnabled(!m_running && haveData && problem.isEmpty());
     m_start->setToolTip(!haveData            ? tr("Load data first")
                         : !problem.isEmpty() ? problem
-                                             : tr("Train with the settings on the left"));
+                                             : tr("Train with the settings on the left; the "
+                                                  "runs shown stay, faded, for comparison"));
+    m_clear->setEnabled(!m_running && (!m_runs.empty() || !m_earlierRuns.empty()));
     m_sweep->setEnabled(!m_running && haveData);
     m_pause->setEnabled(m_running && !m_paused);
     m_resume->setEnabled(m_running && m_paused);

@@ -41,7 +41,9 @@ public:
 
     // Rows for every run: its linear fit once fitted (configurations > 0), its GCN once
     // finished.
-    void setRuns(const std::vector<TrainingRunRecord>& runs);
+    // `earlier`: runs of earlier Starts on the same data, listed below in grey (newest first).
+    void setRuns(const std::vector<TrainingRunRecord>& runs,
+                 const std::vector<TrainingRunRecord>& earlier = {});
     // Index (into the runs given) of the selected row's run; -1 when none is selected.
     int selectedRun() const;
 

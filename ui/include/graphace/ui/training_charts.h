@@ -84,6 +84,17 @@ public:
     QLineSeries* series(int run, Series series) const;
     int pendingPoints() const;
     int redrawCount() const { return m_redraws; }
+    // Curves of earlier Starts, drawn thin and faded under the current runs for comparison:
+    // train and test loss and RMSEs (no learning rate), one legend entry per run on the loss
+    // chart. Replaces the earlier ones; clear() removes them.
+    struct EarlierRun {
+        QString name;
+        std::vector<EpochRecord> history;
+    };
+    void setEarlierRuns(const std::vector<EarlierRun>& runs);
+    int earlierRunCount() const { return static_cast<int>(m_earlier.size()); }
+    // The series of earlier run `run` for `series` (a GCN curve, not linear or learning rate).
+    QLineSeries* earlierSeries(int run, Series series) const;
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -113,6 +124,7 @@ private:
     std::array<QLogValueAxis*, kChartCount> m_y{};
     std::array<Range, kChartCount> m_ranges;
     std::vector<Run> m_runs;
+    std::vector<std::array<QLineSeries*, SeriesCount>> m_earlier; // null where not drawn
     QTimer* m_timer = nullptr;
     QGridLayout* m_layout = nullptr;
     // The charts in one row where the width allows, else two per row (narrow windows).

@@ -64,6 +64,10 @@ public:
     // One run of the panel's config. Returns false (and says why in lastError()) when it cannot
     // start: no data, an invalid config, an unavailable device, or a run in progress.
     bool start();
+    // Forgets every run shown, earlier Starts' included (not while running).
+    void clearRuns();
+    const std::vector<TrainingRunRecord>& earlierRuns() const { return m_earlierRuns; }
+    QPushButton* clearButton() const { return m_clear; }
     // Several runs one after another, overlaid.
     bool startJobs(const std::vector<TrainingJob>& jobs);
     // One run per value of one setting of the panel's config (setting_sweep.h: "KEY=FIRST:
@@ -190,6 +194,12 @@ private:
     std::vector<RunCheckpoint> m_interrupted; // offered, the one shown first
     std::vector<TrainingJob> m_jobs;
     std::vector<TrainingRunRecord> m_runs;
+    // Runs of earlier Starts on the same data, overlaid faded in the charts and listed greyed in
+    // the results table (the newest kMaxEarlierRuns); cleared by another dataset or Clear.
+    std::vector<TrainingRunRecord> m_earlierRuns;
+    static constexpr std::size_t kMaxEarlierRuns = 8;
+    int m_runNumber = 0; // of the last run started: runs are named "#N preset"
+    void archiveRuns(const TrainingJob& next);
     bool m_running = false;
     bool m_paused = false;
     int m_currentIndex = -1;
@@ -236,6 +246,7 @@ private:
     QSplitter* m_bottomSplitter = nullptr;     // parity plots | results
     ResultsTable* m_results = nullptr;
     QPushButton* m_start = nullptr;
+    QPushButton* m_clear = nullptr;
     QPushButton* m_pause = nullptr;
     QPushButton* m_resume = nullptr;
     QPushButton* m_stop = nullptr;
