@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
         QStringLiteral("Save an image of the window to OUT (PNG) once loaded, then exit."),
         QStringLiteral("OUT"));
     QCommandLineOption cutoff(QStringLiteral("cutoff"),
-                              QStringLiteral("Initial neighbour cutoff in Å (0.1–10, default 5)."),
+                              QStringLiteral("Initial neighbour cutoff in Å (0.1–20, default 5)."),
                               QStringLiteral("R"));
     QCommandLineOption tab(
         QStringLiteral("tab"),
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
         const double r = parser.value(cutoff).toDouble(&ok);
         if (!ok || r < graphace::ui::CutoffPanel::kMinimumCutoff ||
             r > graphace::ui::CutoffPanel::kMaximumCutoff) {
-            std::fprintf(stderr, "graphace-studio: error: --cutoff must be a number in 0.1–10\n");
+            std::fprintf(stderr, "graphace-studio: error: --cutoff must be a number in 0.1–20\n");
             return 2;
         }
         window.cutoffPanel()->setCutoff(r);

@@ -134,16 +134,17 @@ private Q_SLOTS:
         QCOMPARE(m_window->cutoffPanel()->slider()->value(), 325);
         m_window->cutoffPanel()->slider()->setValue(410);
         QCOMPARE(m_window->cutoffPanel()->spinBox()->value(), 4.1);
-        // Out of range input is clamped to the control's range (0.1–10 Å).
+        // Out of range input is clamped to the control's range (0.1–20 Å).
         m_window->cutoffPanel()->spinBox()->setValue(50.0);
-        QCOMPARE(m_window->cutoffPanel()->cutoff(), 10.0);
+        QCOMPARE(m_window->cutoffPanel()->cutoff(), CutoffPanel::kMaximumCutoff);
+        QCOMPARE(CutoffPanel::kMaximumCutoff, 20.0);
     }
 
     void edgeCountFollowsCutoff_data() {
         QTest::addColumn<int>("structure");
         QTest::addColumn<double>("cutoff");
         for (int s : {0, 2})
-            for (double c : {0.5, 1.9, 2.5, 3.5, 5.0, 7.25})
+            for (double c : {0.5, 1.9, 2.5, 3.5, 5.0, 7.25, 12.5, 19.9})
                 QTest::addRow("structure %d, %.2f A", s, c) << s << c;
     }
     void edgeCountFollowsCutoff() {
@@ -156,6 +157,18 @@ private Q_SLOTS:
         QCOMPARE(m_window->cutoffPanel()->edgesLabel()->text(),
                  QString::number(reference.edgeCount()));
         QCOMPARE(m_window->currentNeighbors()->edgeCount(), reference.edgeCount());
+    }
+
+    // The edge estimate that guards the viewer is the mean-density count of pairs: close to
+    // the real count for a condensed structure at a cutoff well beyond the first shell.
+    void edgeEstimateGuardsTheViewer() {
+        const Structure& s = m_data.structures[0];
+        const double estimate = MainWindow::estimatedEdges(s, 8.0);
+        const double real = static_cast<double>(computeNeighborList(s, 8.0).edgeCount());
+        QVERIFY2(std::abs(estimate - real) < 0.2 * real,
+                 qPrintable(QStringLiteral("%1 estimated, %2 real").arg(estimate).arg(real)));
+        // A 20 Å cutoff on a 13,824-atom cell of this density is refused before any search.
+        QVERIFY(MainWindow::estimatedEdges(s, 20.0) * 144 > kMaxViewerEdges);
     }
 
     void warningAtTinyCutoffOnly() {
@@ -177,13 +190,20 @@ private Q_SLOTS:
         m_window->selectStructure(1);
         waitForHistogram();
         QVERIFY(m_window->pairDistanceChart()->hasDistribution());
-        for (double cutoff : {2.5, 3.5, 4.0}) { // multiples of the 0.05 Å bin width
+        for (double cutoff : {2.5, 3.5, 4.0, 14.5}) { // multiples of the 0.05 Å bin width
             setCutoff(cutoff);
+            // Beyond 10 Å the histogram is computed again out to the cutoff.
+            QTRY_VERIFY_WITH_TIMEOUT(!m_window->isBusy(), 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(m_window->pairDistanceChart()->hasDistribution(), 60000);
             const NeighborList reference = computeNeighborList(m_data.structures[1], cutoff);
             const double meanDegree = double(reference.edgeCount()) / 96.0;
             QCOMPARE(m_window->pairDistanceChart()->cutoff(), cutoff);
-            QVERIFY(qAbs(m_window->pairDistanceChart()->shadedNeighboursPerAtom() - meanDegree) <
-                    1e-9);
+            QVERIFY2(qAbs(m_window->pairDistanceChart()->shadedNeighboursPerAtom() - meanDegree) <
+                         1e-9,
+                     qPrintable(QStringLiteral("%1 shaded, %2 mean degree at %3 Å")
+                                    .arg(m_window->pairDistanceChart()->shadedNeighboursPerAtom())
+                                    .arg(meanDegree)
+                                    .arg(cutoff)));
         }
     }
 

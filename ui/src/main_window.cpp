@@ -229,7 +229,7 @@ void MainWindow::buildLayout() {
     setCentralWidget(m_tabs);
 
     // The graph cutoff is one setting seen from two tabs, linked both ways. The slider holds
-    // 0.01 Å steps within 0.1–10 Å: its echo of a value typed in the Training tab (say 4.123)
+    // 0.01 Å steps within 0.1–20 Å: its echo of a value typed in the Training tab (say 4.123)
     // must not overwrite that value, so only a real change of the slider is passed on.
     TrainingPanel* trainingPanel = m_trainingTab->panel();
     trainingPanel->setCutoff(m_cutoffPanel->cutoff());
@@ -652,7 +652,21 @@ void MainWindow::applyCutoff(double cutoff) {
         return;
     QElapsedTimer timer;
     timer.start();
+    // The histogram follows a cutoff beyond its range (10 Å unless a larger one was asked for).
+    if (cutoff > m_histogramRange + 1e-9 && !m_histogramPending)
+        startHistogram();
     try {
+        // The live search looks kCutoffSearchHeadroom beyond the cutoff.
+        const double edges = estimatedEdges(*m_structure, cutoff * kCutoffSearchHeadroom);
+        if (edges > kMaxViewerEdges)
+            throw std::runtime_error(
+                tr("a %1 Å cutoff gives ~%2 million edges in this %3-atom structure, more than "
+                   "the viewer's %4 million (graphace graph has no such limit)")
+                    .arg(cutoff)
+                    .arg(edges / 1e6, 0, 'f', 0)
+                    .arg(m_structure->size())
+                    .arg(kMaxViewerEdges / 1e6, 0, 'f', 0)
+                    .toStdString());
         const NeighborList& list = m_graph->at(cutoff);
         m_cutoffPanel->setStatistics(m_graph->statistics(), static_cast<int>(m_structure->size()));
         m_structureView->setNeighbors(list, m_graph->degrees());
@@ -682,6 +696,16 @@ void MainWindow::updateTimingLabel() {
 
 // --- pair-distance histogram ---------------------------------------------------------------
 
+double MainWindow::estimatedEdges(const Structure& structure, double cutoff) {
+    // Directed pairs within the cutoff at the cell's mean density (a gas of points: real
+    // structures are close to it beyond the first shell). Without a cell, every pair at most.
+    const double atoms = static_cast<double>(structure.size());
+    const double volume = structure.volume();
+    if (!(volume > 0.0))
+        return atoms * std::max(0.0, atoms - 1.0);
+    return atoms * (atoms / volume) * 4.0 / 3.0 * 3.14159265358979 * cutoff * cutoff * cutoff;
+}
+
 void MainWindow::startHistogram() {
     if (!m_structure)
         return;
@@ -690,13 +714,23 @@ void MainWindow::startHistogram() {
     m_chart->clear(tr("computing…"));
     m_chart->setCutoff(m_cutoffPanel->cutoff());
     auto structure = m_structure;
-    m_histogramWatcher.setFuture(QtConcurrent::run([structure, generation]() {
+    const double range = std::max(
+        kHistogramRange, std::ceil(std::min(m_cutoffPanel->cutoff(), CutoffPanel::kMaximumCutoff)));
+    m_histogramRange = range;
+    const int bins = static_cast<int>(std::lround(kHistogramBins * range / kHistogramRange));
+    m_histogramWatcher.setFuture(QtConcurrent::run([structure, generation, range, bins]() {
         HistogramResult result;
         result.generation = generation;
         result.atoms = static_cast<int>(structure->size());
         try {
-            result.neighbors = computeNeighborList(*structure, kHistogramRange);
-            PairDistributionAccumulator accumulator(kHistogramRange, kHistogramBins);
+            if (estimatedEdges(*structure, range) > kMaxViewerEdges)
+                throw std::runtime_error(
+                    QObject::tr("~%1 million pairs within %2 Å in this structure")
+                        .arg(estimatedEdges(*structure, range) / 1e6, 0, 'f', 0)
+                        .arg(range)
+                        .toStdString());
+            result.neighbors = computeNeighborList(*structure, range);
+            PairDistributionAccumulator accumulator(range, bins);
             accumulator.add(*structure, result.neighbors);
             result.distribution = accumulator.result();
             if (result.neighbors.edgeCount() > kMaxSharedEdges)
@@ -721,6 +755,10 @@ void MainWindow::onHistogramFinished() {
             m_graph->offerLargerList(std::move(result.neighbors));
     }
     m_chart->setCutoff(m_cutoffPanel->cutoff());
+    if (m_cutoffPanel->cutoff() > m_histogramRange + 1e-9) {
+        startHistogram(); // the cutoff moved past this one's range while it ran
+        return;
+    }
     Q_EMIT histogramReady();
 }
 

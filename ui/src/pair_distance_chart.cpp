@@ -128,10 +128,12 @@ void PairDistanceChart::updateShading() {
         auto addStep = [&](QList<QPointF>& list, double a, double b) {
             list << QPointF(a, 0) << QPointF(a, y) << QPointF(b, y) << QPointF(b, 0);
         };
-        if (hi <= m_cutoff) {
+        // Bin edges are centre ± half a width: an edge on the cutoff may round just above it.
+        const double tolerance = 1e-9 * d.binWidth;
+        if (hi <= m_cutoff + tolerance) {
             addStep(inside, lo, hi);
             m_shaded += y;
-        } else if (lo >= m_cutoff) {
+        } else if (lo >= m_cutoff - tolerance) {
             addStep(outside, lo, hi);
         } else {
             addStep(inside, lo, m_cutoff);

@@ -16,7 +16,7 @@ class CutoffPanel : public QWidget {
     Q_OBJECT
 public:
     static constexpr double kMinimumCutoff = 0.1;  // Å
-    static constexpr double kMaximumCutoff = 10.0; // Å
+    static constexpr double kMaximumCutoff = 20.0; // Å
     // Å: shows first-neighbour bonds of common solids (Si 2.35, Cu 2.55, Ta 2.86, Hf–O 2.1)
     // without the hairball of a 5 Å graph; the person tunes from there.
     static constexpr double kDefaultCutoff = 3.0;

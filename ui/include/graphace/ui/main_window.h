@@ -47,13 +47,20 @@ class StructureView;
 class TrainingTab;
 struct Session;
 
-// Histogram range and bins of the pair-distance chart: the cutoff spin box's full range.
+// Histogram range and bins of the pair-distance chart: 10 Å, or up to the next whole Å above a
+// larger cutoff (bins of 0.05 Å either way).
 inline constexpr double kHistogramRange = 10.0;
 inline constexpr int kHistogramBins = 200;
+// The live graph is refused beyond this many edges (estimated from the density before any
+// search): tens of millions of bonds exhaust memory and draw nothing readable.
+inline constexpr double kMaxViewerEdges = 2e7;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // Directed neighbour pairs expected within `cutoff` (mean-density estimate, before any
+    // search): what the viewer refuses beyond kMaxViewerEdges.
+    static double estimatedEdges(const Structure& structure, double cutoff);
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -169,6 +176,7 @@ private:
     QString m_loadWhat;
     QFutureWatcher<HistogramResult> m_histogramWatcher;
     int m_histogramGeneration = 0;
+    double m_histogramRange = kHistogramRange; // of the histogram shown or being computed
     bool m_histogramPending = false;
 
     DatasetModel* m_model = nullptr;
