@@ -241,6 +241,47 @@ private Q_SLOTS:
         }
     }
 
+    // Whatever is typed stays: letters and out-of-range numbers turn the field red, the panel
+    // names the field and the problem above the settings, Start stays off until it is mended.
+    void invalidNumbersAreMarkedNotDropped() {
+        panel()->applyPreset(QStringLiteral("recommended"));
+        panel()->autoRcutBox()->setChecked(false);
+        RealEdit* rcut = panel()->rcutEdit();
+        QVERIFY(rcut->isEnabled());
+        rcut->setFocus();
+        rcut->selectAll();
+        QTest::keyClicks(rcut, QStringLiteral("4.5x"));
+        QCOMPARE(rcut->text(), QStringLiteral("4.5x")); // not swallowed
+        QVERIFY(!rcut->isValid());
+        QVERIFY(!panel()->problem().isEmpty());
+        QVERIFY2(panel()->problem().contains(QStringLiteral("rcut")) &&
+                     panel()->problem().contains(QStringLiteral("“4.5x” is not a number")),
+                 qPrintable(panel()->problem()));
+        QVERIFY(panel()->problemLabel()->isVisibleTo(panel()));
+        QVERIFY(!m_tab->startButton()->isEnabled());
+        QVERIFY(rcut->styleSheet().contains(QStringLiteral("background")));
+        QVERIFY(rcut->fullToolTip().contains(QStringLiteral("Allowed: > 0 and ≤ 100")));
+        QTest::keyClick(rcut, Qt::Key_Return); // editing finished: the text stays, marked
+        QCOMPARE(rcut->text(), QStringLiteral("4.5x"));
+        QTest::keyClick(rcut, Qt::Key_Backspace);
+        QTest::keyClick(rcut, Qt::Key_Return);
+        QVERIFY(rcut->isValid());
+        QCOMPARE(panel()->config().ace.rcut, 4.5);
+        QVERIFY(rcut->styleSheet().isEmpty());
+        // A number out of range in the schedule table is named by its phase and column.
+        auto* beta1 = qobject_cast<RealEdit*>(
+            panel()->phaseTable()->table()->cellWidget(0, PhaseTable::Beta1));
+        QVERIFY(beta1);
+        beta1->setText(QStringLiteral("1.5"));
+        QVERIFY2(panel()->problem().startsWith(QStringLiteral("Phase 1, β₁: 1.5 is outside")),
+                 qPrintable(panel()->problem()));
+        QVERIFY(!m_tab->startButton()->isEnabled());
+        beta1->setText(QStringLiteral("0.9"));
+        QVERIFY(panel()->problem().isEmpty());
+        QVERIFY(m_tab->startButton()->isEnabled());
+        panel()->applyPreset(QStringLiteral("recommended"));
+    }
+
     // The preset box says when the settings no longer equal the preset, and which differ;
     // values resolved from the data, the split and the machine do not count.
     void presetBoxShowsModifiedSettings() {

@@ -7,11 +7,11 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleValidator>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QRegularExpressionValidator>
@@ -21,6 +21,7 @@
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <functional>
@@ -119,21 +120,67 @@ QGroupBox* group(const QString& title, QFormLayout*& form) {
 
 RealEdit::RealEdit(double minimum, double maximum, QWidget* parent)
     : QLineEdit(parent), m_minimum(minimum), m_maximum(maximum), m_value(minimum) {
-    auto* validator = new QDoubleValidator(minimum, maximum, 1000, this);
-    validator->setNotation(QDoubleValidator::ScientificNotation);
-    validator->setLocale(QLocale::c());
-    setValidator(validator);
+    // No validator: one would swallow keystrokes (letters vanished) and revert out-of-range
+    // numbers silently. The text is checked as typed and marked instead.
     setValue(std::max(minimum, 0.0));
+    connect(this, &QLineEdit::textChanged, this, &RealEdit::showValidity);
     connect(this, &QLineEdit::editingFinished, this, [this]() {
         bool ok = false;
-        const double v = QLocale::c().toDouble(text(), &ok);
+        const double v = QLocale::c().toDouble(text().trimmed(), &ok);
         if (ok && v >= m_minimum && v <= m_maximum) {
             m_value = v;
             Q_EMIT valueEdited(v);
-        } else {
-            setText(format(m_value));
         }
     });
+}
+
+QString RealEdit::problem() const {
+    bool ok = false;
+    const QString typed = text().trimmed();
+    const double v = QLocale::c().toDouble(typed, &ok);
+    if (!ok || !std::isfinite(v))
+        return typed.isEmpty() ? tr("empty; a number is needed (%1)").arg(rangeText())
+                               : tr("“%1” is not a number (%2)").arg(typed, rangeText());
+    if (v < m_minimum || v > m_maximum)
+        return tr("%1 is outside the range %2").arg(typed, rangeText());
+    return {};
+}
+
+QString RealEdit::rangeText() const {
+    constexpr double kUnbounded = 1e299;
+    const bool positive = m_minimum > 0 && m_minimum < 1e-9; // "above zero", however small
+    if (m_maximum >= kUnbounded)
+        return positive ? tr("> 0") : tr("≥ %1").arg(format(m_minimum));
+    return positive ? tr("> 0 and ≤ %1").arg(format(m_maximum))
+                    : tr("%1 – %2").arg(format(m_minimum), format(m_maximum));
+}
+
+QString RealEdit::fullToolTip() const {
+    QStringList parts;
+    if (!isValid())
+        parts << problem();
+    if (!toolTip().isEmpty())
+        parts << toolTip();
+    parts << tr("Allowed: %1").arg(rangeText());
+    return parts.join(QStringLiteral("\n"));
+}
+
+bool RealEdit::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        QToolTip::showText(static_cast<QHelpEvent*>(event)->globalPos(), fullToolTip(), this);
+        return true;
+    }
+    return QLineEdit::event(event);
+}
+
+void RealEdit::showValidity() {
+    const bool valid = isValid();
+    setStyleSheet(valid ? QString()
+                        : QStringLiteral("QLineEdit { background: #fde2e1; color: #8a1010; }"));
+    if (valid != m_valid) {
+        m_valid = valid;
+        Q_EMIT validityChanged(valid);
+    }
 }
 
 QString RealEdit::format(double value) {
@@ -142,7 +189,7 @@ QString RealEdit::format(double value) {
 
 double RealEdit::value() const {
     bool ok = false;
-    const double v = QLocale::c().toDouble(text(), &ok);
+    const double v = QLocale::c().toDouble(text().trimmed(), &ok);
     return ok && v >= m_minimum && v <= m_maximum ? v : m_value;
 }
 
@@ -248,9 +295,13 @@ void PhaseTable::appendRow(const OptimiserPhase& phase) {
     reset->setChecked(phase.resetMoments);
     m_table->setCellWidget(row, ResetMoments, reset);
     connect(epochs, &QSpinBox::valueChanged, this, &PhaseTable::edited);
-    for (int column : {LearningRate, Beta1, Beta2})
-        connect(static_cast<RealEdit*>(m_table->cellWidget(row, column)), &RealEdit::valueEdited,
-                this, &PhaseTable::edited);
+    for (int column : {LearningRate, Beta1, Beta2}) {
+        auto* edit = static_cast<RealEdit*>(m_table->cellWidget(row, column));
+        edit->setFieldName(
+            tr("Phase %1, %2").arg(row + 1).arg(m_table->horizontalHeaderItem(column)->text()));
+        connect(edit, &RealEdit::valueEdited, this, &PhaseTable::edited);
+        connect(edit, &RealEdit::validityChanged, this, &PhaseTable::edited);
+    }
     connect(reset, &QCheckBox::toggled, this, &PhaseTable::edited);
     Q_EMIT edited();
 }
@@ -323,7 +374,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         tr("One degree bound per correlation order (body order − 1 numbers, pair functions first), "
            "e.g. 20, 10, 7; empty: the max degree for all"));
     m_wL = new RealEdit(1e-12, kHuge);
+    m_wL->setFieldName(tr("wL"));
     m_csp = new RealEdit(1e-12, kHuge);
+    m_csp->setFieldName(tr("csp"));
     m_r0 = new RealEdit(1e-12, kHuge);
     m_rcut = new RealEdit(1e-12, 100.0);
     m_species = new QLabel;
@@ -534,9 +587,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     for (QSpinBox* box : content->findChildren<QSpinBox*>())
         connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::updateProblem,
                 Qt::UniqueConnection);
-    for (RealEdit* edit : content->findChildren<RealEdit*>())
+    for (RealEdit* edit : content->findChildren<RealEdit*>()) {
         connect(edit, &RealEdit::valueEdited, this, &TrainingPanel::updateProblem,
                 Qt::UniqueConnection);
+        connect(edit, &RealEdit::validityChanged, this, &TrainingPanel::updateProblem);
+        // Problems name the field by its label in the form.
+        if (edit->fieldName().isEmpty())
+            for (QFormLayout* form : content->findChildren<QFormLayout*>())
+                if (auto* label = qobject_cast<QLabel*>(form->labelForField(edit)))
+                    edit->setFieldName(label->text());
+    }
     for (LayerTable* table : {m_graphLayers, m_denseLayers})
         connect(table, &LayerTable::edited, this, &TrainingPanel::updateProblem);
     connect(m_phases, &PhaseTable::edited, this, &TrainingPanel::updateProblem);
@@ -709,8 +769,15 @@ void TrainingPanel::updateProblem() {
     QString problem;
     const ExperimentConfig c = config();
     updatePresetState(c);
+    for (RealEdit* edit : findChildren<RealEdit*>())
+        if (!edit->isValid()) {
+            problem = tr("%1: %2").arg(
+                edit->fieldName().isEmpty() ? tr("A value") : edit->fieldName(), edit->problem());
+            break;
+        }
     const long long train = c.data.trainSize, test = c.data.testSize;
-    if (m_testFile.isEmpty() && m_dataSize > 0 && (train + test > m_dataSize || test >= m_dataSize))
+    if (problem.isEmpty() && m_testFile.isEmpty() && m_dataSize > 0 &&
+        (train + test > m_dataSize || test >= m_dataSize))
         problem = tr("Training size %1 + test size %2: only %3 configurations are loaded "
                      "(the training set needs at least one)")
                       .arg(train)

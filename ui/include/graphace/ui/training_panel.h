@@ -19,7 +19,9 @@ class QTableWidget;
 
 namespace graphace::ui {
 
-// A line edit for one real number that keeps it exactly (shortest round-trip text).
+// A line edit for one real number that keeps it exactly (shortest round-trip text). Whatever
+// is typed stays as typed: text that is not a number in range turns the field red, says why in
+// its tooltip and problem(), and value() keeps the last valid number meanwhile.
 class RealEdit : public QLineEdit {
     Q_OBJECT
 public:
@@ -28,14 +30,32 @@ public:
     double value() const;
     void setValue(double value);
     static QString format(double value);
+    // Empty when the text is a number in range, else what is wrong with it.
+    QString problem() const;
+    bool isValid() const { return problem().isEmpty(); }
+    // "> 0", "0 – 1", "≥ 0": the numbers accepted.
+    QString rangeText() const;
+    // The tooltip shown: the problem (if any), the help text set with setToolTip, the range.
+    QString fullToolTip() const;
+    // How problems name the field, e.g. "rcut (Å)".
+    void setFieldName(const QString& name) { m_fieldName = name; }
+    QString fieldName() const { return m_fieldName; }
 
 Q_SIGNALS:
     // The person finished editing with a valid number.
     void valueEdited(double value);
+    // The text became valid or invalid.
+    void validityChanged(bool valid);
+
+protected:
+    bool event(QEvent* event) override;
 
 private:
+    void showValidity();
     double m_minimum, m_maximum;
     double m_value = 0.0;
+    bool m_valid = true;
+    QString m_fieldName;
 };
 
 // Editable layer list (width + activation per row) with add / remove buttons.
@@ -120,6 +140,7 @@ public:
     // ACE settings from the training data (r0, rcut, degrees per order; ace_defaults.h).
     QCheckBox* autoR0Box() const { return m_autoR0; }
     QCheckBox* autoRcutBox() const { return m_autoRcut; }
+    RealEdit* rcutEdit() const { return m_rcut; }
     QCheckBox* autoDegreesBox() const { return m_autoDegrees; }
     QLineEdit* degreePerOrderEdit() const { return m_degreePerOrder; }
     // Shows the values a run chose for the ACE fields still set to "auto" (the fields stay
