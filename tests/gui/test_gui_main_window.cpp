@@ -646,6 +646,43 @@ private Q_SLOTS:
         QCOMPARE(epochs->max(), 4.0);
     }
 
+    // A cell of two atoms is framed with its periodic images (most of its neighbours), once
+    // they are known; a 96-atom cell is framed on itself as before.
+    void fewAtomCellsFrameTheirImages() {
+        StructureView* view = m_window->structureView();
+        auto distance = [view]() {
+            const auto c = view->scene().cameraState();
+            return std::sqrt(std::pow(c[0] - c[3], 2) + std::pow(c[1] - c[4], 2) +
+                             std::pow(c[2] - c[5], 2));
+        };
+        auto silicon = std::make_shared<Structure>();
+        silicon->cell << 0.0, 2.715, 2.715, 2.715, 0.0, 2.715, 2.715, 2.715, 0.0;
+        silicon->pbc = {true, true, true};
+        silicon->positions = {Vec3(0, 0, 0), Vec3(1.3575, 1.3575, 1.3575)};
+        silicon->numbers = {14, 14};
+        const NeighborList list = computeNeighborList(*silicon, 3.0);
+        std::vector<int> degrees(2, 0);
+        for (std::size_t e = 0; e < list.edgeCount(); ++e)
+            ++degrees[list.first[e]];
+        view->setStructure(silicon);
+        const double cellOnly = distance();
+        view->setNeighbors(list, degrees);
+        QVERIFY2(distance() > 1.15 * cellOnly,
+                 qPrintable(QStringLiteral("%1 then %2").arg(cellOnly).arg(distance())));
+
+        auto hafnia = std::make_shared<Structure>(m_data.structures[0]);
+        const NeighborList bonds = computeNeighborList(*hafnia, 3.0);
+        std::vector<int> hafniaDegrees(hafnia->size(), 0);
+        for (std::size_t e = 0; e < bonds.edgeCount(); ++e)
+            ++hafniaDegrees[bonds.first[e]];
+        view->setStructure(hafnia);
+        const double framed = distance();
+        view->setNeighbors(bonds, hafniaDegrees);
+        QVERIFY(std::abs(distance() - framed) < 1e-9 * framed);
+        m_window->selectStructure(1);
+        m_window->selectStructure(0);
+    }
+
     // The atom colours have a key: each element with its count, or the degree scale.
     void colourLegendNamesTheElements() {
         StructureView* view = m_window->structureView();

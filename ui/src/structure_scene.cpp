@@ -521,6 +521,11 @@ std::array<double, 3> StructureScene::projectAtom(int atom) const {
     return {p[0], p[1], p[2]};
 }
 
+namespace {
+// Below this many atoms drawn, the camera frames the periodic images too.
+constexpr int kFewAtoms = 24;
+} // namespace
+
 void StructureScene::resetCamera() {
     vtkRenderer* renderer = m_vtk->renderer;
     vtkCamera* camera = renderer->GetActiveCamera();
@@ -550,6 +555,9 @@ void StructureScene::resetCamera() {
     if (m_displayedAtoms > 0)
         include(m_vtk->atoms.actor);
     include(m_vtk->cell.actor);
+    // In a cell of a few atoms most neighbours are images: framing the cell alone cut them off.
+    if (m_displayedAtoms > 0 && m_displayedAtoms < kFewAtoms && m_ghostAtoms > 0)
+        include(m_vtk->ghosts.actor);
     if (any)
         renderer->ResetCamera(bounds);
     else

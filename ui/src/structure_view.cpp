@@ -211,6 +211,7 @@ void StructureView::setStructure(std::shared_ptr<const Structure> structure) {
     m_scene->setStructure(std::move(structure));
     setAtomQuantities({}); // they belonged to the previous structure
     resetView();
+    m_framePending = true; // again once the bonds and images are known
 }
 
 void StructureView::showFrame(std::shared_ptr<const Structure> structure) {
@@ -220,6 +221,10 @@ void StructureView::showFrame(std::shared_ptr<const Structure> structure) {
 
 void StructureView::setNeighbors(const NeighborList& neighbors, const std::vector<int>& degrees) {
     m_scene->setNeighbors(neighbors, degrees);
+    if (m_framePending) {
+        m_framePending = false;
+        resetView();
+    }
     m_viewport->requestRender();
 }
 

@@ -89,6 +89,7 @@ private:
     QCheckBox* m_cell = nullptr;
     QToolButton* m_projection = nullptr;
     QLabel* m_legend = nullptr;
+    bool m_framePending = false; // a new structure is framed again with its first neighbours
 };
 
 } // namespace graphace::ui
