@@ -37,6 +37,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -49,6 +50,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -724,6 +726,43 @@ private Q_SLOTS:
         QVERIFY(projection->isChecked());
         QTest::keyClick(m_window->structureView()->viewport(), Qt::Key_O);
         QVERIFY(!projection->isChecked());
+    }
+
+    // File → Export → Charts asks for the size and resolution first: 400×300 at 192 dpi gives
+    // 800×600-pixel files that record 192 dpi; the choice is offered again next time.
+    void chartExportAsksSizeAndResolution() {
+        QTemporaryDir folder;
+        QSettings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"))
+            .setValue(QStringLiteral("lastExportFolder"), folder.path());
+        bool optionsSeen = false;
+        std::function<void()> answer = [&]() {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* dialog = qobject_cast<QFileDialog*>(modal)) {
+                dialog->setDirectory(folder.path());
+                static_cast<QDialog*>(dialog)->accept();
+                return; // the last dialog
+            }
+            if (modal && modal->objectName() == QStringLiteral("chartExportDialog")) {
+                optionsSeen = true;
+                modal->findChild<QSpinBox*>(QStringLiteral("chartWidth"))->setValue(400);
+                modal->findChild<QSpinBox*>(QStringLiteral("chartHeight"))->setValue(300);
+                modal->findChild<QComboBox*>(QStringLiteral("chartResolution"))->setCurrentIndex(1);
+                static_cast<QDialog*>(modal)->accept();
+            }
+            QTimer::singleShot(200, answer);
+        };
+        QTimer::singleShot(200, answer);
+        auto* action = m_window->findChild<QAction*>(QStringLiteral("actionExportCharts"));
+        QVERIFY(action);
+        action->trigger();
+        QVERIFY(optionsSeen);
+        const QImage loss(QDir(folder.path()).filePath(QStringLiteral("loss.png")));
+        QCOMPARE(loss.size(), QSize(800, 600));
+        QCOMPARE(loss.dotsPerMeterX(), static_cast<int>(std::lround(192 / 0.0254)));
+        QVERIFY(QFileInfo::exists(QDir(folder.path()).filePath(QStringLiteral("loss.svg"))));
+        QSettings settings(QStringLiteral("GraphACE"), QStringLiteral("GraphACE Studio"));
+        QCOMPARE(settings.value(QStringLiteral("chartExportWidth")).toInt(), 400);
+        QCOMPARE(settings.value(QStringLiteral("chartExportScale")).toDouble(), 2.0);
     }
 
     void cleanupTestCase() { m_window.reset(); }

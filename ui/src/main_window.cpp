@@ -5,6 +5,7 @@
 #include "graphace/graph_statistics.h"
 #include "graphace/ui/about_dialog.h"
 #include "graphace/ui/atom_info_panel.h"
+#include "graphace/ui/chart_export_dialog.h"
 #include "graphace/ui/cutoff_graph.h"
 #include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/dataset_model.h"
@@ -803,6 +804,9 @@ void MainWindow::exportModelDialog() {
 }
 
 void MainWindow::exportChartsDialog() {
+    const std::optional<ChartExportOptions> options = askChartExportOptions(this);
+    if (!options)
+        return;
     const QString dir =
         QFileDialog::getExistingDirectory(this, tr("Export charts to folder"), exportFolder());
     if (dir.isEmpty())
@@ -810,7 +814,8 @@ void MainWindow::exportChartsDialog() {
     rememberExportFolder(dir);
     try {
         for (const auto& [stem, widget] : m_trainingTab->chartWidgets()) {
-            exportWidgetPng(widget, QDir(dir).filePath(stem + QStringLiteral(".png")));
+            exportWidgetPng(widget, QDir(dir).filePath(stem + QStringLiteral(".png")),
+                            options->width, options->height, options->scale);
             exportWidgetSvg(widget, QDir(dir).filePath(stem + QStringLiteral(".svg")), stem);
         }
         statusBar()->showMessage(tr("Charts written to %1").arg(dir), 8000);

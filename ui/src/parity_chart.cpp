@@ -45,7 +45,7 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
 
     const QString names[SeriesCount] = {tr("GCN train"), tr("GCN test"), tr("lin. train"),
                                         tr("lin. test")};
-    // Filled markers for the GCN, hollow ones for the linear fit; blue train, red test.
+    // Filled circles for the GCN, tinted squares for the linear fit; blue train, red test.
     const QColor colours[SeriesCount] = {QColor(31, 119, 180), QColor(214, 39, 40),
                                          QColor(31, 119, 180), QColor(214, 39, 40)};
     for (int s = 0; s < SeriesCount; ++s) {
@@ -55,8 +55,14 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
         series->setMarkerShape(linear ? QScatterSeries::MarkerShapeRectangle
                                       : QScatterSeries::MarkerShapeCircle);
         series->setMarkerSize(linear ? 7.0 : 6.0);
-        series->setColor(linear ? QColor(0, 0, 0, 0) : colours[s]);
+        // Linear: a tint of the colour inside a full-colour border, so that its legend markers
+        // are told apart too (a clear fill left two identical white squares there).
+        QColor fill = colours[s];
+        fill.setAlpha(60);
+        series->setColor(linear ? fill : colours[s]);
         series->setBorderColor(colours[s]);
+        if (linear)
+            series->setPen(QPen(colours[s], 1.5));
         m_series[s] = series;
         m_chart->addSeries(series);
         // The nearest shown point of this series to the click (in axis units scaled by the

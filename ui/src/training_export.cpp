@@ -115,11 +115,13 @@ void exportModel(const TrainingRunRecord& run, const QString& directory) {
     writeTrainingRun(directory.toStdString(), *run.prepared, run.outcome, *run.model, run.linear);
 }
 
-void exportWidgetPng(QWidget* widget, const QString& path, int width, int height) {
+void exportWidgetPng(QWidget* widget, const QString& path, int width, int height, double scale) {
     const QSize size = targetSize(widget, path, width, height);
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(1.0);
-    image.fill(Qt::white); // transparent parts of the widget become white, not black
+    if (!(scale >= 0.25 && scale <= 16.0))
+        fail(path, QStringLiteral("the resolution scale %1 is outside 0.25–16").arg(scale));
+    QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(scale); // the painter works in the layout's pixels
+    image.fill(Qt::white);            // transparent parts of the widget become white, not black
     {
         RenderSize resized(widget, size);
         QPainter painter(&image);
@@ -128,7 +130,10 @@ void exportWidgetPng(QWidget* widget, const QString& path, int width, int height
         // No DrawWindowBackground: what the widget leaves unpainted stays white.
         widget->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
     }
-    const QImage opaque = image.convertToFormat(QImage::Format_RGB32);
+    QImage opaque = image.convertToFormat(QImage::Format_RGB32);
+    const int dotsPerMetre = static_cast<int>(std::lround(96.0 * scale / 0.0254));
+    opaque.setDotsPerMeterX(dotsPerMetre);
+    opaque.setDotsPerMeterY(dotsPerMetre);
     QSaveFile file(path);
     openForWriting(file);
     if (!opaque.save(&file, "PNG"))

@@ -17,9 +17,12 @@ namespace graphace::ui {
 // The four files of writeTrainingRun (training_outputs.h). Needs run.model and run.prepared.
 void exportModel(const TrainingRunRecord& run, const QString& directory);
 
-// A chart (any widget, typically a QChartView) as PNG (raster, devicePixelRatio 1, size as shown
-// or `width`×`height` when > 0) and SVG (QSvgGenerator, vector).
-void exportWidgetPng(QWidget* widget, const QString& path, int width = 0, int height = 0);
+// A chart (any widget, typically a QChartView) as PNG and SVG (QSvgGenerator, vector). The PNG is
+// laid out at the size shown, or `width`×`height` (logical pixels) when > 0, and drawn `scale`
+// times finer: scale 2 gives twice the pixels per side with the same layout and text, and the
+// file records 96 × scale dots per inch.
+void exportWidgetPng(QWidget* widget, const QString& path, int width = 0, int height = 0,
+                     double scale = 1.0);
 void exportWidgetSvg(QWidget* widget, const QString& path, const QString& title = {});
 
 // All series of all runs in one long-format CSV:
