@@ -142,6 +142,25 @@ private Q_SLOTS:
         QCOMPARE(CutoffPanel::kMaximumCutoff, 20.0);
     }
 
+    // A cutoff typed beyond the range is not cut to its first digit ("50" → 5.00 Å): it
+    // becomes the maximum, and the panel says what was typed and what it became.
+    void typedCutoffOutOfRangeIsSaid() {
+        QDoubleSpinBox* spin = m_window->cutoffPanel()->spinBox();
+        m_window->activateWindow();
+        spin->setFocus();
+        spin->selectAll();
+        QTest::keyClicks(spin, QStringLiteral("50"));
+        QTest::keyClick(spin, Qt::Key_Return);
+        QCOMPARE(m_window->cutoffPanel()->cutoff(), CutoffPanel::kMaximumCutoff);
+        QVERIFY2(m_window->cutoffPanel()->rangeNote().contains(QStringLiteral("50 Å is outside")),
+                 qPrintable(m_window->cutoffPanel()->rangeNote()));
+        spin->selectAll();
+        QTest::keyClicks(spin, QStringLiteral("4"));
+        QTest::keyClick(spin, Qt::Key_Return);
+        QCOMPARE(m_window->cutoffPanel()->cutoff(), 4.0);
+        QVERIFY(m_window->cutoffPanel()->rangeNote().isEmpty());
+    }
+
     void edgeCountFollowsCutoff_data() {
         QTest::addColumn<int>("structure");
         QTest::addColumn<double>("cutoff");

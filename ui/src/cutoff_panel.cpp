@@ -9,13 +9,51 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace graphace::ui {
 
 namespace {
 // The slider works in hundredths of an Å, the spin box's precision.
 constexpr int kSliderScale = 100;
+
+// A spin box that lets a number beyond its range be typed whole ("50", not "5" with the "0"
+// refused) and, when editing ends, brings it into range and remembers what was typed, so that
+// the panel can say so instead of clamping silently.
+class CutoffSpinBox : public QDoubleSpinBox {
+public:
+    QValidator::State validate(QString& text, int& pos) const override {
+        const QValidator::State state = QDoubleSpinBox::validate(text, pos);
+        if (state == QValidator::Invalid && std::isfinite(typedNumber(text)))
+            return QValidator::Intermediate;
+        return state;
+    }
+    void fixup(QString& input) const override {
+        const double typed = typedNumber(input);
+        if (std::isfinite(typed) && (typed < minimum() || typed > maximum())) {
+            m_clampedFrom = typed;
+            input = prefix() + textFromValue(std::clamp(typed, minimum(), maximum())) + suffix();
+            return;
+        }
+        QDoubleSpinBox::fixup(input);
+    }
+    // The number typed before the last clamp (NaN: none since the last call).
+    double takeClamped() {
+        return std::exchange(m_clampedFrom, std::numeric_limits<double>::quiet_NaN());
+    }
+
+private:
+    double typedNumber(QString text) const {
+        text.remove(suffix()).remove(prefix());
+        bool ok = false;
+        const double v = locale().toDouble(text.trimmed(), &ok);
+        return ok ? v : std::numeric_limits<double>::quiet_NaN();
+    }
+    mutable double m_clampedFrom = std::numeric_limits<double>::quiet_NaN();
+};
 } // namespace
 
 CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
@@ -25,7 +63,8 @@ CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
     m_slider->setSingleStep(5);
     m_slider->setPageStep(50);
     m_slider->setToolTip(tr("Neighbour cutoff: atoms closer than this are joined by an edge"));
-    m_spin = new QDoubleSpinBox;
+    auto* spin = new CutoffSpinBox;
+    m_spin = spin;
     m_spin->setRange(kMinimumCutoff, kMaximumCutoff);
     m_spin->setDecimals(2);
     m_spin->setSingleStep(0.1);
@@ -35,7 +74,33 @@ CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
 
     connect(m_slider, &QSlider::valueChanged, this,
             [this](int value) { setCutoff(static_cast<double>(value) / kSliderScale); });
-    connect(m_spin, &QDoubleSpinBox::valueChanged, this, [this](double value) {
+    m_rangeNote = new QLabel;
+    m_rangeNote->setObjectName(QStringLiteral("cutoffRangeNote"));
+    m_rangeNote->setWordWrap(true);
+    m_rangeNote->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+    m_rangeNote->hide();
+    auto sayClamped = [this, spin](double typed) {
+        m_rangeNote->setText(tr("%1 Å is outside the viewer's %2–%3 Å: set to %4 Å "
+                                "(graphace graph and training take any cutoff).")
+                                 .arg(typed)
+                                 .arg(kMinimumCutoff)
+                                 .arg(kMaximumCutoff)
+                                 .arg(spin->value(), 0, 'f', 2));
+        m_rangeNote->show();
+    };
+    // Also when the value stays (typing 50 while at the maximum already).
+    connect(m_spin, &QDoubleSpinBox::editingFinished, this, [spin, sayClamped]() {
+        const double typed = spin->takeClamped();
+        if (std::isfinite(typed))
+            sayClamped(typed);
+    });
+    connect(m_spin, &QDoubleSpinBox::valueChanged, this, [this, spin, sayClamped](double value) {
+        // Said once, for the edit that was out of range; the next change clears it.
+        const double typed = spin->takeClamped();
+        if (std::isfinite(typed))
+            sayClamped(typed);
+        else
+            m_rangeNote->hide();
         {
             const QSignalBlocker block(m_slider);
             m_slider->setValue(static_cast<int>(std::lround(value * kSliderScale)));
@@ -71,6 +136,7 @@ CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
     auto* box = new QGroupBox(tr("Neighbour graph"));
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addLayout(row);
+    boxLayout->addWidget(m_rangeNote);
     boxLayout->addLayout(stats);
     boxLayout->addWidget(m_warning);
 
@@ -129,6 +195,10 @@ void CutoffPanel::clearStatistics() {
     for (QLabel* label : {m_edges, m_mean, m_range, m_isolated})
         label->setText(QStringLiteral("—"));
     m_warning->hide();
+}
+
+QString CutoffPanel::rangeNote() const {
+    return m_rangeNote->isHidden() ? QString() : m_rangeNote->text();
 }
 
 bool CutoffPanel::warningShown() const {

@@ -25,6 +25,8 @@ public:
 
     double cutoff() const;
     QDoubleSpinBox* spinBox() const { return m_spin; }
+    // Shown after a typed cutoff outside the range was brought into it (empty when hidden).
+    QString rangeNote() const;
     QSlider* slider() const { return m_slider; }
 
     // Shows the statistics of the graph at the current cutoff.
@@ -53,6 +55,7 @@ private:
     QLabel* m_range = nullptr;
     QLabel* m_isolated = nullptr;
     QLabel* m_warning = nullptr;
+    QLabel* m_rangeNote = nullptr; // a typed cutoff out of range, and what it became
 };
 
 } // namespace graphace::ui
