@@ -24,6 +24,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -608,6 +609,15 @@ private Q_SLOTS:
             QTRY_COMPARE(m_window->width(), 1024);
             QVERIFY(m_window->height() <= 700);
         }
+        // Floating the dataset panel and docking it again leaves the window as it was.
+        auto* dock =
+            qobject_cast<QDockWidget*>(m_window->datasetView()->parentWidget()->parentWidget());
+        QVERIFY(dock);
+        dock->setFloating(true);
+        QApplication::processEvents();
+        dock->setFloating(false);
+        QApplication::processEvents();
+        QTRY_COMPARE(m_window->width(), 1024);
         QTableView* table = m_window->datasetView();
         table->resizeColumnsToContents();
         QApplication::processEvents();

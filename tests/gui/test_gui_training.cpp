@@ -867,6 +867,23 @@ private Q_SLOTS:
                  generateSampleDataset(options).structures[0].positions);
         QCOMPARE(QString::fromStdString(run.config.data.testFile), testPath);
 
+        // A session keeps the test file: restored, the file is read again and is the test set.
+        // (In a second window, as a new process would open it.)
+        const QString sessionPath = dir.filePath(QStringLiteral("session.json"));
+        saveSession(m_window->currentSession(), sessionPath);
+        {
+            MainWindow restored;
+            QSignalSpy loaded(&restored, &MainWindow::loadFinished);
+            restored.restoreSession(loadSession(sessionPath));
+            QVERIFY(loaded.wait(120000));
+            TrainingTab* tab = restored.trainingTab();
+            QTRY_VERIFY_WITH_TIMEOUT(tab->testData() != nullptr, 60000);
+            QCOMPARE(tab->testData()->size(), std::size_t(5));
+            QCOMPARE(tab->testFile(), testPath);
+            QCOMPARE(QString::fromStdString(tab->panel()->config().data.testFile), testPath);
+            QCOMPARE(tab->panel()->config().data.testSize, 0);
+        }
+
         m_tab->clearTestData();
         QVERIFY(!m_tab->testData());
         QVERIFY(panel()->config().data.testFile.empty());
