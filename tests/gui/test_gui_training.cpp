@@ -1032,6 +1032,11 @@ private Q_SLOTS:
         QVERIFY(m_tab->runs().front().name != first.name);
         QCOMPARE(m_tab->earlierRuns().size(), std::size_t(1));
         QCOMPARE(m_tab->earlierRuns().front().name, first.name);
+        // Kept light: no prepared data, weights or per-point predictions, the metrics whole.
+        QVERIFY(!m_tab->earlierRuns().front().prepared && !m_tab->earlierRuns().front().model);
+        QVERIFY(m_tab->earlierRuns().front().linear.trainPredicted.empty());
+        QCOMPARE(m_tab->earlierRuns().front().gcnTest.energyRmseMevPerAtom,
+                 first.gcnTest.energyRmseMevPerAtom);
         TrainingCharts* charts = m_tab->charts();
         charts->flush();
         QCOMPARE(charts->runCount(), 1);

@@ -668,16 +668,38 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
 }
 
 void TrainingTab::archiveRuns(const TrainingJob& next) {
-    // Kept where they compare: trained on the same data and test data, with the same loss (one
-    // loss axis), and with at least one epoch or a linear fit to show.
+    // Kept where they compare: trained on the same data and test data, with at least one epoch
+    // or a linear fit to show; a run with another loss keeps its table rows but not its curves
+    // (one loss axis).
     const bool sameData = m_runsData == m_data && m_runsTestData == m_testData;
     if (!sameData) {
         m_earlierRuns.clear();
         return;
     }
     for (const TrainingRunRecord& run : m_runs)
-        if (!run.history.empty() || run.linear.train.configurations > 0)
-            m_earlierRuns.push_back(run);
+        if (!run.history.empty() || run.linear.train.configurations > 0) {
+            // What the comparison shows (config, curves, metrics); not the prepared data, the
+            // weights and the per-point errors, which can take gigabytes per run.
+            TrainingRunRecord kept;
+            kept.name = run.name;
+            kept.config = run.config;
+            kept.history = run.history;
+            kept.finished = run.finished;
+            kept.outcome = run.outcome;
+            kept.linear = run.linear;
+            for (std::vector<double>* predictions :
+                 {&kept.linear.trainPredicted, &kept.linear.testPredicted,
+                  &kept.linear.trainPredictedForces, &kept.linear.testPredictedForces})
+                std::vector<double>().swap(*predictions);
+            kept.gcnTrain = run.gcnTrain;
+            kept.gcnTest = run.gcnTest;
+            kept.gcnGroups = run.gcnGroups;
+            kept.linearGroups = run.linearGroups;
+            kept.seconds = run.seconds;
+            kept.sweepKey = run.sweepKey;
+            kept.sweepValue = run.sweepValue;
+            m_earlierRuns.push_back(std::move(kept));
+        }
     for (TrainingRunRecord& run : m_earlierRuns)
         if (run.config.optimiser.loss != next.config.optimiser.loss)
             run.history.clear(); // its loss is on another scale; its table rows stay
