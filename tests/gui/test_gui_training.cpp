@@ -316,6 +316,13 @@ private Q_SLOTS:
         panel()->autoCutoffBox()->setChecked(!panel()->autoCutoffBox()->isChecked());
         QVERIFY(preset->currentText().endsWith(QStringLiteral("(modified)")));
         QVERIFY(panel()->changesFromPreset().contains(QStringLiteral("graph.cutoff")));
+        // Another preset chosen: the first one reads plainly in the list again.
+        const int other = preset->findData(QStringLiteral("study-2023"));
+        QVERIFY(other >= 0);
+        preset->setCurrentIndex(other);
+        Q_EMIT preset->activated(other);
+        QCOMPARE(preset->itemText(item), QStringLiteral("recommended"));
+        QCOMPARE(preset->currentText(), QStringLiteral("study-2023"));
         // Choosing the preset again restores it, and the box reads plainly.
         Q_EMIT preset->activated(item);
         QCOMPARE(preset->currentText(), QStringLiteral("recommended"));

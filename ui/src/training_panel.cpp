@@ -721,7 +721,10 @@ void differingKeys(const nlohmann::json& a, const nlohmann::json& b, const std::
 } // namespace
 
 QStringList TrainingPanel::changesFromPreset() const {
-    const ExperimentConfig c = config();
+    return changesFromPreset(config());
+}
+
+QStringList TrainingPanel::changesFromPreset(const ExperimentConfig& c) {
     if (c.preset.empty())
         return {};
     ExperimentConfig preset;
@@ -735,11 +738,15 @@ QStringList TrainingPanel::changesFromPreset() const {
     return keys;
 }
 
-void TrainingPanel::updatePresetState(const ExperimentConfig&) {
+void TrainingPanel::updatePresetState(const ExperimentConfig& config) {
     const int index = m_preset->currentIndex();
+    // Only the preset shown can be "modified"; the others read plainly in the list.
+    for (int i = 0; i < m_preset->count(); ++i)
+        if (i != index)
+            m_preset->setItemText(i, m_preset->itemData(i).toString());
     if (index < 0)
         return;
-    const QStringList changes = changesFromPreset();
+    const QStringList changes = changesFromPreset(config);
     const QString name = m_preset->itemData(index).toString();
     m_preset->setItemText(index, changes.isEmpty() ? name : tr("%1 (modified)").arg(name));
     m_preset->setToolTip(

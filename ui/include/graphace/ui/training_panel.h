@@ -174,6 +174,7 @@ private:
     void updateEnabled();
     void updateProblem();
     void updatePresetState(const ExperimentConfig& config);
+    static QStringList changesFromPreset(const ExperimentConfig& config);
     QString m_problem;
     QLabel* m_problemLabel = nullptr;
 
