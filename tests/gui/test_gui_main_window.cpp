@@ -3,6 +3,7 @@
 #include "graphace/element.h"
 #include "graphace/extxyz.h"
 #include "graphace/graph_statistics.h"
+#include "graphace/neighbor_estimate.h"
 #include "graphace/neighbor_list.h"
 #include "graphace/sample_dataset.h"
 #include "graphace/ui/atom_info_panel.h"
@@ -185,12 +186,12 @@ private Q_SLOTS:
     // the real count for a condensed structure at a cutoff well beyond the first shell.
     void edgeEstimateGuardsTheViewer() {
         const Structure& s = m_data.structures[0];
-        const double estimate = MainWindow::estimatedEdges(s, 8.0);
+        const double estimate = estimatedNeighborPairs(s, 8.0);
         const double real = static_cast<double>(computeNeighborList(s, 8.0).edgeCount());
         QVERIFY2(std::abs(estimate - real) < 0.2 * real,
                  qPrintable(QStringLiteral("%1 estimated, %2 real").arg(estimate).arg(real)));
         // A 20 Å cutoff on a 13,824-atom cell of this density is refused before any search.
-        QVERIFY(MainWindow::estimatedEdges(s, 20.0) * 144 > kMaxViewerEdges);
+        QVERIFY(estimatedNeighborPairs(s, 20.0) * 144 > kMaxViewerEdges);
     }
 
     void warningAtTinyCutoffOnly() {

@@ -3,6 +3,7 @@
 #include "graphace/element.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/graph_statistics.h"
+#include "graphace/neighbor_estimate.h"
 #include "graphace/ui/about_dialog.h"
 #include "graphace/ui/atom_info_panel.h"
 #include "graphace/ui/chart_export_dialog.h"
@@ -658,7 +659,7 @@ void MainWindow::applyCutoff(double cutoff) {
         startHistogram();
     try {
         // The live search looks kCutoffSearchHeadroom beyond the cutoff.
-        const double edges = estimatedEdges(*m_structure, cutoff * kCutoffSearchHeadroom);
+        const double edges = estimatedNeighborPairs(*m_structure, cutoff * kCutoffSearchHeadroom);
         if (edges > kMaxViewerEdges)
             throw std::runtime_error(
                 tr("a %1 Å cutoff gives ~%2 million edges in this %3-atom structure, more than "
@@ -697,16 +698,6 @@ void MainWindow::updateTimingLabel() {
 
 // --- pair-distance histogram ---------------------------------------------------------------
 
-double MainWindow::estimatedEdges(const Structure& structure, double cutoff) {
-    // Directed pairs within the cutoff at the cell's mean density (a gas of points: real
-    // structures are close to it beyond the first shell). Without a cell, every pair at most.
-    const double atoms = static_cast<double>(structure.size());
-    const double volume = structure.volume();
-    if (!(volume > 0.0))
-        return atoms * std::max(0.0, atoms - 1.0);
-    return atoms * (atoms / volume) * 4.0 / 3.0 * 3.14159265358979 * cutoff * cutoff * cutoff;
-}
-
 void MainWindow::startHistogram() {
     if (!m_structure)
         return;
@@ -724,10 +715,11 @@ void MainWindow::startHistogram() {
         result.generation = generation;
         result.atoms = static_cast<int>(structure->size());
         try {
-            if (estimatedEdges(*structure, range) > kMaxViewerEdges)
+            const double pairs = estimatedNeighborPairs(*structure, range);
+            if (pairs > kMaxViewerEdges)
                 throw std::runtime_error(
                     QObject::tr("~%1 million pairs within %2 Å in this structure")
-                        .arg(estimatedEdges(*structure, range) / 1e6, 0, 'f', 0)
+                        .arg(pairs / 1e6, 0, 'f', 0)
                         .arg(range)
                         .toStdString());
             result.neighbors = computeNeighborList(*structure, range);

@@ -36,14 +36,6 @@ double atomRadius(int z, double scale) {
     return scale * std::max(r, 0.5);
 }
 
-std::array<float, 3> elementColour(int z) {
-    try {
-        return elementByNumber(z).colour;
-    } catch (const std::out_of_range&) {
-        return {1.0f, 0.0f, 1.0f}; // unknown number: magenta, clearly "wrong"
-    }
-}
-
 // Periodic images drawn beside the cell: smaller and washed out towards grey.
 constexpr double kGhostScale = 0.7;
 std::array<float, 3> fadedColour(const std::array<float, 3>& rgb) {
@@ -178,6 +170,14 @@ std::array<float, 3> rampColour(const std::array<std::array<float, 3>, N>& stops
 }
 
 } // namespace
+
+std::array<float, 3> elementColour(int z) {
+    try {
+        return elementByNumber(z).colour;
+    } catch (const std::out_of_range&) {
+        return {1.0f, 0.0f, 1.0f}; // unknown number: magenta, clearly "wrong"
+    }
+}
 
 std::array<float, 3> degreeColour(int degree, int maxDegree) {
     if (degree <= 0)

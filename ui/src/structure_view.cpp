@@ -167,13 +167,11 @@ QString StructureView::elementLegend() const {
     QStringList entries;
     for (const auto& [z, count] : counts) {
         QString symbol = QStringLiteral("Z=%1").arg(z);
-        std::array<float, 3> rgb{1.0f, 0.0f, 1.0f}; // as the scene draws unknown numbers
         try {
-            const Element& element = elementByNumber(z);
-            symbol = QString::fromStdString(element.symbol);
-            rgb = element.colour;
+            symbol = QString::fromStdString(elementByNumber(z).symbol);
         } catch (const std::out_of_range&) {
         }
+        const std::array<float, 3> rgb = elementColour(z); // as the scene draws it
         const QColor colour = QColor::fromRgbF(rgb[0], rgb[1], rgb[2]);
         entries << QStringLiteral("<span style='color:%1'>●</span>&nbsp;%2&nbsp;(%3)")
                        .arg(colour.name(), symbol.toHtmlEscaped())

@@ -46,6 +46,17 @@ int niceEpochStep(int span) {
                 return step * scale;
 }
 
+// An epoch's value on each curve the network draws.
+std::array<std::pair<TrainingCharts::Series, double>, 7> curveValues(const EpochRecord& e) {
+    return {{{TrainingCharts::TrainLoss, e.trainLoss},
+             {TrainingCharts::TestLoss, e.testLoss},
+             {TrainingCharts::TrainRmse, e.trainRmseMevPerAtom},
+             {TrainingCharts::TestRmse, e.testRmseMevPerAtom},
+             {TrainingCharts::TrainForceRmse, e.trainForceRmseEvPerA},
+             {TrainingCharts::TestForceRmse, e.testForceRmseEvPerA},
+             {TrainingCharts::LearningRate, e.learningRate}}};
+}
+
 bool isReference(int series) {
     return series == TrainingCharts::LinearTrainLoss || series == TrainingCharts::LinearTestLoss ||
            series == TrainingCharts::LinearTrainRmse || series == TrainingCharts::LinearTestRmse ||
@@ -261,14 +272,7 @@ void TrainingCharts::addEpoch(int run, const EpochRecord& record) {
         return;
     Run& r = m_runs[run];
     const double x = record.epoch;
-    const std::pair<Series, double> values[] = {{TrainLoss, record.trainLoss},
-                                                {TestLoss, record.testLoss},
-                                                {TrainRmse, record.trainRmseMevPerAtom},
-                                                {TestRmse, record.testRmseMevPerAtom},
-                                                {TrainForceRmse, record.trainForceRmseEvPerA},
-                                                {TestForceRmse, record.testForceRmseEvPerA},
-                                                {LearningRate, record.learningRate}};
-    for (const auto& [series, y] : values)
+    for (const auto& [series, y] : curveValues(record))
         if (plottable(y))
             r.pending[series].append(QPointF(x, y));
     r.lastEpoch = std::max(r.lastEpoch, record.epoch);
@@ -317,22 +321,16 @@ void TrainingCharts::setEarlierRuns(const std::vector<EarlierRun>& runs) {
         // Faded, thin: the current runs stay in front.
         QColor colour = runColour(static_cast<int>(r) + 5);
         colour.setAlpha(140);
-        for (int s : {TrainLoss, TestLoss, TrainRmse, TestRmse, TrainForceRmse, TestForceRmse}) {
-            QList<QPointF> points;
-            for (const EpochRecord& e : runs[r].history) {
-                const double y = s == TrainLoss        ? e.trainLoss
-                                 : s == TestLoss       ? e.testLoss
-                                 : s == TrainRmse      ? e.trainRmseMevPerAtom
-                                 : s == TestRmse       ? e.testRmseMevPerAtom
-                                 : s == TrainForceRmse ? e.trainForceRmseEvPerA
-                                                       : e.testForceRmseEvPerA;
-                if (plottable(y)) {
-                    points.append(QPointF(e.epoch, y));
+        std::array<QList<QPointF>, SeriesCount> points;
+        for (const EpochRecord& e : runs[r].history)
+            for (const auto& [s, y] : curveValues(e))
+                if (s != LearningRate && plottable(y)) { // one schedule is enough to show
+                    points[s].append(QPointF(e.epoch, y));
                     m_ranges[chartOf(s)].add(y);
                     m_maxEpoch = std::max(m_maxEpoch, e.epoch);
                 }
-            }
-            if (points.isEmpty())
+        for (int s = 0; s < SeriesCount; ++s) {
+            if (points[s].isEmpty())
                 continue;
             auto* series = new QLineSeries;
             series->setPen(QPen(colour, 1.2, penStyle(s)));
@@ -341,7 +339,7 @@ void TrainingCharts::setEarlierRuns(const std::vector<EarlierRun>& runs) {
             chart->addSeries(series);
             series->attachAxis(m_x[chartOf(s)]);
             series->attachAxis(m_y[chartOf(s)]);
-            series->replace(points);
+            series->replace(points[s]);
             drawn[s] = series;
         }
         // One legend entry per earlier run, on the loss chart (its test curve, else its train).

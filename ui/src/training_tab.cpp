@@ -679,25 +679,20 @@ void TrainingTab::archiveRuns(const TrainingJob& next) {
     for (const TrainingRunRecord& run : m_runs)
         if (!run.history.empty() || run.linear.train.configurations > 0) {
             // What the comparison shows (config, curves, metrics); not the prepared data, the
-            // weights and the per-point errors, which can take gigabytes per run.
-            TrainingRunRecord kept;
-            kept.name = run.name;
-            kept.config = run.config;
-            kept.history = run.history;
-            kept.finished = run.finished;
-            kept.outcome = run.outcome;
-            kept.linear = run.linear;
+            // weights and the per-point predictions, which can take gigabytes per run.
+            TrainingRunRecord kept = run;
+            kept.model.reset();
+            kept.prepared.reset();
+            kept.errors.reset();
+            for (ParityPoints* points :
+                 {&kept.gcnParityTrain, &kept.gcnParityTest, &kept.linearParityTrain,
+                  &kept.linearParityTest, &kept.gcnForceParityTrain, &kept.gcnForceParityTest,
+                  &kept.linearForceParityTrain, &kept.linearForceParityTest})
+                *points = ParityPoints{};
             for (std::vector<double>* predictions :
                  {&kept.linear.trainPredicted, &kept.linear.testPredicted,
                   &kept.linear.trainPredictedForces, &kept.linear.testPredictedForces})
                 std::vector<double>().swap(*predictions);
-            kept.gcnTrain = run.gcnTrain;
-            kept.gcnTest = run.gcnTest;
-            kept.gcnGroups = run.gcnGroups;
-            kept.linearGroups = run.linearGroups;
-            kept.seconds = run.seconds;
-            kept.sweepKey = run.sweepKey;
-            kept.sweepValue = run.sweepValue;
             m_earlierRuns.push_back(std::move(kept));
         }
     for (TrainingRunRecord& run : m_earlierRuns)

@@ -58,9 +58,6 @@ inline constexpr double kMaxViewerEdges = 2e7;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // Directed neighbour pairs expected within `cutoff` (mean-density estimate, before any
-    // search): what the viewer refuses beyond kMaxViewerEdges.
-    static double estimatedEdges(const Structure& structure, double cutoff);
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 

@@ -35,6 +35,8 @@ struct SceneOptions {
     double atomScale = 0.4; // sphere radius = atomScale × covalent radius
 };
 
+// RGB in [0, 1] of an element (magenta for an atomic number the table does not have).
+std::array<float, 3> elementColour(int z);
 // RGB in [0, 1] for a degree: isolated atoms (0) in red, others on a blue → yellow scale.
 std::array<float, 3> degreeColour(int degree, int maxDegree);
 // RGB in [0, 1] on the value scale (dark blue → teal → green → yellow, as viridis) for t in
