@@ -1,5 +1,7 @@
 #include "graphace/ui/chart_export_dialog.h"
 
+#include "graphace/ui/range_spin_box.h"
+
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -21,8 +23,8 @@ std::optional<ChartExportOptions> askChartExportOptions(QWidget* parent) {
     QDialog dialog(parent);
     dialog.setObjectName(QStringLiteral("chartExportDialog"));
     dialog.setWindowTitle(QObject::tr("Export charts"));
-    auto* width = new QSpinBox;
-    auto* height = new QSpinBox;
+    auto* width = new RangeSpinBox;
+    auto* height = new RangeSpinBox;
     for (QSpinBox* box : {width, height}) {
         box->setRange(0, 10000);
         box->setSingleStep(50);

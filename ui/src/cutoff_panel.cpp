@@ -1,5 +1,7 @@
 #include "graphace/ui/cutoff_panel.h"
 
+#include "graphace/ui/range_spin_box.h"
+
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -20,40 +22,6 @@ namespace {
 // The slider works in hundredths of an Å, the spin box's precision.
 constexpr int kSliderScale = 100;
 
-// A spin box that lets a number beyond its range be typed whole ("50", not "5" with the "0"
-// refused) and, when editing ends, brings it into range and remembers what was typed, so that
-// the panel can say so instead of clamping silently.
-class CutoffSpinBox : public QDoubleSpinBox {
-public:
-    QValidator::State validate(QString& text, int& pos) const override {
-        const QValidator::State state = QDoubleSpinBox::validate(text, pos);
-        if (state == QValidator::Invalid && std::isfinite(typedNumber(text)))
-            return QValidator::Intermediate;
-        return state;
-    }
-    void fixup(QString& input) const override {
-        const double typed = typedNumber(input);
-        if (std::isfinite(typed) && (typed < minimum() || typed > maximum())) {
-            m_clampedFrom = typed;
-            input = prefix() + textFromValue(std::clamp(typed, minimum(), maximum())) + suffix();
-            return;
-        }
-        QDoubleSpinBox::fixup(input);
-    }
-    // The number typed before the last clamp (NaN: none since the last call).
-    double takeClamped() {
-        return std::exchange(m_clampedFrom, std::numeric_limits<double>::quiet_NaN());
-    }
-
-private:
-    double typedNumber(QString text) const {
-        text.remove(suffix()).remove(prefix());
-        bool ok = false;
-        const double v = locale().toDouble(text.trimmed(), &ok);
-        return ok ? v : std::numeric_limits<double>::quiet_NaN();
-    }
-    mutable double m_clampedFrom = std::numeric_limits<double>::quiet_NaN();
-};
 } // namespace
 
 CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
@@ -63,7 +31,7 @@ CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
     m_slider->setSingleStep(5);
     m_slider->setPageStep(50);
     m_slider->setToolTip(tr("Neighbour cutoff: atoms closer than this are joined by an edge"));
-    auto* spin = new CutoffSpinBox;
+    auto* spin = new RangeDoubleSpinBox;
     m_spin = spin;
     m_spin->setRange(kMinimumCutoff, kMaximumCutoff);
     m_spin->setDecimals(2);
@@ -79,28 +47,19 @@ CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
     m_rangeNote->setWordWrap(true);
     m_rangeNote->setStyleSheet(QStringLiteral("color: #8a5a00;"));
     m_rangeNote->hide();
-    auto sayClamped = [this, spin](double typed) {
+    // Said for the edit that was out of range; the next change clears it.
+    connect(spin, &RangeDoubleSpinBox::rangeNoteChanged, this, [this, spin]() {
+        m_rangeNote->setVisible(!spin->rangeNote().isEmpty());
+        if (spin->rangeNote().isEmpty())
+            return;
         m_rangeNote->setText(tr("%1 Å is outside the viewer's %2–%3 Å: set to %4 Å "
                                 "(graphace graph and training take any cutoff).")
-                                 .arg(typed)
+                                 .arg(spin->clampedFrom())
                                  .arg(kMinimumCutoff)
                                  .arg(kMaximumCutoff)
                                  .arg(spin->value(), 0, 'f', 2));
-        m_rangeNote->show();
-    };
-    // Also when the value stays (typing 50 while at the maximum already).
-    connect(m_spin, &QDoubleSpinBox::editingFinished, this, [spin, sayClamped]() {
-        const double typed = spin->takeClamped();
-        if (std::isfinite(typed))
-            sayClamped(typed);
     });
-    connect(m_spin, &QDoubleSpinBox::valueChanged, this, [this, spin, sayClamped](double value) {
-        // Said once, for the edit that was out of range; the next change clears it.
-        const double typed = spin->takeClamped();
-        if (std::isfinite(typed))
-            sayClamped(typed);
-        else
-            m_rangeNote->hide();
+    connect(m_spin, &QDoubleSpinBox::valueChanged, this, [this](double value) {
         {
             const QSignalBlocker block(m_slider);
             m_slider->setValue(static_cast<int>(std::lround(value * kSliderScale)));

@@ -1,5 +1,7 @@
 #include "graphace/ui/dynamics_tab.h"
 
+#include "graphace/ui/range_spin_box.h"
+
 #include "graphace/extxyz.h"
 #include "graphace/gcn_force_field.h"
 #include "graphace/linear_ace_force_field.h"
@@ -51,12 +53,12 @@ namespace {
 
 QDoubleSpinBox* spinBox(double low, double high, double value, int decimals, const QString& unit,
                         const QString& tip) {
-    auto* box = new QDoubleSpinBox;
+    auto* box = new RangeDoubleSpinBox;
     box->setRange(low, high);
     box->setDecimals(decimals);
     box->setValue(value);
     box->setSuffix(unit);
-    box->setToolTip(tip + QObject::tr(" (%1 … %2)").arg(low).arg(high));
+    box->setToolTip(tip);                 // the range is added by the box
     box->setFocusPolicy(Qt::StrongFocus); // the wheel changes it only once clicked
     return box;
 }
@@ -100,10 +102,10 @@ DynamicsTab::DynamicsTab(QWidget* parent) : QWidget(parent) {
         spinBox(1, 20000, 300, 0, tr(" K"),
                 tr("Start temperature (Maxwell–Boltzmann) and, with Langevin, the bath"));
     m_timestep = spinBox(0.01, 10, 1.0, 2, tr(" fs"), tr("Time step"));
-    m_steps = new QSpinBox;
+    m_steps = new RangeSpinBox;
     m_steps->setRange(1, 100000000);
     m_steps->setValue(2000);
-    m_steps->setToolTip(tr("Number of steps (1 … 100,000,000)"));
+    m_steps->setToolTip(tr("Number of steps"));
     m_steps->setFocusPolicy(Qt::StrongFocus);
     m_thermostat = new QComboBox;
     m_thermostat->addItem(tr("NVE (velocity Verlet)"));

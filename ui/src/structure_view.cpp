@@ -1,5 +1,7 @@
 #include "graphace/ui/structure_view.h"
 
+#include "graphace/ui/range_spin_box.h"
+
 #include "graphace/element.h"
 #include "graphace/ui/colour_bar.h"
 #include "graphace/ui/vtk_viewport.h"
@@ -47,7 +49,7 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(new QLabel(tr("Replicas ")));
     const char* axisNames[3] = {"a", "b", "c"};
     for (int k = 0; k < 3; ++k) {
-        m_replicas[k] = new QSpinBox;
+        m_replicas[k] = new RangeSpinBox;
         m_replicas[k]->setRange(1, 3);
         m_replicas[k]->setPrefix(QStringLiteral("%1 ×").arg(axisNames[k]));
         m_replicas[k]->setToolTip(

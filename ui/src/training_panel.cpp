@@ -1,5 +1,7 @@
 #include "graphace/ui/training_panel.h"
 
+#include "graphace/ui/range_spin_box.h"
+
 #include "graphace/ace_defaults.h"
 
 #include "graphace/element.h"
@@ -56,8 +58,9 @@ template <typename Enum> void setComboValue(QComboBox* combo, Enum value) {
         combo->setCurrentIndex(index);
 }
 
-QSpinBox* spinBox(int minimum, int maximum, const QString& special = {}) {
-    auto* box = new QSpinBox;
+// Typed numbers beyond the range are brought to it with a note, never silently.
+RangeSpinBox* spinBox(int minimum, int maximum, const QString& special = {}) {
+    auto* box = new RangeSpinBox;
     box->setRange(minimum, maximum);
     if (!special.isEmpty())
         box->setSpecialValueText(special);
@@ -200,7 +203,8 @@ void RealEdit::setValue(double value) {
 
 // --- LayerTable ------------------------------------------------------------------------------
 
-LayerTable::LayerTable(QWidget* parent) : QWidget(parent) {
+LayerTable::LayerTable(const QString& rowName, QWidget* parent)
+    : QWidget(parent), m_rowName(rowName) {
     m_table = compactTable({tr("Width"), tr("Activation")});
     connect(m_table->model(), &QAbstractItemModel::rowsRemoved, this, &LayerTable::edited);
     auto* layout = new QVBoxLayout(this);
@@ -225,7 +229,9 @@ void LayerTable::appendRow(const LayerConfig& layer) {
     setComboValue(activation, layer.activation);
     activation->setFrame(false);
     m_table->setCellWidget(row, 1, activation);
+    width->setFieldName(tr("%1 %2, width").arg(m_rowName).arg(row + 1));
     connect(width, &QSpinBox::valueChanged, this, &LayerTable::edited);
+    connect(width, &RangeSpinBox::rangeNoteChanged, this, &LayerTable::edited);
     connect(activation, &QComboBox::currentIndexChanged, this, &LayerTable::edited);
     Q_EMIT edited();
 }
@@ -294,7 +300,9 @@ void PhaseTable::appendRow(const OptimiserPhase& phase) {
     auto* reset = new QCheckBox;
     reset->setChecked(phase.resetMoments);
     m_table->setCellWidget(row, ResetMoments, reset);
+    epochs->setFieldName(tr("Phase %1, epochs").arg(row + 1));
     connect(epochs, &QSpinBox::valueChanged, this, &PhaseTable::edited);
+    connect(epochs, &RangeSpinBox::rangeNoteChanged, this, &PhaseTable::edited);
     for (int column : {LearningRate, Beta1, Beta2}) {
         auto* edit = static_cast<RealEdit*>(m_table->cellWidget(row, column));
         edit->setFieldName(
@@ -354,6 +362,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_problemLabel->setStyleSheet(QStringLiteral("color: #b00000; font-weight: bold;"));
     m_problemLabel->hide();
     form->addRow(m_problemLabel);
+    m_rangeNoteLabel = new QLabel;
+    m_rangeNoteLabel->setObjectName(QStringLiteral("settingsRangeNote"));
+    m_rangeNoteLabel->setWordWrap(true);
+    m_rangeNoteLabel->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+    m_rangeNoteLabel->hide();
+    form->addRow(m_rangeNoteLabel);
     form->addRow(tr("Preset"), m_preset);
     form->addRow(m_presetNote);
     connect(m_preset, &QComboBox::activated, this,
@@ -457,8 +471,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 
     // Model.
     QGroupBox* modelBox = group(tr("Model"), form);
-    m_graphLayers = new LayerTable;
-    m_denseLayers = new LayerTable;
+    m_graphLayers = new LayerTable(tr("Graph layer"));
+    m_denseLayers = new LayerTable(tr("Dense layer"));
     m_denseLayers->setToolTip(tr("The last dense layer has width 1: the energy"));
     m_pooling = enumCombo({Pooling::Sum, Pooling::Mean});
     m_target = enumCombo({EnergyTarget::Total, EnergyTarget::PerAtomSum});
@@ -596,6 +610,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
             for (QFormLayout* form : content->findChildren<QFormLayout*>())
                 if (auto* label = qobject_cast<QLabel*>(form->labelForField(edit)))
                     edit->setFieldName(label->text());
+    }
+    // Notes about numbers brought into range name the field by its label in the form (the
+    // tables name their rows' boxes and report through edited()).
+    for (RangeSpinBox* box : content->findChildren<RangeSpinBox*>()) {
+        for (QFormLayout* form : content->findChildren<QFormLayout*>())
+            if (auto* label = qobject_cast<QLabel*>(form->labelForField(box)))
+                box->setFieldName(label->text());
+        connect(box, &RangeSpinBox::rangeNoteChanged, this, &TrainingPanel::updateRangeNote);
     }
     for (LayerTable* table : {m_graphLayers, m_denseLayers})
         connect(table, &LayerTable::edited, this, &TrainingPanel::updateProblem);
@@ -806,6 +828,20 @@ void TrainingPanel::updateProblem() {
         m_problem = problem;
         Q_EMIT problemChanged();
     }
+    updateRangeNote();
+}
+
+void TrainingPanel::updateRangeNote() {
+    QString note;
+    for (const RangeSpinBox* box : findChildren<RangeSpinBox*>())
+        if (!box->rangeNote().isEmpty()) {
+            note = box->fieldName().isEmpty()
+                       ? box->rangeNote()
+                       : tr("%1: %2").arg(box->fieldName(), box->rangeNote());
+            break;
+        }
+    m_rangeNoteLabel->setText(note);
+    m_rangeNoteLabel->setVisible(!note.isEmpty());
 }
 
 void TrainingPanel::setTestFile(const QString& path) {

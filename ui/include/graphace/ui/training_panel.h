@@ -62,7 +62,8 @@ private:
 class LayerTable : public QWidget {
     Q_OBJECT
 public:
-    explicit LayerTable(QWidget* parent = nullptr);
+    // rowName names a row's fields in notes: "Graph layer" → "Graph layer 2, width".
+    explicit LayerTable(const QString& rowName, QWidget* parent = nullptr);
     std::vector<LayerConfig> layers() const;
     void setLayers(const std::vector<LayerConfig>& layers);
     QTableWidget* table() const { return m_table; }
@@ -72,6 +73,7 @@ Q_SIGNALS:
 
 private:
     void appendRow(const LayerConfig& layer);
+    QString m_rowName;
     QTableWidget* m_table = nullptr;
 };
 
@@ -110,6 +112,8 @@ public:
     // settings; the Training tab keeps Start off while there is one.
     QString problem() const { return m_problem; }
     QLabel* problemLabel() const { return m_problemLabel; }
+    // What a number typed beyond its range was set to (amber; it does not block Start).
+    QLabel* rangeNoteLabel() const { return m_rangeNoteLabel; }
     // Fills every field from presetConfig(name), with the GUI's torch thread default and, where
     // the preset splits nothing, the held-out test size of the loaded data (setDataSize).
     void applyPreset(const QString& name);
@@ -173,10 +177,12 @@ private:
     void buildDeviceItems();
     void updateEnabled();
     void updateProblem();
+    void updateRangeNote();
     void updatePresetState(const ExperimentConfig& config);
     static QStringList changesFromPreset(const ExperimentConfig& config);
     QString m_problem;
     QLabel* m_problemLabel = nullptr;
+    QLabel* m_rangeNoteLabel = nullptr;
 
     ExperimentConfig m_base; // fields without a widget come from here
 
