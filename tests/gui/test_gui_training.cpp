@@ -12,6 +12,7 @@
 #include "graphace/ui/error_histogram.h"
 #include "graphace/ui/main_window.h"
 #include "graphace/ui/parity_chart.h"
+#include "graphace/ui/range_spin_box.h"
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/session_file.h"
@@ -279,6 +280,58 @@ private Q_SLOTS:
         beta1->setText(QStringLiteral("0.9"));
         QVERIFY(panel()->problem().isEmpty());
         QVERIFY(m_tab->startButton()->isEnabled());
+        panel()->applyPreset(QStringLiteral("recommended"));
+    }
+
+    // Whole numbers typed beyond a box's range are taken whole, brought to the bound when
+    // editing ends, and said above the settings, naming the field; they do not block Start.
+    void typedIntegersBeyondRangeAreSaid() {
+        panel()->applyPreset(QStringLiteral("recommended"));
+        auto typeInto = [](QSpinBox* box, const QString& text) {
+            box->setFocus();
+            box->selectAll();
+            QTest::keyClicks(box, text);
+            QTest::keyClick(box, Qt::Key_Return);
+        };
+        auto* epochs = qobject_cast<RangeSpinBox*>(
+            panel()->phaseTable()->table()->cellWidget(0, PhaseTable::Epochs));
+        QVERIFY(epochs);
+        typeInto(epochs, QStringLiteral("20000000"));
+        QCOMPARE(epochs->value(), epochs->maximum()); // not 2000000 with the last 0 refused
+        QLabel* note = panel()->rangeNoteLabel();
+        QVERIFY(note->isVisibleTo(panel()));
+        QCOMPARE(note->text(),
+                 QStringLiteral("Phase 1, epochs: 20000000 is outside 0 (auto) – 10000000: "
+                                "set to 10000000"));
+        QVERIFY(panel()->problem().isEmpty());
+        QVERIFY(m_tab->startButton()->isEnabled());
+        QCOMPARE(epochs->rangeText(), QStringLiteral("0 (auto) – 10000000"));
+        // A number in range clears the note.
+        typeInto(epochs, QStringLiteral("7"));
+        QCOMPARE(epochs->value(), 7);
+        QVERIFY(epochs->rangeNote().isEmpty());
+        QVERIFY(!note->isVisibleTo(panel()));
+
+        auto* width =
+            qobject_cast<RangeSpinBox*>(panel()->denseLayerTable()->table()->cellWidget(0, 0));
+        QVERIFY(width);
+        typeInto(width, QStringLiteral("5000"));
+        QCOMPARE(width->value(), 4096);
+        QCOMPARE(note->text(),
+                 QStringLiteral("Dense layer 1, width: 5000 is outside 1 – 4096: set to 4096"));
+        QCOMPARE(panel()->config().model.denseLayers.front().width, 4096);
+
+        // A form field is named by its label; typing the same bound again says it again.
+        auto* bodyOrder = panel()->findChildren<RangeSpinBox*>().first();
+        for (RangeSpinBox* box : panel()->findChildren<RangeSpinBox*>())
+            if (box->fieldName() == QStringLiteral("Body order"))
+                bodyOrder = box;
+        QCOMPARE(bodyOrder->fieldName(), QStringLiteral("Body order"));
+        typeInto(bodyOrder, QStringLiteral("9"));
+        QCOMPARE(bodyOrder->value(), bodyOrder->maximum());
+        typeInto(width, QStringLiteral("64"));
+        QVERIFY2(note->text().startsWith(QStringLiteral("Body order: 9 is outside 2 – ")),
+                 qPrintable(note->text()));
         panel()->applyPreset(QStringLiteral("recommended"));
     }
 
@@ -1071,6 +1124,39 @@ private Q_SLOTS:
         QVERIFY2(m_tab->runs().front().name.endsWith(QStringLiteral("(modified)")),
                  qPrintable(m_tab->runs().front().name));
         QCOMPARE(m_tab->earlierRuns().size(), std::size_t(2));
+
+        // Saved in a session and restored with it: faded curves and greyed rows again, and the
+        // next Start keeps the restored runs too, numbered after them.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("kept.graphace.json"));
+        saveSession(m_window->currentSession(), path);
+        const Session loaded = loadSession(path);
+        QCOMPARE(loaded.earlierRuns.size(), std::size_t(2));
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(loaded.earlierRuns[i].name, m_tab->earlierRuns()[i].name);
+            QCOMPARE(loaded.earlierRuns[i].history.size(), m_tab->earlierRuns()[i].history.size());
+            QCOMPARE(loaded.earlierRuns[i].gcnTest.energyRmseMevPerAtom,
+                     m_tab->earlierRuns()[i].gcnTest.energyRmseMevPerAtom);
+        }
+        const QString newest = m_tab->runs().front().name;
+        QSignalSpy restored(m_window.get(), &MainWindow::loadFinished);
+        m_window->restoreSession(loaded);
+        QVERIFY(restored.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(m_tab->earlierRuns().size(), std::size_t(2), 10000);
+        QCOMPARE(m_tab->runs().front().name, newest);
+        charts->flush();
+        QCOMPARE(charts->earlierRunCount(), 2);
+        QCOMPARE(table->rowCount(), 6);
+        QVERIFY(m_tab->start());
+        QVERIFY(waitFinished());
+        QCOMPARE(m_tab->earlierRuns().size(), std::size_t(3));
+        QCOMPARE(m_tab->earlierRuns().back().name, newest);
+        const int newestNumber = newest.mid(1, newest.indexOf(QLatin1Char(' ')) - 1).toInt();
+        QVERIFY2(
+            m_tab->runs().front().name.startsWith(QStringLiteral("#%1 ").arg(newestNumber + 1)),
+            qPrintable(m_tab->runs().front().name));
+
         QVERIFY(m_tab->clearButton()->isEnabled());
         m_tab->clearButton()->click();
         QVERIFY(m_tab->runs().empty() && m_tab->earlierRuns().empty());
@@ -1187,6 +1273,12 @@ private Q_SLOTS:
             QCOMPARE(m_tab->sweepChart()->gcnSeries()->at(k).y(),
                      runs[k].gcnTest.energyMaeMevPerAtom);
         }
+        // Four columns under the curves (energy, forces, sweep, results) still fit a
+        // 1024-pixel screen beside the settings and the dataset panel.
+        QApplication::processEvents();
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1024,
+                 qPrintable(QString::number(m_window->minimumSizeHint().width())));
+        QVERIFY(m_window->datasetView()->isVisible());
         QVERIFY(exportsChart(QStringLiteral("force_sweep"), forces));
         QCOMPARE(seriesCsvOf(runs).count("sweep_force_mae_ev_per_a"), 2);
         // An energy-only run has no force summary.
@@ -1363,7 +1455,10 @@ private Q_SLOTS:
         QCOMPARE(m_tab->charts()->runCount(), 1);
         QCOMPARE(m_tab->charts()->series(0, TrainingCharts::TrainLoss)->count(),
                  static_cast<int>(session.runs.front().history.size()));
-        QCOMPARE(m_tab->resultsTable()->rowCount(), 2);
+        // The earlier runs of the tests before, kept for comparison, come back with them.
+        QCOMPARE(m_tab->earlierRuns().size(), session.earlierRuns.size());
+        QCOMPARE(m_tab->resultsTable()->rowCount(),
+                 static_cast<int>(2 + 2 * session.earlierRuns.size()));
         QCOMPARE(m_window->cutoffPanel()->cutoff(), session.cutoff);
     }
 

@@ -64,7 +64,7 @@ ErrorHistogram::ErrorHistogram(ParityChart::Quantity quantity, QWidget* parent)
     }
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(160, 100);
+    setMinimumSize(kCompactChartWidth, 100);
     setToolTip(tr("Share of each set (%) in each error bin; GCN solid, linear fit dashed, "
                   "training blue, test red"));
     clear();

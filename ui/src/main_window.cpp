@@ -860,6 +860,7 @@ Session MainWindow::currentSession() const {
     session.cutoff = m_cutoffPanel->cutoff();
     session.settings = m_trainingTab->panel()->config();
     session.runs = m_trainingTab->runs();
+    session.earlierRuns = m_trainingTab->earlierRuns();
     return session;
 }
 
@@ -874,7 +875,7 @@ void MainWindow::restoreSession(const Session& session) {
             selectStructure(session.currentStructure);
             m_cutoffPanel->setCutoff(session.cutoff);
             m_trainingTab->panel()->setConfig(session.settings);
-            m_trainingTab->setRuns(session.runs);
+            m_trainingTab->setRuns(session.runs, session.earlierRuns);
             // The session's test file (data.test of its settings) is read again.
             if (!session.settings.data.testFile.empty())
                 m_trainingTab->openTestFile(QString::fromStdString(session.settings.data.testFile));

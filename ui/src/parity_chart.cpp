@@ -103,7 +103,7 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
     }
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(160, 150);
+    setMinimumSize(kCompactChartWidth, 150);
     clear();
 }
 

@@ -419,16 +419,20 @@ void saveSession(const Session& session, const QString& path) {
     json files = json::array();
     for (const QString& file : session.files)
         files.push_back(file.toStdString());
-    json runs = json::array();
-    for (const TrainingRunRecord& run : session.runs)
-        runs.push_back(runJson(run));
+    auto runsJson = [](const std::vector<TrainingRunRecord>& list) {
+        json array = json::array();
+        for (const TrainingRunRecord& run : list)
+            array.push_back(runJson(run));
+        return array;
+    };
     const json document = {{"format", kFormat},
                            {"version", kVersion},
                            {"files", files},
                            {"current_structure", session.currentStructure},
                            {"cutoff", real(session.cutoff)},
                            {"settings", session.settings},
-                           {"runs", runs}};
+                           {"runs", runsJson(session.runs)},
+                           {"earlier_runs", runsJson(session.earlierRuns)}};
     const QByteArray text = QByteArray::fromStdString(document.dump(2) + "\n");
 
     QSaveFile file(path);
@@ -470,9 +474,15 @@ Session loadSession(const QString& path) {
         session.currentStructure = r.integer<int>("current_structure");
         session.cutoff = r.real("cutoff");
         session.settings = configFrom(r, "settings");
-        const json& runs = r.array("runs");
-        for (std::size_t i = 0; i < runs.size(); ++i)
-            session.runs.push_back(runFrom(Reader(runs[i], "runs[" + std::to_string(i) + "]")));
+        auto readRuns = [&r](const char* key, std::vector<TrainingRunRecord>& list) {
+            const json& runs = r.array(key);
+            for (std::size_t i = 0; i < runs.size(); ++i)
+                list.push_back(
+                    runFrom(Reader(runs[i], std::string(key) + "[" + std::to_string(i) + "]")));
+        };
+        readRuns("runs", session.runs);
+        if (r.has("earlier_runs")) // not in sessions saved before runs were kept
+            readRuns("earlier_runs", session.earlierRuns);
         return session;
     } catch (const FieldError& e) {
         throw std::runtime_error(file + ": " + e.what());

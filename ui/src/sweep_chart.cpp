@@ -43,7 +43,7 @@ SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
     m_gcn->setPen(QPen(QColor(214, 39, 40), 2));
     m_gcn->setPointsVisible(true);
     m_linear = new QLineSeries;
-    m_linear->setName(tr("linear fit"));
+    m_linear->setName(tr("linear"));
     m_linear->setPen(QPen(QColor(44, 160, 44), 2, Qt::DashLine));
     m_linear->setPointsVisible(true);
     m_degree = new QLineSeries;
@@ -55,10 +55,11 @@ SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
 
     m_x = new QValueAxis;
     m_error = new QValueAxis;
-    m_error->setTitleText(quantity == ParityChart::Forces ? tr("force MAE (eV/Å)")
-                                                          : tr("energy MAE (meV/atom)"));
     m_degreeAxis = new QValueAxis;
-    m_degreeAxis->setTitleText(tr("mean degree"));
+    // The y axes have no titles: the chart's title names the error and its unit, the legend's
+    // grey "mean degree" the right axis. Titles would widen the chart past what a 1024-pixel
+    // screen leaves for four columns.
+    m_degreeAxis->setLabelsColor(QColor(120, 120, 120));
     // Short labels: a wide error range must not crowd out the plot.
     m_x->setLabelFormat(QStringLiteral("%.3g"));
     m_error->setLabelFormat(QStringLiteral("%g"));
@@ -74,7 +75,7 @@ SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
     m_degree->attachAxis(m_degreeAxis);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(160, 150);
+    setMinimumSize(kCompactChartWidth, 150);
 }
 
 void SweepChart::clear() {
@@ -122,9 +123,11 @@ int SweepChart::setRuns(const std::vector<TrainingRunRecord>& runs) {
     }
     if (points == 0)
         return 0;
-    m_chart->setTitle(tr("Sweep of %1: final %2 %3 MAE")
-                          .arg(key, tested ? tr("test") : tr("training"),
-                               m_quantity == ParityChart::Forces ? tr("force") : tr("energy")));
+    // The error and its unit first: a narrow chart elides the title's end.
+    m_chart->setTitle(tr("%1, final %2, against %3")
+                          .arg(m_quantity == ParityChart::Forces ? tr("Force MAE (eV/Å)")
+                                                                 : tr("Energy MAE (meV/atom)"),
+                               tested ? tr("test") : tr("training"), key));
     m_x->setTitleText(key);
     // Margins so that points on the edges stay visible; a single point gets a range around it.
     auto pad = [](const Range& r, double floor) {

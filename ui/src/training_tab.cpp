@@ -626,6 +626,7 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
         m_jobs.clear();
         m_runsData = m_data;
         m_runsTestData = m_testData;
+        m_runsTestPath = m_testPath;
     }
     m_jobs.insert(m_jobs.end(), jobs.begin(), jobs.end());
     int planned = 0;
@@ -667,11 +668,18 @@ bool TrainingTab::startJobs(std::vector<TrainingJob> jobs, int firstIndex) {
     return true;
 }
 
+void TrainingTab::keepLastEarlierRuns() {
+    if (m_earlierRuns.size() > kMaxEarlierRuns)
+        m_earlierRuns.erase(m_earlierRuns.begin(),
+                            m_earlierRuns.end() - static_cast<std::ptrdiff_t>(kMaxEarlierRuns));
+}
+
 void TrainingTab::archiveRuns(const TrainingJob& next) {
     // Kept where they compare: trained on the same data and test data, with at least one epoch
     // or a linear fit to show; a run with another loss keeps its table rows but not its curves
     // (one loss axis).
-    const bool sameData = m_runsData == m_data && m_runsTestData == m_testData;
+    // The test file by its path: a session restored reads it again into a new dataset.
+    const bool sameData = m_runsData == m_data && m_runsTestPath == m_testPath;
     if (!sameData) {
         m_earlierRuns.clear();
         return;
@@ -698,9 +706,7 @@ void TrainingTab::archiveRuns(const TrainingJob& next) {
     for (TrainingRunRecord& run : m_earlierRuns)
         if (run.config.optimiser.loss != next.config.optimiser.loss)
             run.history.clear(); // its loss is on another scale; its table rows stay
-    if (m_earlierRuns.size() > kMaxEarlierRuns)
-        m_earlierRuns.erase(m_earlierRuns.begin(),
-                            m_earlierRuns.end() - static_cast<std::ptrdiff_t>(kMaxEarlierRuns));
+    keepLastEarlierRuns();
 }
 
 void TrainingTab::dropCheckpoints(const std::vector<TrainingJob>& keep) {
@@ -855,12 +861,28 @@ void TrainingTab::askActivationSweep() {
         text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts));
 }
 
-void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs) {
+void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs,
+                          std::vector<TrainingRunRecord> earlier) {
     if (m_running)
         return;
     dropCheckpoints({});
     m_jobs.clear(); // restored runs have no checkpoints to continue from
-    m_earlierRuns.clear();
+    m_earlierRuns = std::move(earlier);
+    keepLastEarlierRuns();
+    // Restored runs count as trained on the data now loaded (a session loads its files first),
+    // so that the next Start keeps them for comparison; numbering goes on after theirs.
+    m_runsData = m_data;
+    m_runsTestData.reset();
+    m_runsTestPath.clear();
+    for (const std::vector<TrainingRunRecord>* list : {&runs, &m_earlierRuns})
+        for (const TrainingRunRecord& run : *list) {
+            if (!run.config.data.testFile.empty())
+                m_runsTestPath = QString::fromStdString(run.config.data.testFile);
+            const QRegularExpressionMatch number =
+                QRegularExpression(QStringLiteral("^#(\\d+) ")).match(run.name);
+            if (number.hasMatch())
+                m_runNumber = std::max(m_runNumber, number.captured(1).toInt());
+        }
     showRuns(std::move(runs));
     updateButtons();
     Q_EMIT runsChanged();

@@ -1,6 +1,7 @@
 #pragma once
 // Save and restore a session: which data was open, the cutoff, the training settings, and every
-// run's config, history, metrics and parity points (not the weights: export a model for that).
+// run's config, history, metrics and parity points (not the weights: export a model for that),
+// and the earlier runs kept for comparison.
 // JSON, versioned ("format": "graphace-session", "version": 1), written atomically.
 
 #include "graphace/experiment_config.h"
@@ -14,11 +15,13 @@
 namespace graphace::ui {
 
 struct Session {
-    QStringList files;          // data files (absolute paths); empty: the built-in sample
+    QStringList files; // data files (absolute paths); empty: the built-in sample
     int currentStructure = 0;
     double cutoff = 4.0;
-    ExperimentConfig settings;  // the Training tab's settings
+    ExperimentConfig settings; // the Training tab's settings
     std::vector<TrainingRunRecord> runs;
+    // Earlier runs kept for comparison (curves, metrics, config; no parity points).
+    std::vector<TrainingRunRecord> earlierRuns;
 };
 
 void saveSession(const Session& session, const QString& path);

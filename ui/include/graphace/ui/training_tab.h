@@ -101,7 +101,7 @@ public:
     // The run selected in the results table, else the last one; null when there is none.
     const TrainingRunRecord* currentRun() const;
     // Shows runs restored from a session (charts, parity, results); not while running.
-    void setRuns(std::vector<TrainingRunRecord> runs);
+    void setRuns(std::vector<TrainingRunRecord> runs, std::vector<TrainingRunRecord> earlier = {});
     QString lastError() const { return m_lastError; }
 
     // --- widgets (tests, export) -----------------------------------------------------------------
@@ -198,6 +198,7 @@ private:
     // the results table (the newest kMaxEarlierRuns); cleared by another dataset or Clear.
     std::vector<TrainingRunRecord> m_earlierRuns;
     static constexpr std::size_t kMaxEarlierRuns = 8;
+    void keepLastEarlierRuns();
     int m_runNumber = 0; // of the last run started: runs are named "#N preset"
     void archiveRuns(const TrainingJob& next);
     bool m_running = false;
@@ -217,6 +218,7 @@ private:
     void showDataInfo();
     std::shared_ptr<const Dataset> m_testData;     // the test file, when one is chosen
     std::shared_ptr<const Dataset> m_runsTestData; // the one the runs shown were tested on
+    QString m_runsTestPath;                        // its file ("": none)
     QString m_testPath;
     QPushButton* m_testButton = nullptr;
     QPushButton* m_clearTestButton = nullptr;
