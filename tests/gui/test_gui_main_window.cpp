@@ -46,6 +46,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QWheelEvent>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLegend>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
 #include <QtTest>
@@ -645,6 +647,20 @@ private Q_SLOTS:
                     charts.lossView()->geometry().bottom()); // a second row
         charts.resize(1200, 300);
         QTRY_COMPARE(charts.forceRmseView()->geometry().top(), charts.lossView()->geometry().top());
+        // A legend far wider than its chart goes (Qt would elide every axis label to "…") and
+        // comes back when there is room.
+        TrainingCharts named;
+        for (const char* name : {"#1 recommended (modified)", "#2 recommended (modified)"})
+            named.addEpoch(named.addRun(QString::fromLatin1(name)), record);
+        named.flush();
+        named.resize(420, 300);
+        named.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&named));
+        QTRY_VERIFY(!named.lossView()->chart()->legend()->isVisible());
+        QVERIFY(!named.learningRateView()->chart()->legend()->isVisible());
+        named.resize(2000, 300);
+        QTRY_VERIFY(named.lossView()->chart()->legend()->isVisible());
+        QVERIFY(named.learningRateView()->chart()->legend()->isVisible());
         m_window->tabs()->setCurrentIndex(0);
         m_window->resize(1300, 850);
     }

@@ -102,6 +102,7 @@ ParityChart::ParityChart(Quantity quantity, QWidget* parent)
         s->attachAxis(m_y);
     }
     setChart(m_chart);
+    fitLegendToWidth(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(kCompactChartWidth, 150);
     clear();

@@ -74,6 +74,7 @@ SweepChart::SweepChart(ParityChart::Quantity quantity, QWidget* parent)
     m_degree->attachAxis(m_x);
     m_degree->attachAxis(m_degreeAxis);
     setChart(m_chart);
+    fitLegendToWidth(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(kCompactChartWidth, 150);
 }

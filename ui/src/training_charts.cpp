@@ -155,6 +155,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
         view->setMinimumSize(kChartMinimumWidth, 140);
         m_charts[c] = chart;
         m_views[c] = view;
+        fitLegendToWidth(view);
         m_x[c] = x;
         m_y[c] = y;
     }
@@ -228,11 +229,11 @@ void TrainingCharts::updateLegends() {
                 several ? (primary ? run.name : seriesLabel(s) + QStringLiteral(" ") + run.name)
                         : (s == LearningRate ? run.name : seriesLabel(s)));
             for (QLegendMarker* marker : m_charts[chartOf(s)]->legend()->markers(series))
-                marker->setVisible(!several || primary);
+                showLegendEntry(marker, !several || primary);
         }
     }
     for (int c = 0; c < kChartCount; ++c)
-        m_charts[c]->legend()->setVisible(c != kLearningRateChart || several);
+        setLegendWanted(m_views[c], c != kLearningRateChart || several);
     const QString styles = tr(" (solid: train, dashed: test, dotted: linear)");
     m_charts[kLossChart]->setTitle(tr("Loss") + (several ? styles : QString()));
     m_charts[kRmseChart]->setTitle(tr("Energy RMSE") + (several ? styles : QString()));
@@ -290,6 +291,8 @@ int TrainingCharts::pendingPoints() const {
 
 void TrainingCharts::flush() {
     m_timer->stop();
+    for (QChartView* view : m_views) // entries come with runs and with the linear fit
+        fitLegendToWidth(view);
     for (Run& r : m_runs)
         for (int s = 0; s < SeriesCount; ++s) {
             if (r.pending[s].isEmpty())
@@ -347,9 +350,11 @@ void TrainingCharts::setEarlierRuns(const std::vector<EarlierRun>& runs) {
         for (int s = 0; s < SeriesCount; ++s)
             if (drawn[s])
                 for (QLegendMarker* marker : m_charts[chartOf(s)]->legend()->markers(drawn[s]))
-                    marker->setVisible(s == named);
+                    showLegendEntry(marker, s == named);
         m_earlier.push_back(drawn);
     }
+    for (QChartView* view : m_views)
+        fitLegendToWidth(view);
     rescale();
     updateForceChartVisibility();
 }
