@@ -7,7 +7,7 @@
 namespace graphace {
 namespace {
 
-// The 2023 study as it really ran (ace-gnn-notes.md §1): every number here is the study's.
+// The 2023 study as it really ran (docs/science.md §1): every number here is the study's.
 ExperimentConfig study2023() {
     ExperimentConfig c;
     c.preset = "study-2023";

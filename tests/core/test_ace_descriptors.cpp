@@ -56,7 +56,7 @@ Structure triclinicHfO(unsigned seed, int atoms = 12) {
     return s;
 }
 
-// The study's 13 numbers of one atom in closed form (ace-gnn-notes.md §2), with its own image
+// The study's 13 numbers of one atom in closed form (docs/science.md §2), with its own image
 // loop: O_n = Y00 Σ_{j∈O} J_n(r_ij), Hf_n likewise.
 std::vector<double> closedForm(const Structure& s, int i, const AceRadialBasis& R) {
     const double Y00 = 0.5 / std::sqrt(M_PI);

@@ -1,4 +1,4 @@
-// The ACE radial basis against the values in ace-gnn-notes.md §2 (ACE1.jl 0.10.5), plus the
+// The ACE radial basis against the values in docs/science.md §2 (ACE1.jl 0.10.5), plus the
 // properties the construction promises (orthonormality, cutoff, derivatives).
 #include "graphace/ace_radial_basis.h"
 

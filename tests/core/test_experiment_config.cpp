@@ -253,7 +253,7 @@ private Q_SLOTS:
     }
 
     void studyPresetIsTheStudy() {
-        // ace-gnn-notes.md §1, number by number.
+        // docs/science.md §1, number by number.
         const ExperimentConfig c = presetConfig("study-2023");
         QCOMPARE(c.ace.body_order, 3);
         QCOMPARE(c.ace.max_degree, 3);

@@ -61,7 +61,7 @@ private Q_SLOTS:
         const GraphDataset graphs = buildGraphDataset(basis, options, data, 2);
         QCOMPARE(graphs.samples.size(), std::size_t(3));
         QCOMPARE(graphs.featureCount, basis.size());
-        QCOMPARE(graphs.featureCount, 26); // ACE(3,3) on {O, Hf}: 2 × 13 (notes §2)
+        QCOMPARE(graphs.featureCount, 26); // ACE(3,3) on {O, Hf}: 2 × 13 (docs/science.md §2)
         QCOMPARE(graphs.speciesCount, 2);
         QCOMPARE(graphs.atomCount(), std::size_t(3 * 96));
 

@@ -33,8 +33,8 @@ void fitLegendNow(QChartView* view) {
         if ((!shown.isValid() || shown.toBool()) && marker->series()->isVisible())
             needed += metrics.horizontalAdvance(marker->label()) + 2 * metrics.height();
     }
-    // Qt elides the entries first, which reads well enough; once the row is a fifth wider
-    // as the chart it elides every axis label too, and the legend goes.
+    // Qt elides the entries first, which reads well enough; once the row is more than a fifth
+    // wider than the chart it elides every axis label too, and the legend goes.
     const qreal available = view->width() - 2 * kChartMargin;
     legend->setVisible((!wanted.isValid() || wanted.toBool()) && needed <= 1.2 * available);
 }

@@ -873,13 +873,13 @@ void TrainingTab::setRuns(std::vector<TrainingRunRecord> runs,
     // so that the next Start keeps them for comparison; numbering goes on after theirs.
     m_runsData = m_data;
     m_runsTestData.reset();
-    m_runsTestPath.clear();
+    const std::vector<TrainingRunRecord>& newest = runs.empty() ? m_earlierRuns : runs;
+    m_runsTestPath =
+        newest.empty() ? QString() : QString::fromStdString(newest.back().config.data.testFile);
+    const QRegularExpression numbered(QStringLiteral("^#(\\d+) "));
     for (const std::vector<TrainingRunRecord>* list : {&runs, &m_earlierRuns})
         for (const TrainingRunRecord& run : *list) {
-            if (!run.config.data.testFile.empty())
-                m_runsTestPath = QString::fromStdString(run.config.data.testFile);
-            const QRegularExpressionMatch number =
-                QRegularExpression(QStringLiteral("^#(\\d+) ")).match(run.name);
+            const QRegularExpressionMatch number = numbered.match(run.name);
             if (number.hasMatch())
                 m_runNumber = std::max(m_runNumber, number.captured(1).toInt());
         }

@@ -2,7 +2,7 @@
 // The ACE product basis (ACE1.jl `rpi_basis`): enumeration of the admissible one-particle
 // channels and correlations, and their rotation-invariant, permutation-symmetric couplings.
 //
-// Notation (ace-gnn-notes.md §2). For a centre atom i and neighbours j (all periodic images):
+// Notation (docs/science.md §2). For a centre atom i and neighbours j (all periodic images):
 //   φ_{s n l m}(r_ij) = J_n(r_ij) · Y_lm(r̂_ij)            J: ace_radial_basis.h, Y: real,
 //                                                           ace_spherical_harmonics.h
 //   A_{i, s n l m}    = Σ_j δ(s, s_j) φ_{s n l m}(r_ij)      s = species index (ascending Z)

@@ -1,6 +1,6 @@
 #pragma once
 // Parameters of an ACE descriptor basis (as in ACE1.jl's `rpi_basis`; equations in
-// ace_radial_basis.h and ace_basis.h, science in ../shared/reference/ace-gnn-notes.md §2).
+// ace_radial_basis.h and ace_basis.h, science in docs/science.md §2).
 //
 // Field names are the JSON keys (to_json / from_json below, nlohmann-json):
 //   {"species": ["O", "Hf"], "body_order": 3, "max_degree": 3, "wL": 1, "csp": 1,

@@ -89,11 +89,11 @@ void from_json(const nlohmann::json& j, ExperimentConfig& config);
 void validate(const ExperimentConfig& config);
 
 // Presets (see docs/cli.md):
-//   "study-2023":  the 2023 study exactly (notes §1): ACE(3,3) r0 = 1, rcut = 5, graph cutoff
-//                  0.5 Å (self-loops only), GCN(F→26, tanh) → GCN(26→26) → mean → Dense(26→1),
-//                  raw total-energy target and loss, no standardisation or reference energies,
-//                  batch 1 in fixed order, Adam(0.1, (0.9, 0.8)) 500 epochs, then a fresh
-//                  Adam(1e-5, (0.9, 0.8)) 500 epochs, float32.
+//   "study-2023":  the 2023 study exactly (docs/science.md §1): ACE(3,3) r0 = 1, rcut = 5,
+//                  graph cutoff 0.5 Å (self-loops only), GCN(F→26, tanh) → GCN(26→26) → mean
+//                  → Dense(26→1), raw total-energy target and loss, no standardisation or
+//                  reference energies, batch 1 in fixed order, Adam(0.1, (0.9, 0.8)) 500 epochs,
+//                  then a fresh Adam(1e-5, (0.9, 0.8)) 500 epochs, float32.
 //   "recommended": a real neighbour graph (cutoff "auto" from g(r)), standardised inputs and
 //                  targets, reference energies, per-atom energies with sum pooling, loss per atom,
 //                  mini-batches, a schedule that converges (see the preset's definition).

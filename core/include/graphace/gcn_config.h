@@ -2,7 +2,8 @@
 // Settings of the graph convolutional network and of its training: the "model", "optimiser" and
 // "training" sections of the experiment config (see experiment_config.h, docs/cli.md).
 //
-// Model (notes §3): per configuration with atoms i, ACE descriptors X (N × F), adjacency Â:
+// Model (docs/science.md §3): per configuration with atoms i, ACE descriptors X (N × F),
+// adjacency Â:
 //   H0 = standardise(X)                     (training-set mean/std per column, when enabled;
 //                                            then ZCA-whitened with whitenInputs)
 //   H_{k+1} = act_k(Â H_k W_k + b_k)       for each graph layer k

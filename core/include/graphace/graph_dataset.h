@@ -88,7 +88,7 @@ bool hasReferenceForces(const GraphDataset& data);
 std::size_t referenceVirialCount(const GraphDataset& data);
 
 // Degree statistics of the graphs as built (self-loops not counted), pooled over all samples:
-// `trivial` true means no configuration has any edge, i.e. no message passing (notes §1).
+// `trivial` true means no configuration has any edge, i.e. no message passing (docs/science.md §1).
 DegreeStatistics graphDatasetStatistics(const GraphDataset& data);
 
 // The ACE descriptors in the form fitLinearAce expects (for the linear baseline on exactly the
