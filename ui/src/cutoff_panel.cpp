@@ -11,17 +11,13 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
-#include <algorithm>
 #include <cmath>
-#include <limits>
-#include <utility>
 
 namespace graphace::ui {
 
 namespace {
 // The slider works in hundredths of an Å, the spin box's precision.
 constexpr int kSliderScale = 100;
-
 } // namespace
 
 CutoffPanel::CutoffPanel(QWidget* parent) : QWidget(parent) {
