@@ -1,5 +1,6 @@
 #include "graphace/ui/main_window.h"
 
+#include "graphace/cutoff_graph.h"
 #include "graphace/element.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/graph_statistics.h"
@@ -7,7 +8,6 @@
 #include "graphace/ui/about_dialog.h"
 #include "graphace/ui/atom_info_panel.h"
 #include "graphace/ui/chart_export_dialog.h"
-#include "graphace/ui/cutoff_graph.h"
 #include "graphace/ui/cutoff_panel.h"
 #include "graphace/ui/dataset_model.h"
 #include "graphace/ui/dynamics_tab.h"

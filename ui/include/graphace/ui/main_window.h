@@ -34,10 +34,13 @@ class QProgressBar;
 class QTabWidget;
 class QTableView;
 
+namespace graphace {
+class CutoffGraph;
+}
+
 namespace graphace::ui {
 
 class AtomInfoPanel;
-class CutoffGraph;
 class CutoffPanel;
 class DatasetFilterModel;
 class DatasetModel;

@@ -1,9 +1,9 @@
-#include "graphace/ui/cutoff_graph.h"
+#include "graphace/cutoff_graph.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace graphace::ui {
+namespace graphace {
 
 CutoffGraph::CutoffGraph(std::shared_ptr<const Structure> structure)
     : m_structure(std::move(structure)) {
@@ -55,4 +55,4 @@ const NeighborList& CutoffGraph::at(double cutoff) {
     return m_current;
 }
 
-} // namespace graphace::ui
+} // namespace graphace

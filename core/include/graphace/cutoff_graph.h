@@ -1,5 +1,6 @@
 #pragma once
-// Live cutoff tuning for one structure: the neighbour list at any cutoff, fast.
+// Live cutoff tuning for one structure: the neighbour list at any cutoff, fast (a Verlet list
+// whose skin grows as the cutoff does).
 //
 // A slider sends many cutoffs in a row. Searching afresh each time costs a cell-list search;
 // instead the list is searched once at the largest cutoff asked for so far (plus headroom) and
@@ -13,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-namespace graphace::ui {
+namespace graphace {
 
 class CutoffGraph {
 public:
@@ -46,4 +47,4 @@ private:
 // every 25 % of cutoff instead of on every step.
 inline constexpr double kCutoffSearchHeadroom = 1.25;
 
-} // namespace graphace::ui
+} // namespace graphace
