@@ -3,7 +3,7 @@
 #include "graphace/cutoff_graph.h"
 #include "graphace/graph_statistics.h"
 #include "graphace/neighbor_list.h"
-#include "graphace/sample_dataset.h"
+#include "sample_structures.h"
 #include "testing.h"
 
 #include <QtTest>
@@ -12,26 +12,7 @@
 #include <stdexcept>
 
 using namespace graphace;
-
-namespace {
-
-Dataset smallSample(int configurations) {
-    SampleOptions options;
-    options.configurations = configurations;
-    return generateSampleDataset(options);
-}
-
-// A two-atom rock-salt-like cell, 4 Å cubic: every distance is known by hand.
-Structure twoAtomCell() {
-    Structure s;
-    s.cell = Mat3::Identity() * 4.0;
-    s.pbc = {true, true, true};
-    s.positions = {Vec3(0, 0, 0), Vec3(2, 2, 2)};
-    s.numbers = {72, 8};
-    return s;
-}
-
-} // namespace
+using namespace graphace::testing;
 
 class TestCutoffGraph : public QObject {
     Q_OBJECT

@@ -7,6 +7,7 @@
 #include "graphace/ui/dataset_loader.h"
 #include "graphace/ui/dataset_model.h"
 #include "graphace/ui/structure_scene.h"
+#include "sample_structures.h"
 #include "testing.h"
 
 #include <QTemporaryDir>
@@ -16,25 +17,10 @@
 #include <fstream>
 
 using namespace graphace;
+using namespace graphace::testing;
 using namespace graphace::ui;
 
 namespace {
-
-Dataset smallSample(int configurations) {
-    SampleOptions options;
-    options.configurations = configurations;
-    return generateSampleDataset(options);
-}
-
-// A two-atom rock-salt-like cell, 4 Å cubic: every distance is known by hand.
-Structure twoAtomCell() {
-    Structure s;
-    s.cell = Mat3::Identity() * 4.0;
-    s.pbc = {true, true, true};
-    s.positions = {Vec3(0, 0, 0), Vec3(2, 2, 2)};
-    s.numbers = {72, 8};
-    return s;
-}
 
 void writeText(const QString& path, const char* text) {
     std::ofstream out(path.toStdString());

@@ -601,22 +601,25 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     for (QSpinBox* box : content->findChildren<QSpinBox*>())
         connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::updateProblem,
                 Qt::UniqueConnection);
+    // Problems and range notes name a field by its label in the form (the tables name their
+    // rows' fields themselves and report through edited()).
+    const QList<QFormLayout*> forms = content->findChildren<QFormLayout*>();
+    auto formLabel = [&forms](QWidget* field) {
+        for (QFormLayout* form : forms)
+            if (auto* label = qobject_cast<QLabel*>(form->labelForField(field)))
+                return label->text();
+        return QString();
+    };
     for (RealEdit* edit : content->findChildren<RealEdit*>()) {
         connect(edit, &RealEdit::valueEdited, this, &TrainingPanel::updateProblem,
                 Qt::UniqueConnection);
         connect(edit, &RealEdit::validityChanged, this, &TrainingPanel::updateProblem);
-        // Problems name the field by its label in the form.
         if (edit->fieldName().isEmpty())
-            for (QFormLayout* form : content->findChildren<QFormLayout*>())
-                if (auto* label = qobject_cast<QLabel*>(form->labelForField(edit)))
-                    edit->setFieldName(label->text());
+            edit->setFieldName(formLabel(edit));
     }
-    // Notes about numbers brought into range name the field by its label in the form (the
-    // tables name their rows' boxes and report through edited()).
     for (RangeSpinBox* box : content->findChildren<RangeSpinBox*>()) {
-        for (QFormLayout* form : content->findChildren<QFormLayout*>())
-            if (auto* label = qobject_cast<QLabel*>(form->labelForField(box)))
-                box->setFieldName(label->text());
+        if (box->fieldName().isEmpty())
+            box->setFieldName(formLabel(box));
         connect(box, &RangeSpinBox::rangeNoteChanged, this, &TrainingPanel::updateRangeNote);
     }
     for (LayerTable* table : {m_graphLayers, m_denseLayers})
