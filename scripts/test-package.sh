@@ -78,6 +78,11 @@ done < <(grep -o '](images/[^)]*\.png)' "$root/docs/user-guide.md" | sed 's/^](/
 for path in "${expected[@]}"; do
     grep -qxF "$path" "$work/contents" || fail "$path is missing from the package"
 done
+if [ "$gui" = ON ]; then
+    # Its folder follows the install's libdir (lib/ or lib/<multiarch>/).
+    grep -qE '^/usr/lib/([^/]+/)?graphace/graphace-network\.so$' "$work/contents" ||
+        fail "graphace-network.so (the window's network, loaded on demand) is missing from the package"
+fi
 note "contents: all ${#expected[@]} expected files present"
 
 depends="$(dpkg-deb -f "$deb" Depends)"
@@ -154,6 +159,14 @@ run_programs() {
     "${display[@]}" "$bin/graphace-studio" --screenshot "$work/studio.png" >"$work/studio.log" 2>&1 ||
         { cat "$work/studio.log" >&2; fail "$bin/graphace-studio --screenshot failed (log above)"; }
     check_png "$work/studio.png"
+    # The window loads LibTorch on demand, from graphace-network.so found beside itself.
+    ! ldd "$bin/graphace-studio" | grep -q libtorch ||
+        fail "$bin/graphace-studio links LibTorch (it should load the network on demand)"
+    "${display[@]}" "$bin/graphace-studio" --tab training --train --set optimiser.phases.0.epochs=2 \
+        --screenshot "$work/trained.png" >"$work/trained.log" 2>&1 ||
+        { cat "$work/trained.log" >&2; fail "training in $bin/graphace-studio failed (log above)"; }
+    check_png "$work/trained.png"
+    note "$bin/graphace-studio links no LibTorch; trained 2 epochs through graphace-network.so"
 }
 
 if [ "$(id -u)" = 0 ] && [ "${GRAPHACE_PACKAGE_INSTALL:-1}" != 0 ] && command -v apt-get >/dev/null; then

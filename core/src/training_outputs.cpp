@@ -100,6 +100,22 @@ nlohmann::json graphJson(const PreparedExperiment& prepared) {
 
 } // namespace
 
+// Declared in gcn_trainer.h; defined here, torch-free, because metrics.json and the window's
+// sessions name the outcome without needing the network.
+std::string toString(TrainingStop stop) {
+    switch (stop) {
+    case TrainingStop::Completed:
+        return "completed";
+    case TrainingStop::Cancelled:
+        return "cancelled";
+    case TrainingStop::Diverged:
+        return "diverged";
+    case TrainingStop::EarlyStopped:
+        return "early_stopped";
+    }
+    return "unknown";
+}
+
 void writeHistoryCsv(const std::string& path, const std::vector<EpochRecord>& history) {
     std::ostringstream out;
     for (std::size_t c = 0; c < kHistoryColumns.size(); ++c)

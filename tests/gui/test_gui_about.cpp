@@ -1,5 +1,6 @@
 // Help → About and Help → User guide: the versions a bug report needs, both menu actions, and
 // the guide's text (from the file and from the embedded fallback). Needs a display (xvfb-run).
+#include "graphace/gcn_library.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/ui/about_dialog.h"
 #include "graphace/ui/main_window.h"
@@ -11,6 +12,7 @@
 
 #include <QAction>
 #include <QFile>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPlainTextEdit>
@@ -80,6 +82,12 @@ private Q_SLOTS:
                     .hasMatch());
         QCOMPARE(lineStartingWith(text, QStringLiteral("LibTorch: ")),
                  QStringLiteral("LibTorch: %1").arg(QString::fromStdString(torch.version)));
+        // The window loads the network on demand: from the build tree's library here.
+        QCOMPARE(
+            lineStartingWith(text, QStringLiteral("Network library: ")),
+            QStringLiteral("Network library: %1").arg(QString::fromStdString(gcnLibraryPath())));
+        QVERIFY2(QFileInfo::exists(QString::fromStdString(gcnLibraryPath())), qPrintable(text));
+        QVERIFY(gcnLibraryLoaded());
         const QString cuda = lineStartingWith(text, QStringLiteral("CUDA: "));
         if (torch.cudaAvailable)
             QVERIFY2(cuda.startsWith(QStringLiteral("CUDA: available (")), qPrintable(cuda));

@@ -2,6 +2,8 @@
 // pick atoms, load a bad file. Needs a display (run under xvfb-run).
 #include "graphace/element.h"
 #include "graphace/extxyz.h"
+#include "graphace/gcn_library.h"
+#include "graphace/gcn_trainer.h"
 #include "graphace/graph_statistics.h"
 #include "graphace/neighbor_estimate.h"
 #include "graphace/neighbor_list.h"
@@ -39,6 +41,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
@@ -89,6 +92,26 @@ private:
     Dataset m_data;
     std::unique_ptr<MainWindow> m_window;
 
+    static bool libTorchMapped() {
+        std::ifstream maps("/proc/self/maps");
+        std::string line;
+        while (std::getline(maps, line))
+            if (line.find("libtorch") != std::string::npos)
+                return true;
+        return false;
+    }
+    // Whether LibTorch was in the process when the window first painted.
+    struct PaintWatch : QObject {
+        bool painted = false, libTorchAtFirstPaint = false;
+        bool eventFilter(QObject*, QEvent* event) override {
+            if (event->type() == QEvent::Paint && !painted) {
+                painted = true;
+                libTorchAtFirstPaint = libTorchMapped() || gcnLibraryLoaded();
+            }
+            return false;
+        }
+    };
+
     const Structure& shown() const { return *m_window->currentStructurePointer(); }
 
     void setCutoff(double cutoff) {
@@ -115,10 +138,32 @@ private Q_SLOTS:
         m_file = m_dir.filePath(QStringLiteral("sample4.xyz"));
         writeExtxyzFile(m_file.toStdString(), m_data);
 
+        // The window is built and painted before the network (LibTorch) is loaded; it loads in
+        // the background afterwards and then says whether CUDA can be used.
+        QVERIFY(!gcnLibraryLoaded());
+        QVERIFY(!libTorchMapped());
         m_window = std::make_unique<MainWindow>();
         m_window->resize(1300, 850);
+        PaintWatch firstPaint;
+        m_window->installEventFilter(&firstPaint);
+        QVERIFY(!libTorchMapped());
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(firstPaint.painted);
+        QVERIFY(!firstPaint.libTorchAtFirstPaint);
+        TrainingPanel* panel = m_window->trainingTab()->panel();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->devicesProbed(), 60000);
+        QVERIFY(gcnLibraryLoaded());
+        QVERIFY(libTorchMapped());
+        const QString cudaTip = panel->deviceCombo()->itemData(1, Qt::ToolTipRole).toString();
+        QVERIFY2(!cudaTip.contains(QStringLiteral("checked once")), qPrintable(cudaTip));
+        if (!torchInfo().cudaAvailable) {
+            QVERIFY(cudaTip.contains(QStringLiteral("CUDA")));
+            auto* items = qobject_cast<QStandardItemModel*>(panel->deviceCombo()->model());
+            QVERIFY(items && !items->item(1)->isEnabled());
+        }
+        m_window->removeEventFilter(&firstPaint);
+
         QVERIFY(load({m_file}));
         waitForHistogram();
     }

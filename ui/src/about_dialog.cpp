@@ -1,5 +1,6 @@
 #include "graphace/ui/about_dialog.h"
 
+#include "graphace/gcn_library.h"
 #include "graphace/gcn_trainer.h"
 #include "graphace/version.h"
 
@@ -60,6 +61,7 @@ AboutInfo collectAboutInfo(bool queryOpenGl) {
         // The About box must open even when LibTorch cannot be queried; say why instead.
         info.torchVersion = QStringLiteral("unknown (%1)").arg(QString::fromUtf8(e.what()));
     }
+    info.networkLibrary = QString::fromStdString(gcnLibraryPath());
     if (queryOpenGl)
         info.openGlRenderer = openGlRenderer();
     return info;
@@ -71,6 +73,8 @@ QString aboutText(const AboutInfo& info) {
     lines << QStringLiteral("Qt: %1 (built with %2)").arg(info.qtRuntime, info.qtCompiled);
     lines << QStringLiteral("VTK: %1").arg(info.vtkVersion);
     lines << QStringLiteral("LibTorch: %1").arg(info.torchVersion);
+    if (!info.networkLibrary.isEmpty())
+        lines << QStringLiteral("Network library: %1").arg(info.networkLibrary);
     lines << (info.cudaAvailable ? QStringLiteral("CUDA: available (%1 device%2)")
                                        .arg(info.cudaDevices)
                                        .arg(info.cudaDevices == 1 ? QString() : QStringLiteral("s"))

@@ -47,6 +47,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -525,6 +526,19 @@ void MainWindow::dropEvent(QDropEvent* event) {
         return;
     event->acceptProposedAction();
     openFiles(files);
+}
+
+bool MainWindow::event(QEvent* event) {
+    // LibTorch (~285 libraries with Debian's build) loads in the background once the window is on
+    // screen, a moment after its first paint: the viewport loads the GL driver when it first
+    // paints, and that would wait on the dynamic loader's lock while LibTorch is being loaded.
+    if (event->type() == QEvent::Paint && !m_networkLoadScheduled) {
+        m_networkLoadScheduled = true;
+        constexpr int kNetworkLoadDelayMs = 500;
+        QTimer::singleShot(kNetworkLoadDelayMs, m_trainingTab->panel(),
+                           &TrainingPanel::probeDevices);
+    }
+    return QMainWindow::event(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -5,11 +5,13 @@
 #include "graphace/ace_defaults.h"
 
 #include "graphace/element.h"
+#include "graphace/gcn_library.h"
 #include "graphace/gcn_trainer.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,6 +27,7 @@
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <set>
@@ -652,25 +655,61 @@ void TrainingPanel::buildDeviceItems() {
     m_device->clear();
     m_device->addItem(QStringLiteral("cpu"));
     m_device->addItem(QStringLiteral("cuda"));
-    QString problem;
+    m_device->setItemData(1,
+                          tr("Whether CUDA can be used is checked once the network library "
+                             "(LibTorch) is loaded, shortly after the window opens"),
+                          Qt::ToolTipRole);
+}
+
+TrainingPanel::DeviceProbe TrainingPanel::runDeviceProbe() {
+    DeviceProbe probe;
+    try {
+        loadGcnLibrary();
+        const TorchInfo info = torchInfo();
+        probe.cudaAvailable = info.cudaAvailable;
+        probe.cudaDevices = info.cudaDevices;
+    } catch (const std::exception& e) {
+        probe.loadError = QString::fromStdString(e.what());
+        return probe;
+    }
     try {
         checkDevice("cuda");
     } catch (const std::exception& e) {
-        problem = QString::fromStdString(e.what());
+        probe.cudaProblem = QString::fromStdString(e.what());
     }
-    if (!problem.isEmpty()) {
+    return probe;
+}
+
+void TrainingPanel::probeDevices() {
+    if (m_deviceProbeStarted)
+        return;
+    m_deviceProbeStarted = true;
+    auto* watcher = new QFutureWatcher<DeviceProbe>(this);
+    connect(watcher, &QFutureWatcher<DeviceProbe>::finished, this, [this, watcher]() {
+        applyDeviceProbe(watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run(&TrainingPanel::runDeviceProbe));
+}
+
+void TrainingPanel::applyDeviceProbe(const DeviceProbe& probe) {
+    const QString problem = probe.loadError.isEmpty() ? probe.cudaProblem : probe.loadError;
+    if (problem.isEmpty()) {
+        m_device->setItemData(1, QVariant(), Qt::ToolTipRole);
+    } else {
         // Disabled, not hidden: the person sees that CUDA exists as a choice and why it is off.
         auto* model = qobject_cast<QStandardItemModel*>(m_device->model());
         if (model)
             model->item(1)->setEnabled(false);
-        const TorchInfo info = torchInfo();
-        const QString why = info.cudaAvailable || info.cudaDevices > 0
-                                ? problem
-                                : (problem.contains(QStringLiteral("build"), Qt::CaseInsensitive)
-                                       ? tr("This LibTorch build has no CUDA")
-                                       : tr("No CUDA device is available"));
+        QString why = problem;
+        if (probe.loadError.isEmpty() && !probe.cudaAvailable && probe.cudaDevices == 0)
+            why = problem.contains(QStringLiteral("build"), Qt::CaseInsensitive)
+                      ? tr("This LibTorch build has no CUDA")
+                      : tr("No CUDA device is available");
         m_device->setItemData(1, why, Qt::ToolTipRole);
     }
+    m_devicesProbed = true;
+    Q_EMIT devicesProbeFinished();
 }
 
 void TrainingPanel::updateEnabled() {

@@ -21,6 +21,9 @@
 namespace graphace {
 
 struct LinearAceModel;
+namespace gcn_library {
+struct Access;
+}
 
 // One line of history.csv and one progress report.
 struct EpochRecord {
@@ -113,9 +116,15 @@ public:
 
 private:
     friend class GcnTrainer;
+    friend struct gcn_library::Access;
     struct Impl;
+    // Out of line, so that a program which loads the network on demand (gcn_library.h) deletes
+    // the state through the library that made it.
+    struct ImplDeleter {
+        void operator()(Impl* impl) const;
+    };
     explicit GcnModel(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<Impl, ImplDeleter> m_impl;
 };
 
 // Called after every epoch; return false to stop (TrainingStop::Cancelled).
@@ -183,8 +192,12 @@ public:
     GcnModel takeModel();
 
 private:
+    friend struct gcn_library::Access;
     struct Impl;
-    std::unique_ptr<Impl> m_impl;
+    struct ImplDeleter {
+        void operator()(Impl* impl) const;
+    };
+    std::unique_ptr<Impl, ImplDeleter> m_impl;
 };
 
 // Energy metrics of predictions against the samples' reference energies (no forces).

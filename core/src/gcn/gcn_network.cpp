@@ -815,7 +815,10 @@ std::vector<double> Network::evaluate(const std::vector<Batch>& chunks) const {
 
 // --- GcnModel ------------------------------------------------------------------------------
 
-GcnModel::GcnModel(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+void GcnModel::ImplDeleter::operator()(Impl* impl) const {
+    delete impl;
+}
+GcnModel::GcnModel(std::unique_ptr<Impl> impl) : m_impl(impl.release()) {}
 GcnModel::GcnModel(GcnModel&&) noexcept = default;
 GcnModel& GcnModel::operator=(GcnModel&&) noexcept = default;
 GcnModel::~GcnModel() = default;

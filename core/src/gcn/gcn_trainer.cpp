@@ -196,19 +196,6 @@ std::string formatNumber(double value) {
 
 } // namespace
 
-std::string toString(TrainingStop stop) {
-    switch (stop) {
-    case TrainingStop::Completed:
-        return "completed";
-    case TrainingStop::Cancelled:
-        return "cancelled";
-    case TrainingStop::Diverged:
-        return "diverged";
-    case TrainingStop::EarlyStopped:
-        return "early_stopped";
-    }
-    return "unknown";
-}
 
 struct GcnTrainer::Impl {
     explicit Impl(GcnModel m) : model(std::move(m)) {}
@@ -393,7 +380,7 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
         net.parameters.narrow(0, net.parameterCount() - last, last).zero_();
     }
 
-    m_impl = std::make_unique<Impl>(GcnModel(std::move(impl)));
+    m_impl.reset(new Impl(GcnModel(std::move(impl))));
     Impl& t = *m_impl;
     const gcn::Network& built = *t.model.m_impl;
     t.forceTraining = forceTraining;
@@ -435,6 +422,9 @@ GcnTrainer::GcnTrainer(const ExperimentConfig& config, const GraphDataset& train
     }
 }
 
+void GcnTrainer::ImplDeleter::operator()(Impl* impl) const {
+    delete impl;
+}
 GcnTrainer::~GcnTrainer() = default;
 
 const GcnModel& GcnTrainer::model() const {

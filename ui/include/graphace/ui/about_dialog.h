@@ -14,6 +14,7 @@ struct AboutInfo {
     QString qtCompiled;      // QT_VERSION_STR
     QString vtkVersion;      // vtkVersion::GetVTKVersion()
     QString torchVersion;    // graphace::torchInfo()
+    QString networkLibrary;  // graphace::gcnLibraryPath(): where LibTorch's side was loaded from
     bool cudaAvailable = false;
     int cudaDevices = 0;
     QString openGlRenderer; // GL_RENDERER of a fresh context; empty when none could be made

@@ -124,6 +124,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
     struct HistogramResult {
@@ -189,6 +190,7 @@ private:
     PairDistanceChart* m_chart = nullptr;
     AtomInfoPanel* m_atomInfo = nullptr;
     TrainingTab* m_trainingTab = nullptr;
+    bool m_networkLoadScheduled = false;
     DynamicsTab* m_dynamicsTab = nullptr;
     QLabel* m_structureTitle = nullptr;
     QProgressBar* m_progress = nullptr;

@@ -160,6 +160,12 @@ public:
     QSpinBox* testSizeBox() const { return m_testSize; }
     QSpinBox* threadsBox() const { return m_threads; }
 
+    // Loads the network library (LibTorch, gcn_library.h) in the background and then says in the
+    // device list whether CUDA can be used. The window calls it once it is on screen, so that it
+    // shows before LibTorch is loaded; until then "cuda" is offered unchecked.
+    void probeDevices();
+    bool devicesProbed() const { return m_devicesProbed; }
+
 public Q_SLOTS:
     // From the Structure tab's slider: only the value; "auto" stays as chosen.
     void setCutoff(double cutoff);
@@ -172,8 +178,18 @@ Q_SIGNALS:
     void dataDefaultsChanged();
     // problem() may have changed.
     void problemChanged();
+    // probeDevices() is done: the device list says whether CUDA can be used.
+    void devicesProbeFinished();
 
 private:
+    struct DeviceProbe {
+        QString loadError;   // the network library could not be loaded: why
+        QString cudaProblem; // checkDevice("cuda") refused: why
+        bool cudaAvailable = false;
+        int cudaDevices = 0;
+    };
+    static DeviceProbe runDeviceProbe();
+    void applyDeviceProbe(const DeviceProbe& probe);
     void buildDeviceItems();
     void updateEnabled();
     void updateProblem();
@@ -247,6 +263,7 @@ private:
     QSpinBox* m_batchSize = nullptr;
     QCheckBox* m_shuffle = nullptr;
     QComboBox* m_device = nullptr;
+    bool m_devicesProbed = false, m_deviceProbeStarted = false;
     QSpinBox* m_threads = nullptr;
 };
 
