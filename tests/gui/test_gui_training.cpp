@@ -564,6 +564,9 @@ private Q_SLOTS:
         const TorchInfo info = torchInfo();
         if (info.cudaAvailable)
             QSKIP("this LibTorch has a usable CUDA device");
+        // The window checks CUDA once the network library is loaded, in the background.
+        panel()->probeDevices();
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->devicesProbed(), 60000);
         QComboBox* device = panel()->deviceCombo();
         const int cuda = device->findText(QStringLiteral("cuda"));
         QVERIFY(cuda >= 0);
