@@ -177,7 +177,9 @@ template <typename Number> bool readNumber(const char*& p, const char* end, Numb
     return true;
 }
 
-bool readReal(const char*& p, const char* end, double& value) { return readNumber(p, end, value); }
+bool readReal(const char*& p, const char* end, double& value) {
+    return readNumber(p, end, value);
+}
 bool readInteger(const char*& p, const char* end, long long& value) {
     return readNumber(p, end, value);
 }
@@ -240,6 +242,35 @@ struct Column {
     int extra = -1; // index into Structure::extraProperties
 };
 
+// The header's key=value items, each taken at most once; what is left goes to Structure::info.
+class HeaderItems {
+public:
+    explicit HeaderItems(std::vector<std::pair<std::string, std::string>> items)
+        : m_items(std::move(items)), m_used(m_items.size(), false) {}
+    int find(std::string_view key) const {
+        for (std::size_t k = 0; k < m_items.size(); ++k)
+            if (m_items[k].first == key)
+                return static_cast<int>(k);
+        return -1;
+    }
+    bool used(int k) const { return m_used[k]; }
+    const std::string& key(int k) const { return m_items[k].first; }
+    // The item's value, marked as taken.
+    const std::string& take(int k) {
+        m_used[k] = true;
+        return m_items[k].second;
+    }
+    void moveUnusedTo(std::vector<std::pair<std::string, std::string>>& info) {
+        for (std::size_t k = 0; k < m_items.size(); ++k)
+            if (!m_used[k])
+                info.push_back(std::move(m_items[k]));
+    }
+
+private:
+    std::vector<std::pair<std::string, std::string>> m_items;
+    std::vector<bool> m_used;
+};
+
 } // namespace
 
 struct ExtxyzReader::Impl {
@@ -276,6 +307,11 @@ struct ExtxyzReader::Impl {
     long readAtomCount();
     std::vector<std::pair<std::string, std::string>> parseHeader(std::string_view line) const;
     void readHeader(Structure& s, std::vector<Column>& columns, std::string& properties);
+    void readCell(Structure& s, HeaderItems& header) const;
+    std::vector<Column> parseProperties(const std::string& properties) const;
+    void assignColumnRoles(Structure& s, std::vector<Column>& columns,
+                           const std::string& properties) const;
+    void readEnergyAndStress(Structure& s, HeaderItems& header) const;
     double headerReal(std::string_view key, std::string_view value) const;
     Mat3 headerMatrix(std::string_view key, std::string_view value) const;
     void readAtoms(Structure& s, long count, long countLine, std::vector<Column>& columns,
@@ -422,21 +458,36 @@ Mat3 ExtxyzReader::Impl::headerMatrix(std::string_view key, std::string_view val
     return m;
 }
 
+// A header line: cell and periodicity, the per-atom columns (Properties) and their roles, the
+// energy, stress and virial; the other keys are kept in Structure::info.
 void ExtxyzReader::Impl::readHeader(Structure& s, std::vector<Column>& columns,
                                     std::string& properties) {
-    auto items = parseHeader(text);
-    std::vector<bool> used(items.size(), false);
-    auto find = [&](std::string_view key) -> int {
-        for (std::size_t k = 0; k < items.size(); ++k)
-            if (items[k].first == key)
-                return static_cast<int>(k);
-        return -1;
-    };
+    HeaderItems header(parseHeader(text));
+    readCell(s, header);
+    const int props = header.find("Properties");
+    properties = props >= 0 ? header.take(props) : std::string(kDefaultProperties);
+    columns = parseProperties(properties);
+    assignColumnRoles(s, columns, properties);
+    readEnergyAndStress(s, header);
+    header.moveUnusedTo(s.info);
 
-    const int lattice = find("Lattice");
+    for (Column& c : columns) {
+        if (c.role != Role::Extra && c.role != Role::Z)
+            continue;
+        c.extra = static_cast<int>(s.extraProperties.size());
+        ExtraAtomProperty p;
+        p.name = c.name;
+        p.type = c.type;
+        p.columns = c.width;
+        s.extraProperties.push_back(std::move(p));
+    }
+}
+
+// Lattice and pbc (without pbc, a Lattice makes every direction periodic: the ASE convention).
+void ExtxyzReader::Impl::readCell(Structure& s, HeaderItems& header) const {
+    const int lattice = header.find("Lattice");
     if (lattice >= 0) {
-        used[lattice] = true;
-        const auto values = splitList(items[lattice].second);
+        const auto values = splitList(header.take(lattice));
         if (values.size() != 9)
             fail(lineNo, "Lattice needs 9 real numbers (3 rows a1 a2 a3 of x y z), got " +
                              std::to_string(values.size()) + " values");
@@ -444,13 +495,13 @@ void ExtxyzReader::Impl::readHeader(Structure& s, std::vector<Column>& columns,
             s.cell(k / 3, k % 3) = headerReal("Lattice", values[k]);
     }
 
-    const int pbc = find("pbc");
+    const int pbc = header.find("pbc");
     if (pbc >= 0) {
-        used[pbc] = true;
-        const auto values = splitList(items[pbc].second);
+        const std::string& text = header.take(pbc);
+        const auto values = splitList(text);
         if (values.size() != 3)
             fail(lineNo, "pbc needs 3 logical values (T or F), got " +
-                             std::to_string(values.size()) + " in " + shown(items[pbc].second));
+                             std::to_string(values.size()) + " in " + shown(text));
         for (int k = 0; k < 3; ++k) {
             bool periodic = false;
             if (!parseLogical(values[k], periodic))
@@ -458,7 +509,7 @@ void ExtxyzReader::Impl::readHeader(Structure& s, std::vector<Column>& columns,
             s.pbc[k] = periodic;
         }
     } else {
-        s.pbc.fill(lattice >= 0); // the ASE convention
+        s.pbc.fill(lattice >= 0);
     }
     if (s.isPeriodic() && lattice < 0)
         fail(lineNo, "pbc is \"" + pbcText(s.pbc) +
@@ -469,52 +520,52 @@ void ExtxyzReader::Impl::readHeader(Structure& s, std::vector<Column>& columns,
                      "directions of pbc \"" +
                          pbcText(s.pbc) + "\"" +
                          (pbc < 0 ? " (no pbc key: a Lattice makes it periodic)" : ""));
+}
 
-    const int props = find("Properties");
-    if (props >= 0) {
-        used[props] = true;
-        properties = items[props].second;
-    } else {
-        properties = kDefaultProperties;
+// Properties=name:type:columns:... as columns with their first field on an atom line.
+std::vector<Column> ExtxyzReader::Impl::parseProperties(const std::string& properties) const {
+    std::vector<std::string_view> parts;
+    std::string_view rest = properties;
+    while (true) {
+        const std::size_t colon = rest.find(':');
+        parts.push_back(rest.substr(0, colon));
+        if (colon == std::string_view::npos)
+            break;
+        rest.remove_prefix(colon + 1);
     }
-    columns.clear();
-    {
-        std::vector<std::string_view> parts;
-        std::string_view rest = properties;
-        while (true) {
-            const std::size_t colon = rest.find(':');
-            parts.push_back(rest.substr(0, colon));
-            if (colon == std::string_view::npos)
-                break;
-            rest.remove_prefix(colon + 1);
-        }
-        if (parts.size() % 3 != 0)
-            fail(lineNo, "Properties must be name:type:columns triplets, got " +
-                             std::to_string(parts.size()) + " fields in " + shown(properties));
-        int first = 0;
-        for (std::size_t k = 0; k < parts.size(); k += 3) {
-            Column c;
-            c.name.assign(parts[k]);
-            if (c.name.empty())
-                fail(lineNo, "Properties has an empty column name in " + shown(properties));
-            for (const Column& other : columns)
-                if (other.name == c.name)
-                    fail(lineNo, "Properties names the column '" + c.name + "' twice");
-            const std::string_view type = parts[k + 1];
-            if (type.size() != 1 || !std::strchr("RISLrisl", type[0]))
-                fail(lineNo, "Properties type " + shown(type) + " of '" + c.name +
-                                 "' is not one of R (real), I (integer), S (string), L (logical)");
-            c.type = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
-            long long width = 0;
-            if (!parseInteger(parts[k + 2], width) || width < 1 || width > 1000)
-                fail(lineNo, "Properties column count " + shown(parts[k + 2]) + " of '" + c.name +
-                                 "' is not a positive integer");
-            c.width = static_cast<int>(width);
-            c.first = first;
-            first += c.width;
-            columns.push_back(std::move(c));
-        }
+    if (parts.size() % 3 != 0)
+        fail(lineNo, "Properties must be name:type:columns triplets, got " +
+                         std::to_string(parts.size()) + " fields in " + shown(properties));
+    std::vector<Column> columns;
+    int first = 0;
+    for (std::size_t k = 0; k < parts.size(); k += 3) {
+        Column c;
+        c.name.assign(parts[k]);
+        if (c.name.empty())
+            fail(lineNo, "Properties has an empty column name in " + shown(properties));
+        for (const Column& other : columns)
+            if (other.name == c.name)
+                fail(lineNo, "Properties names the column '" + c.name + "' twice");
+        const std::string_view type = parts[k + 1];
+        if (type.size() != 1 || !std::strchr("RISLrisl", type[0]))
+            fail(lineNo, "Properties type " + shown(type) + " of '" + c.name +
+                             "' is not one of R (real), I (integer), S (string), L (logical)");
+        c.type = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
+        long long width = 0;
+        if (!parseInteger(parts[k + 2], width) || width < 1 || width > 1000)
+            fail(lineNo, "Properties column count " + shown(parts[k + 2]) + " of '" + c.name +
+                             "' is not a positive integer");
+        c.width = static_cast<int>(width);
+        c.first = first;
+        first += c.width;
+        columns.push_back(std::move(c));
     }
+    return columns;
+}
+
+// Which columns are the positions, the elements (species or Z) and the forces.
+void ExtxyzReader::Impl::assignColumnRoles(Structure& s, std::vector<Column>& columns,
+                                           const std::string& properties) const {
     auto column = [&](std::string_view name) -> Column* {
         for (Column& c : columns)
             if (c.name == name)
@@ -568,51 +619,34 @@ void ExtxyzReader::Impl::readHeader(Structure& s, std::vector<Column>& columns,
         forces->role = Role::Forces;
         s.forcesKey = forces->name;
     }
+}
 
+// The energy (the key chosen in the options, else the first of kEnergyKeys), stress and virial.
+void ExtxyzReader::Impl::readEnergyAndStress(Structure& s, HeaderItems& header) const {
     int energy = -1;
     if (!options.energyKey.empty()) {
-        energy = find(options.energyKey);
+        energy = header.find(options.energyKey);
         if (energy < 0)
             fail(lineNo, "energy key '" + options.energyKey +
                              "' (chosen in the read options) is not in the header");
     } else {
         for (const char* key : kEnergyKeys)
-            if ((energy = find(key)) >= 0)
+            if ((energy = header.find(key)) >= 0)
                 break;
     }
     if (energy >= 0) {
-        if (used[energy])
-            fail(lineNo, "header key '" + items[energy].first + "' cannot be the energy");
-        used[energy] = true;
-        s.energy = headerReal(items[energy].first, items[energy].second);
-        s.energyKey = items[energy].first;
+        if (header.used(energy))
+            fail(lineNo, "header key '" + header.key(energy) + "' cannot be the energy");
+        s.energyKey = header.key(energy);
+        s.energy = headerReal(s.energyKey, header.take(energy));
     }
 
-    const int stress = find("stress");
-    if (stress >= 0) {
-        used[stress] = true;
-        s.stress = headerMatrix("stress", items[stress].second);
-    }
-    const int virial = find("virial");
-    if (virial >= 0) {
-        used[virial] = true;
-        s.virial = headerMatrix("virial", items[virial].second);
-    }
-
-    for (std::size_t k = 0; k < items.size(); ++k)
-        if (!used[k])
-            s.info.push_back(std::move(items[k]));
-
-    for (Column& c : columns) {
-        if (c.role != Role::Extra && c.role != Role::Z)
-            continue;
-        c.extra = static_cast<int>(s.extraProperties.size());
-        ExtraAtomProperty p;
-        p.name = c.name;
-        p.type = c.type;
-        p.columns = c.width;
-        s.extraProperties.push_back(std::move(p));
-    }
+    const int stress = header.find("stress");
+    if (stress >= 0)
+        s.stress = headerMatrix("stress", header.take(stress));
+    const int virial = header.find("virial");
+    if (virial >= 0)
+        s.virial = headerMatrix("virial", header.take(virial));
 }
 
 void ExtxyzReader::Impl::readAtoms(Structure& s, long count, long countLine,
