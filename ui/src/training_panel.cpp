@@ -111,6 +111,9 @@ QWidget* tableWithButtons(QTableWidget* table, const std::function<void()>& add,
     return box;
 }
 
+// Upper bound of the fields without one.
+constexpr double kHuge = 1e300;
+
 QGroupBox* group(const QString& title, QFormLayout*& form) {
     auto* box = new QGroupBox(title);
     form = new QFormLayout(box);
@@ -342,15 +345,9 @@ void PhaseTable::setPhases(const std::vector<OptimiserPhase>& phases) {
 
 // --- TrainingPanel ---------------------------------------------------------------------------
 
-TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
-    constexpr double kHuge = 1e300;
-    auto* content = new QWidget;
-    auto* column = new QVBoxLayout(content);
-    column->setContentsMargins(4, 4, 4, 4);
-    column->setSpacing(6);
+// The preset and the notes above the settings: problems (red), range notes (amber).
+QGroupBox* TrainingPanel::buildPresetGroup() {
     QFormLayout* form = nullptr;
-
-    // Preset.
     QGroupBox* presetBox = group(tr("Preset"), form);
     m_preset = new QComboBox;
     for (const std::string& name : presetNames())
@@ -375,9 +372,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(m_presetNote);
     connect(m_preset, &QComboBox::activated, this,
             [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
-    column->addWidget(presetBox);
+    return presetBox;
+}
 
-    // ACE descriptors and the linear baseline.
+// ACE descriptors and the linear baseline.
+QGroupBox* TrainingPanel::buildAceGroup() {
+    QFormLayout* form = nullptr;
     QGroupBox* aceBox = group(tr("ACE descriptors"), form);
     m_bodyOrder = spinBox(2, 5);
     connect(m_bodyOrder, &QSpinBox::valueChanged, this, &TrainingPanel::dataDefaultsChanged);
@@ -448,9 +448,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
            "(0: plain ridge)"));
     form->addRow(tr("Smoothness prior p"), m_smoothnessPrior);
     form->addRow(m_linearReference);
-    column->addWidget(aceBox);
+    return aceBox;
+}
 
-    // Graph.
+// The graph: cutoff (linked to the Structure tab's slider), normalisation, edge weights.
+QGroupBox* TrainingPanel::buildGraphGroup() {
+    QFormLayout* form = nullptr;
     QGroupBox* graphBox = group(tr("Graph"), form);
     m_cutoff = new RealEdit(0.01, 100.0);
     m_cutoff->setToolTip(tr("Neighbour cutoff of the graph, linked to the Structure tab's slider"));
@@ -470,9 +473,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(m_selfLoops);
     connect(m_cutoff, &RealEdit::valueEdited, this, &TrainingPanel::cutoffChanged);
     connect(m_autoCutoff, &QCheckBox::toggled, this, &TrainingPanel::updateEnabled);
-    column->addWidget(graphBox);
+    return graphBox;
+}
 
-    // Model.
+// The network: layers, pooling, target, standardisation, precision.
+QGroupBox* TrainingPanel::buildModelGroup() {
+    QFormLayout* form = nullptr;
     QGroupBox* modelBox = group(tr("Model"), form);
     m_graphLayers = new LayerTable(tr("Graph layer"));
     m_denseLayers = new LayerTable(tr("Dense layer"));
@@ -501,9 +507,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(m_linearTerm);
     form->addRow(tr("Precision"), m_precision);
     connect(m_target, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateEnabled);
-    column->addWidget(modelBox);
+    return modelBox;
+}
 
-    // Schedule.
+// Optimiser, loss weights and the learning-rate schedule.
+QGroupBox* TrainingPanel::buildScheduleGroup() {
+    QFormLayout* form = nullptr;
     QGroupBox* scheduleBox = group(tr("Optimiser and schedule"), form);
     m_optimiser = enumCombo({OptimiserKind::Adam, OptimiserKind::AdamW, OptimiserKind::Sgd});
     m_loss = enumCombo({LossKind::TotalEnergy, LossKind::EnergyPerAtom});
@@ -560,9 +569,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Gradient clip"), m_clip);
     form->addRow(tr("Early stopping"), m_earlyStopping);
     connect(m_decay, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateEnabled);
-    column->addWidget(scheduleBox);
+    return scheduleBox;
+}
 
-    // Split, batches, device.
+// Split, batches, device and threads.
+QGroupBox* TrainingPanel::buildDataGroup() {
+    QFormLayout* form = nullptr;
     QGroupBox* trainingBox = group(tr("Data and device"), form);
     m_trainSize = spinBox(0, 100'000'000, tr("all but test"));
     m_testSize = spinBox(0, 100'000'000, tr("none"));
@@ -581,8 +593,11 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(m_shuffle);
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("Threads"), m_threads);
-    column->addWidget(trainingBox);
-    column->addStretch(1);
+    return trainingBox;
+}
+
+// Problems and range notes follow every field of `content` as the person edits.
+void TrainingPanel::watchFields(QWidget* content) {
     // Checked as the person types, not first at Start.
     // Only what every widget that feeds it reports on change: the sizes and the ACE settings
     // (the rest is checked at Start, which names the field).
@@ -628,6 +643,19 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     for (LayerTable* table : {m_graphLayers, m_denseLayers})
         connect(table, &LayerTable::edited, this, &TrainingPanel::updateProblem);
     connect(m_phases, &PhaseTable::edited, this, &TrainingPanel::updateProblem);
+}
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+    auto* content = new QWidget;
+    auto* column = new QVBoxLayout(content);
+    column->setContentsMargins(4, 4, 4, 4);
+    column->setSpacing(6);
+
+    for (QGroupBox* box : {buildPresetGroup(), buildAceGroup(), buildGraphGroup(),
+                           buildModelGroup(), buildScheduleGroup(), buildDataGroup()})
+        column->addWidget(box);
+    column->addStretch(1);
+    watchFields(content);
     buildDeviceItems();
 
     auto* scroll = new QScrollArea;

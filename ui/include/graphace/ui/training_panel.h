@@ -13,6 +13,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QSpinBox;
 class QTableWidget;
@@ -188,6 +189,14 @@ private:
         bool cudaAvailable = false;
         int cudaDevices = 0;
     };
+    // The constructor's groups of settings, top to bottom.
+    QGroupBox* buildPresetGroup();
+    QGroupBox* buildAceGroup();
+    QGroupBox* buildGraphGroup();
+    QGroupBox* buildModelGroup();
+    QGroupBox* buildScheduleGroup();
+    QGroupBox* buildDataGroup();
+    void watchFields(QWidget* content);
     static DeviceProbe runDeviceProbe();
     void applyDeviceProbe(const DeviceProbe& probe);
     void buildDeviceItems();
