@@ -1,6 +1,8 @@
 #pragma once
-// How the ACE kernels (descriptors, their derivatives, spherical harmonics, adjoint forces) use
-// vector instructions, in one place. The default build targets plain x86-64 (SSE2); with
+// How the kernels (ACE descriptors, their derivatives, spherical harmonics, adjoint forces; the
+// network's sparse aggregation) use vector instructions, in one place: the only run-time
+// dispatch in the code. (SSE2 intrinsics elsewhere, e.g. the neighbour list's distance filter,
+// are baseline x86-64 and need none.) The default build targets plain x86-64 (SSE2); with
 // GCC ≥ 12 on x86-64 Linux a function marked GRAPHACE_SIMD_CLONES also gets an x86-64-v3
 // (AVX2 + FMA) clone, chosen at load time when the CPU has it, so its loops run on 256-bit
 // vectors. Helpers it calls are GRAPHACE_ALWAYS_INLINE: compiled into each clone, for its

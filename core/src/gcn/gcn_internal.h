@@ -1,5 +1,5 @@
 #pragma once
-// Private to graphace_gcn (gcn_network.cpp, gcn_trainer.cpp): the torch side of GcnModel.
+// Private to graphace_gcn (src/gcn/): the torch side of GcnModel.
 //
 // The network keeps all weights in ONE flat parameter vector (graph layers W, b, then dense
 // layers W, b; W stored in × out). The optimiser, gradient clipping, the finiteness check and the
@@ -196,6 +196,11 @@ void checkForcesSupported(EdgeWeighting weighting, bool selfLoops, Normalisation
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
                      bool cpuKernels);
 torch::Tensor activate(const torch::Tensor& x, Activation activation);
+// Â m for a batch (gcn_kernels.cpp): nothing, a diagonal, or the sparse product.
+torch::Tensor aggregate(const Batch& batch, const torch::Tensor& m);
+// CSR of a COO list (entries kept in their order within a row), values as `dtype`.
+CsrMatrix toCsr(int64_t n, const std::vector<int32_t>& rows, const std::vector<int32_t>& columns,
+                const std::vector<double>& values, torch::Dtype dtype);
 torch::Tensor hostTensor(const std::vector<double>& values, torch::Dtype dtype,
                          const torch::Device& device);
 
