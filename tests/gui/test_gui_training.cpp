@@ -34,6 +34,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QImage>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -1434,6 +1435,16 @@ private Q_SLOTS:
         exportModel(*run, dir.filePath(QStringLiteral("model")));
         for (const char* file : {"config.json", "history.csv", "metrics.json", "model.pt"})
             QVERIFY2(QFileInfo::exists(dir.filePath(QStringLiteral("model/") + file)), file);
+        // The charts, as File → Export → Charts writes them: PNG at the size asked, and SVG.
+        const QString charts = dir.filePath(QStringLiteral("charts"));
+        QVERIFY(QDir().mkpath(charts));
+        const QStringList written = m_tab->exportCharts(charts, {640, 400, 1.0});
+        QCOMPARE(written.size(), 2 * m_tab->chartWidgets().size());
+        for (const char* file : {"loss.png", "loss.svg", "parity.png", "parity.svg"})
+            QVERIFY2(written.contains(QDir(charts).filePath(QString::fromLatin1(file))), file);
+        for (const QString& file : written)
+            QVERIFY2(QFileInfo(file).size() > 0, qPrintable(file));
+        QCOMPARE(QImage(QDir(charts).filePath(QStringLiteral("loss.png"))).size(), QSize(640, 400));
 
         // Session: save, read back, restore into the window.
         ExperimentConfig settings = studyConfig(4, 3);

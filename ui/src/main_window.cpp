@@ -819,11 +819,7 @@ void MainWindow::exportChartsDialog() {
         return;
     rememberExportFolder(dir);
     try {
-        for (const auto& [stem, widget] : m_trainingTab->chartWidgets()) {
-            exportWidgetPng(widget, QDir(dir).filePath(stem + QStringLiteral(".png")),
-                            options->width, options->height, options->scale);
-            exportWidgetSvg(widget, QDir(dir).filePath(stem + QStringLiteral(".svg")), stem);
-        }
+        m_trainingTab->exportCharts(dir, *options);
         statusBar()->showMessage(tr("Charts written to %1").arg(dir), 8000);
     } catch (const std::exception& e) {
         showExportError(tr("Export charts"), e);

@@ -10,9 +10,11 @@
 #include "graphace/ui/results_table.h"
 #include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/training_charts.h"
+#include "graphace/ui/training_export.h"
 #include "graphace/ui/training_panel.h"
 
 #include <QChartView>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
@@ -477,6 +479,20 @@ void TrainingTab::previewDataDefaults() {
         }
         return preview;
     }));
+}
+
+QStringList TrainingTab::exportCharts(const QString& folder,
+                                      const ChartExportOptions& options) const {
+    QStringList written;
+    const QDir dir(folder);
+    for (const auto& [stem, widget] : chartWidgets()) {
+        const QString png = dir.filePath(stem + QStringLiteral(".png"));
+        exportWidgetPng(widget, png, options.width, options.height, options.scale);
+        const QString svg = dir.filePath(stem + QStringLiteral(".svg"));
+        exportWidgetSvg(widget, svg, stem);
+        written << png << svg;
+    }
+    return written;
 }
 
 QList<QPair<QString, QWidget*>> TrainingTab::chartWidgets() const {

@@ -7,6 +7,7 @@
 // replaced); a sweep is one experiment of several runs overlaid in the charts.
 
 #include "graphace/structure.h"
+#include "graphace/ui/chart_export_dialog.h"
 #include "graphace/ui/run_checkpoints.h"
 #include "graphace/ui/training_run.h"
 #include "graphace/ui/training_worker.h"
@@ -132,6 +133,10 @@ public:
     QLabel* warningLabel() const { return m_warning; }
     // The exportable charts with file stems: loss, rmse, learning_rate, parity.
     QList<QPair<QString, QWidget*>> chartWidgets() const;
+    // Writes each of them into `folder` as STEM.png (at the options' size and scale) and
+    // STEM.svg; returns the files written. Throws std::runtime_error naming a file that could not
+    // be written (training_export.h).
+    QStringList exportCharts(const QString& folder, const ChartExportOptions& options) const;
 
 Q_SIGNALS:
     void trainingStarted();
