@@ -3,6 +3,7 @@
 #include "graphace/atomic_file.h"
 #include "graphace/element.h"
 #include "graphace/metrics_json.h"
+#include "graphace/structure_files.h"
 
 #include <CLI/CLI.hpp>
 
@@ -20,7 +21,9 @@
 namespace graphace::cli {
 
 void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFiles) {
-    auto* files = command.add_option("FILE", options.files, "Extended-XYZ file(s)")
+    auto* files = command
+                      .add_option("FILE", options.files,
+                                  "Structure file(s): extended XYZ or VASP POSCAR/CONTCAR")
                       ->required()
                       ->check(CLI::ExistingFile);
     if (!multipleFiles)
@@ -29,19 +32,34 @@ void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFile
                        "Header key holding the energy (default: energy, dft_energy, ...)");
     command.add_option("--forces-key", options.forcesKey,
                        "Per-atom property holding forces (default: forces, force, dft_force)");
+    addFormatOptions(command, options);
+}
+
+void addFormatOptions(CLI::App& command, InputOptions& options) {
+    command
+        .add_option("--format", options.format,
+                    "File format: auto (from the name, else the content), extxyz, poscar")
+        ->check(CLI::IsMember(structureFormatNames(), CLI::ignore_case));
+    command
+        .add_option("--species", options.species,
+                    "Elements of a VASP 4 POSCAR (no species line), in the order of its counts, "
+                    "e.g. --species Si,O")
+        ->delimiter(',');
 }
 
 Dataset readInput(const std::string& path, const InputOptions& options) {
-    ExtxyzReadOptions readOptions;
-    readOptions.energyKey = options.energyKey;
-    readOptions.forcesKey = options.forcesKey;
+    StructureReadOptions readOptions;
+    readOptions.format = parseStructureFormat(options.format);
+    readOptions.extxyz.energyKey = options.energyKey;
+    readOptions.extxyz.forcesKey = options.forcesKey;
+    readOptions.poscar.species = options.species;
 
     // A progress line only for files large enough to take a noticeable time.
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(path, ec);
     const ProgressCallback progress =
         !ec && bytes > (8u << 20) ? terminalProgress("reading " + path) : ProgressCallback{};
-    Dataset dataset = readExtxyzFile(path, readOptions, progress);
+    Dataset dataset = readStructureFile(path, readOptions, progress);
     finishTerminalProgress();
     return dataset;
 }

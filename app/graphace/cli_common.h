@@ -19,8 +19,12 @@ struct InputOptions {
     std::vector<std::string> files;
     std::string energyKey;
     std::string forcesKey;
+    std::string format = "auto";      // structure_files.h: auto, extxyz, poscar
+    std::vector<std::string> species; // elements of a VASP 4 POSCAR without a species line
 };
 void addInputOptions(CLI::App& command, InputOptions& options, bool multipleFiles);
+// --format and --species (addInputOptions adds them too).
+void addFormatOptions(CLI::App& command, InputOptions& options);
 
 // Reads one file, showing a progress line on stderr for large files when stderr is a terminal.
 Dataset readInput(const std::string& path, const InputOptions& options);

@@ -65,13 +65,14 @@ void registerFitLinearCommand(CLI::App& app) {
         "fit-linear", "Fit the linear least-squares ACE model E = Σ c·B_i (+ per-species "
                       "reference energies), optionally with forces, and report train/test metrics");
     auto o = std::make_shared<FitLinearOptions>();
-    command->add_option("--train", o->train.files, "Training data (extended XYZ)")
+    command->add_option("--train", o->train.files, "Training data (extended XYZ or POSCAR)")
         ->required()
         ->expected(1)
         ->check(CLI::ExistingFile);
     command->add_option("--energy-key", o->train.energyKey, "Header key holding the energy");
     command->add_option("--forces-key", o->train.forcesKey, "Per-atom property holding forces");
-    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ)")
+    addFormatOptions(*command, o->train);
+    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ or POSCAR)")
                      ->check(CLI::ExistingFile);
     command
         ->add_option("--split", o->split,

@@ -473,13 +473,14 @@ void registerTrainCommand(CLI::App& app) {
     auto o = std::make_shared<TrainOptions>();
     command
         ->add_option("--train", o->train.files,
-                     "Training data (extended XYZ); default: data.train of the config, else "
+                     "Training data (extended XYZ or POSCAR); default: data.train of the config, else "
                      "the built-in sample")
         ->expected(1)
         ->check(CLI::ExistingFile);
     command->add_option("--energy-key", o->train.energyKey, "Header key holding the energy");
     command->add_option("--forces-key", o->train.forcesKey, "Per-atom property holding forces");
-    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ)")
+    addFormatOptions(*command, o->train);
+    auto* test = command->add_option("--test", o->testFile, "Test data (extended XYZ or POSCAR)")
                      ->check(CLI::ExistingFile);
     command
         ->add_option("--split", o->split,

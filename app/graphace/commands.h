@@ -20,6 +20,7 @@ namespace graphace::cli {
 void registerInfoCommand(CLI::App& app);
 void registerGraphCommand(CLI::App& app);
 void registerSampleCommand(CLI::App& app);
+void registerConvertCommand(CLI::App& app);
 void registerDescriptorsCommand(CLI::App& app);
 void registerFitLinearCommand(CLI::App& app);
 void registerExportYaceCommand(CLI::App& app);

@@ -14,7 +14,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-    CLI::App app{"graphace: extended-XYZ datasets, periodic neighbour graphs, ACE descriptors "
+    CLI::App app{"graphace: structure datasets (extended XYZ, VASP POSCAR), periodic neighbour graphs, ACE descriptors "
                  "and graph networks for interatomic potentials"};
     app.name("graphace");
     app.set_version_flag("--version", std::string("graphace ") + graphace::kVersion);
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     graphace::cli::registerInfoCommand(app);
     graphace::cli::registerGraphCommand(app);
     graphace::cli::registerSampleCommand(app);
+    graphace::cli::registerConvertCommand(app);
     graphace::cli::registerDescriptorsCommand(app);
     graphace::cli::registerFitLinearCommand(app);
     graphace::cli::registerExportYaceCommand(app);

@@ -294,6 +294,48 @@ private Q_SLOTS:
         QCOMPARE(m_window->dataset(), before);
     }
 
+    // A VASP POSCAR, dropped beside an extended-XYZ file, joins the same dataset; a VASP 4 file
+    // without species is refused naming its line.
+    void dropPoscarWithXyz() {
+        const QString poscar =
+            QFileInfo(m_dir.filePath(QStringLiteral("POSCAR"))).absoluteFilePath();
+        {
+            QFile out(poscar);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write("Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n 0.5 0.5 0.0\n B N\n 1 1\n"
+                      "Direct\n 0 0 0\n 0.25 0.25 0.25\n");
+        }
+        QMimeData files;
+        files.setUrls({QUrl::fromLocalFile(poscar), QUrl::fromLocalFile(m_c)});
+        const QPoint at = m_window->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QVERIFY(loadThrough([&]() {
+            QDropEvent drop(QPointF(at), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(m_window.get(), &drop);
+        }));
+        QCOMPARE(m_window->dataset()->size(), std::size_t(2));
+        QCOMPARE(sources(), (QStringList{"POSCAR", "c.extxyz"}));
+        QCOMPARE(m_window->dataset()->structures.front().numbers, (std::vector<int>{5, 7}));
+
+        const QString vasp4 =
+            QFileInfo(m_dir.filePath(QStringLiteral("old.vasp"))).absoluteFilePath();
+        {
+            QFile out(vasp4);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write("Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n 0.5 0.5 0.0\n 1 1\n"
+                      "Direct\n 0 0 0\n 0.25 0.25 0.25\n");
+        }
+        const auto before = m_window->dataset();
+        QVERIFY(!load({vasp4}));
+        QCOMPARE(m_window->dataset(), before);
+        QVERIFY2(m_window->lastError().contains(QStringLiteral("old.vasp")) &&
+                     m_window->lastError().contains(QStringLiteral("line 6")) &&
+                     m_window->lastError().contains(QStringLiteral("--species")),
+                 qPrintable(m_window->lastError()));
+    }
+
     // "Clear list" empties the recent files and disables the menu.
     void clearRecentList() {
         QMenu* recent = recentMenu();

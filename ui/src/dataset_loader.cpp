@@ -1,7 +1,7 @@
 #include "graphace/ui/dataset_loader.h"
 
 #include "graphace/error.h"
-#include "graphace/extxyz.h"
+#include "graphace/structure_files.h"
 
 #include <QFileInfo>
 #include <QtConcurrent>
@@ -35,7 +35,7 @@ LoadResult loadDatasetFiles(const QStringList& files,
                     progress((k + fraction) / count, file);
                 return !(cancel && cancel->load());
             };
-            Dataset part = readExtxyzFile(QFile::encodeName(file).toStdString(), {}, callback);
+            Dataset part = readStructureFile(QFile::encodeName(file).toStdString(), {}, callback);
             for (auto& s : part.structures)
                 dataset->structures.push_back(std::move(s));
         } catch (const Cancelled&) {

@@ -345,7 +345,10 @@ bool MainWindow::isBusy() const {
 void MainWindow::openFileDialog() {
     const QString dir = settings().value(QStringLiteral("lastDirectory")).toString();
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open extended XYZ"), dir, tr("Extended XYZ (*.xyz *.extxyz);;All files (*)"));
+        this, tr("Open structures"), dir,
+        tr("Structure files (*.xyz *.extxyz POSCAR* CONTCAR* *.vasp *.poscar);;"
+           "Extended XYZ (*.xyz *.extxyz);;VASP POSCAR/CONTCAR (POSCAR* CONTCAR* *.vasp "
+           "*.poscar);;All files (*)"));
     if (files.isEmpty())
         return;
     settings().setValue(QStringLiteral("lastDirectory"), QFileInfo(files.front()).absolutePath());

@@ -3,6 +3,7 @@
 #include "graphace/experiment_run.h"
 #include "graphace/extxyz.h"
 #include "graphace/setting_sweep.h"
+#include "graphace/structure_files.h"
 #include "graphace/ui/sweep_chart.h"
 
 #include "graphace/ui/error_histogram.h"
@@ -139,7 +140,8 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_testLoad = new QFutureWatcher<TestFileLoad>(this);
     connect(m_testButton, &QPushButton::clicked, this, [this]() {
         const QString path = QFileDialog::getOpenFileName(
-            this, tr("Test file"), QString(), tr("Extended XYZ (*.xyz *.extxyz);;All files (*)"));
+            this, tr("Test file"), QString(),
+            tr("Structure files (*.xyz *.extxyz POSCAR* CONTCAR* *.vasp *.poscar);;All files (*)"));
         if (!path.isEmpty())
             openTestFile(path);
     });
@@ -418,7 +420,7 @@ void TrainingTab::openTestFile(const QString& path) {
         TestFileLoad load;
         load.path = path;
         try {
-            load.data = std::make_shared<const Dataset>(readExtxyzFile(path.toStdString()));
+            load.data = std::make_shared<const Dataset>(readStructureFile(path.toStdString()));
             if (load.data->size() == 0)
                 load.error = tr("%1 has no configuration").arg(path);
         } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 #pragma once
-// Reading extended-XYZ files for the window, off the UI thread.
+// Reading structure files (extended XYZ, VASP POSCAR; structure_files.h) for the window, off the
+// UI thread.
 
 #include "graphace/structure.h"
 
