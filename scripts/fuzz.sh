@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, AddressSanitizer + UndefinedBehaviorSanitizer) into
 # ./build-fuzz and runs one of them:
-#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: extxyz, config, model or session; default 60 s
+#   scripts/fuzz.sh TARGET [SECONDS]      TARGET: extxyz, poscar, config, model or session;
+#                                         default 60 s
 # Seeds: fuzz/seeds/TARGET (committed), the malformed-file corpus tests/data/malformed and, for
 # extxyz, the first configurations of each file in ../shared/data. What the fuzzer learns is
 # kept in build-fuzz/corpus/TARGET for the next run. A crash, a hang (> 1 s for one input) or a

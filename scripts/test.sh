@@ -17,7 +17,7 @@ fi
 # for a short time, so that the targets keep building and their seeds keep passing, and the core
 # suites under AddressSanitizer + UndefinedBehaviorSanitizer. GRAPHACE_TEST_RELIABILITY=0 skips.
 if [ $# -eq 0 ] && [ "${GRAPHACE_TEST_RELIABILITY:-1}" != 0 ]; then
-    for target in extxyz config session model; do
+    for target in extxyz poscar config session model; do
         "$root/scripts/fuzz.sh" "$target" 30 2>&1 | tail -n 8
     done
     "$root/scripts/test-sanitizers.sh"
