@@ -473,8 +473,8 @@ void registerTrainCommand(CLI::App& app) {
     auto o = std::make_shared<TrainOptions>();
     command
         ->add_option("--train", o->train.files,
-                     "Training data (extended XYZ or POSCAR); default: data.train of the config, else "
-                     "the built-in sample")
+                     "Training data (extended XYZ or POSCAR); default: data.train of the config, "
+                     "else the built-in sample")
         ->expected(1)
         ->check(CLI::ExistingFile);
     command->add_option("--energy-key", o->train.energyKey, "Header key holding the energy");

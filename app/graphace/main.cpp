@@ -14,8 +14,8 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-    CLI::App app{"graphace: structure datasets (extended XYZ, VASP POSCAR), periodic neighbour graphs, ACE descriptors "
-                 "and graph networks for interatomic potentials"};
+    CLI::App app{"graphace: structure datasets (extended XYZ, VASP POSCAR), periodic neighbour "
+                 "graphs, ACE descriptors and graph networks for interatomic potentials"};
     app.name("graphace");
     app.set_version_flag("--version", std::string("graphace ") + graphace::kVersion);
     app.require_subcommand(1);

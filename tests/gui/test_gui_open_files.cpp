@@ -77,6 +77,28 @@ private:
         return loadThrough([&]() { m_window->openFiles(files); });
     }
 
+    // Drags the files onto the window and drops them: whether the drag and the drop were
+    // accepted and the load they start succeeded.
+    bool dropFiles(const QStringList& paths) {
+        QMimeData files;
+        QList<QUrl> urls;
+        for (const QString& path : paths)
+            urls << QUrl::fromLocalFile(path);
+        files.setUrls(urls);
+        const QPoint at = m_window->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        if (!enter.isAccepted())
+            return false;
+        bool dropAccepted = false;
+        const bool loaded = loadThrough([&]() {
+            QDropEvent drop(QPointF(at), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(m_window.get(), &drop);
+            dropAccepted = drop.isAccepted();
+        });
+        return dropAccepted && loaded;
+    }
+
     QString writeSample(const QString& name, int configurations, std::uint64_t seed) {
         SampleOptions options;
         options.configurations = configurations;
@@ -262,22 +284,13 @@ private Q_SLOTS:
 
     // Dropping file URLs on the window loads them; other URLs are refused.
     void dropLoadsFiles() {
-        QMimeData files;
-        files.setUrls({QUrl::fromLocalFile(m_b), QUrl::fromLocalFile(m_a)});
-        const QPoint at = m_window->rect().center();
-        QDragEnterEvent enter(at, Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(m_window.get(), &enter);
-        QVERIFY(enter.isAccepted());
-        QVERIFY(loadThrough([&]() {
-            QDropEvent drop(QPointF(at), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(m_window.get(), &drop);
-            QVERIFY(drop.isAccepted());
-        }));
+        QVERIFY(dropFiles({m_b, m_a}));
         QCOMPARE(m_window->dataset()->size(), std::size_t(5));
         QCOMPARE(sources(), (QStringList{"b.xyz", "b.xyz", "a.xyz", "a.xyz", "a.xyz"}));
         QCOMPARE(m_window->recentFiles().mid(0, 2), (QStringList{m_b, m_a}));
 
         // A web link is not a file: refused, nothing loads.
+        const QPoint at = m_window->rect().center();
         const auto before = m_window->dataset();
         QMimeData web;
         web.setUrls({QUrl(QStringLiteral("https://example.org/data.xyz"))});
@@ -305,16 +318,7 @@ private Q_SLOTS:
             out.write("Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n 0.5 0.5 0.0\n B N\n 1 1\n"
                       "Direct\n 0 0 0\n 0.25 0.25 0.25\n");
         }
-        QMimeData files;
-        files.setUrls({QUrl::fromLocalFile(poscar), QUrl::fromLocalFile(m_c)});
-        const QPoint at = m_window->rect().center();
-        QDragEnterEvent enter(at, Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(m_window.get(), &enter);
-        QVERIFY(enter.isAccepted());
-        QVERIFY(loadThrough([&]() {
-            QDropEvent drop(QPointF(at), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(m_window.get(), &drop);
-        }));
+        QVERIFY(dropFiles({poscar, m_c}));
         QCOMPARE(m_window->dataset()->size(), std::size_t(2));
         QCOMPARE(sources(), (QStringList{"POSCAR", "c.extxyz"}));
         QCOMPARE(m_window->dataset()->structures.front().numbers, (std::vector<int>{5, 7}));
