@@ -319,6 +319,20 @@ private Q_SLOTS:
         QCOMPARE(runCli({"graph", poscar, "--cutoff", "3"}).exitCode, 0);
         const auto vasp4 = runCli({"info", poscarData("ase_vasp4.vasp"), "--format", "poscar"});
         QCOMPARE(vasp4.exitCode, 0);
+        // A VASP 4 file whose comment names no elements: refused, then read with --species.
+        const QString old = dir.filePath(QStringLiteral("old.vasp"));
+        {
+            std::string text = kBn;
+            text.erase(text.find("   B N\n"), 7);
+            std::ofstream(old.toStdString()) << text;
+        }
+        const auto refusedOld = runCli({"info", old});
+        QCOMPARE(refusedOld.exitCode, 1);
+        QVERIFY2(refusedOld.err.contains("old.vasp:6:") && refusedOld.err.contains("--species"),
+                 refusedOld.err.constData());
+        const auto withSpecies = runCli({"info", old, "--species", "B,N"});
+        QCOMPARE(withSpecies.exitCode, 0);
+        QVERIFY2(withSpecies.out.contains("B:1 N:1"), withSpecies.out.constData());
     }
 };
 
