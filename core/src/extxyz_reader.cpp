@@ -14,6 +14,8 @@
 #include "graphace/error.h"
 #include "graphace/extxyz.h"
 
+#include "text_fields.h"
+
 #include <Eigen/Geometry>
 #include <Eigen/LU>
 
@@ -34,6 +36,11 @@
 namespace graphace {
 namespace {
 
+using text::parseFiniteReal;
+using text::parseInteger;
+using text::parseReal;
+using text::shown;
+
 const char* const kDefaultProperties = "species:S:1:pos:R:3";
 const char* const kEnergyKeys[] = {"energy", "dft_energy", "Energy", "total_energy"};
 const char* const kForcesKeys[] = {"forces", "force", "dft_force", "dft_forces"};
@@ -52,46 +59,6 @@ std::string_view trim(std::string_view s) {
 
 bool isBlank(std::string_view s) {
     return trim(s).empty();
-}
-
-// Quoted for an error message: control bytes shown as '?', long text shortened.
-std::string shown(std::string_view s) {
-    constexpr std::size_t kMax = 40;
-    std::string out = "'";
-    for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        out += (c < 0x20 || c == 0x7F) ? '?' : static_cast<char>(c);
-    }
-    if (s.size() > kMax)
-        out += "...";
-    return out + "'";
-}
-
-// from_chars takes no leading '+', which printf("%+g") and Fortran write.
-std::string_view dropPlus(std::string_view t) {
-    if (t.size() > 1 && t[0] == '+' && t[1] != '+' && t[1] != '-')
-        t.remove_prefix(1);
-    return t;
-}
-
-bool parseReal(std::string_view t, double& value) {
-    t = dropPlus(t);
-    if (t.empty())
-        return false;
-    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-    return ec == std::errc() && end == t.data() + t.size();
-}
-
-bool parseFiniteReal(std::string_view t, double& value) {
-    return parseReal(t, value) && std::isfinite(value);
-}
-
-bool parseInteger(std::string_view t, long long& value) {
-    t = dropPlus(t);
-    if (t.empty())
-        return false;
-    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-    return ec == std::errc() && end == t.data() + t.size();
 }
 
 bool equalsNoCase(std::string_view a, std::string_view b) {

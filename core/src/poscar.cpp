@@ -4,6 +4,8 @@
 #include "graphace/element.h"
 #include "graphace/error.h"
 
+#include "text_fields.h"
+
 #include <Eigen/Dense>
 
 #include <algorithm>
@@ -32,22 +34,9 @@ std::vector<std::string_view> splitWords(std::string_view line) {
     return words;
 }
 
-bool parseReal(std::string_view t, double& value) {
-    if (!t.empty() && t.front() == '+')
-        t.remove_prefix(1);
-    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), value);
-    return error == std::errc() && end == t.data() + t.size() && std::isfinite(value);
-}
-
-bool parseCount(std::string_view t, long& value) {
-    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), value);
-    return error == std::errc() && end == t.data() + t.size();
-}
-
-std::string quoted(std::string_view t) {
-    constexpr std::size_t kMax = 40;
-    return "'" + std::string(t.substr(0, kMax)) + (t.size() > kMax ? "…'" : "'");
-}
+using text::parseFiniteReal;
+using text::parseInteger;
+using text::shown;
 
 // The element of a species label: "Si", "Fe_pv", "Ti_sv/f2c3a8bf" (VASP 6 writes POTCAR names).
 int elementOfLabel(std::string_view label) {
@@ -88,8 +77,8 @@ public:
                  std::to_string(words.size()));
         std::vector<double> values(count);
         for (std::size_t k = 0; k < count; ++k)
-            if (!parseReal(words[k], values[k]))
-                fail(what + ": " + quoted(words[k]) + " is not a finite real number");
+            if (!parseFiniteReal(words[k], values[k]))
+                fail(what + ": " + shown(words[k]) + " is not a finite real number");
         return values;
     }
 
@@ -122,8 +111,8 @@ Structure readPoscar(std::istream& in, const std::string& sourceName,
                    std::to_string(scaleWords.size()) + " words");
     std::vector<double> scale(scaleWords.size());
     for (std::size_t k = 0; k < scaleWords.size(); ++k)
-        if (!parseReal(scaleWords[k], scale[k]))
-            lines.fail("scaling factor " + quoted(scaleWords[k]) + " is not a finite real number");
+        if (!parseFiniteReal(scaleWords[k], scale[k]))
+            lines.fail("scaling factor " + shown(scaleWords[k]) + " is not a finite real number");
 
     Mat3 lattice;
     for (int r = 0; r < 3; ++r) {
@@ -157,30 +146,30 @@ Structure readPoscar(std::istream& in, const std::string& sourceName,
     // Species (VASP 5) and counts.
     std::vector<int> elements;
     auto words = splitWords(lines.next("the species line or the atom counts"));
-    long first = 0;
+    long long first = 0;
     if (words.empty())
         lines.fail("expected the species line (e.g. 'Si O') or the atom counts (e.g. '4 8')");
-    if (!parseCount(words[0], first)) {
+    if (!parseInteger(words[0], first)) {
         const long speciesLine = lines.line();
         for (std::string_view label : words) {
             const int z = elementOfLabel(label);
             if (z == 0)
-                lines.fail(speciesLine, "species " + quoted(label) + " is not an element symbol");
+                lines.fail(speciesLine, "species " + shown(label) + " is not an element symbol");
             elements.push_back(z);
         }
         words = splitWords(lines.next("the atom counts (one per species)"));
     }
     const long countsLine = lines.line();
-    std::vector<long> counts;
+    std::vector<long long> counts;
     for (std::string_view w : words) {
-        long n = 0;
-        if (!parseCount(w, n)) {
+        long long n = 0;
+        if (!parseInteger(w, n)) {
             if (!counts.empty())
                 break; // a comment after the counts
-            lines.fail("atom count " + quoted(w) + " is not an integer");
+            lines.fail("atom count " + shown(w) + " is not an integer");
         }
         if (n <= 0 || n > 100'000'000)
-            lines.fail("atom count " + quoted(w) + " must be a positive integer");
+            lines.fail("atom count " + shown(w) + " must be a positive integer");
         counts.push_back(n);
     }
     if (elements.empty()) {
@@ -211,7 +200,7 @@ Structure readPoscar(std::istream& in, const std::string& sourceName,
                                    std::to_string(elements.size()) +
                                    " species: one count per species is needed");
     }
-    long total = 0;
+    long long total = 0;
     for (std::size_t k = 0; k < counts.size(); ++k) {
         total += counts[k];
         if (total > 100'000'000)
@@ -252,8 +241,8 @@ Structure readPoscar(std::istream& in, const std::string& sourceName,
                        ", the line has " + std::to_string(w.size()) + " words");
         Vec3 r;
         for (int k = 0; k < 3; ++k)
-            if (!parseReal(w[k], r[k]))
-                lines.fail(what + ": " + quoted(w[k]) + " is not a finite real number");
+            if (!parseFiniteReal(w[k], r[k]))
+                lines.fail(what + ": " + shown(w[k]) + " is not a finite real number");
         s.positions.push_back(cartesian ? Vec3(r.cwiseProduct(factor))
                                         : Vec3(lattice.transpose() * r));
         if (!s.positions.back().allFinite())
@@ -263,7 +252,7 @@ Structure readPoscar(std::istream& in, const std::string& sourceName,
                 const char flag =
                     static_cast<char>(std::toupper(static_cast<unsigned char>(w[k][0])));
                 if (w[k].size() != 1 || (flag != 'T' && flag != 'F'))
-                    lines.fail(what + ": selective-dynamics flag " + quoted(w[k]) +
+                    lines.fail(what + ": selective-dynamics flag " + shown(w[k]) +
                                " is not T or F");
                 moveMask.values.emplace_back(1, flag);
             }

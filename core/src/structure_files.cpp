@@ -2,9 +2,10 @@
 
 #include "graphace/error.h"
 
+#include "text_fields.h"
+
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,8 +44,7 @@ bool holdsReals(const std::string& line, std::size_t minimum, std::size_t maximu
     std::size_t n = 0;
     while (words >> word) {
         double value = 0;
-        const auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), value);
-        if (error != std::errc() || end != word.data() + word.size())
+        if (!text::parseReal(word, value))
             return n >= minimum && n <= maximum && n > 0; // trailing text after the numbers
         ++n;
     }

@@ -99,6 +99,15 @@ private:
         return dropAccepted && loaded;
     }
 
+    // `text` as the file `name` in the test folder: its absolute path, empty when not written.
+    QString writeText(const QString& name, const char* text) {
+        const QString path = QFileInfo(m_dir.filePath(name)).absoluteFilePath();
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly) || out.write(text) < 0)
+            return {};
+        return path;
+    }
+
     QString writeSample(const QString& name, int configurations, std::uint64_t seed) {
         SampleOptions options;
         options.configurations = configurations;
@@ -311,26 +320,20 @@ private Q_SLOTS:
     // without species is refused naming its line.
     void dropPoscarWithXyz() {
         const QString poscar =
-            QFileInfo(m_dir.filePath(QStringLiteral("POSCAR"))).absoluteFilePath();
-        {
-            QFile out(poscar);
-            QVERIFY(out.open(QIODevice::WriteOnly));
-            out.write("Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n 0.5 0.5 0.0\n B N\n 1 1\n"
-                      "Direct\n 0 0 0\n 0.25 0.25 0.25\n");
-        }
+            writeText(QStringLiteral("POSCAR"), "Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n "
+                                                "0.5 0.5 0.0\n B N\n 1 1\nDirect\n 0 0 0\n "
+                                                "0.25 0.25 0.25\n");
+        QVERIFY(!poscar.isEmpty());
         QVERIFY(dropFiles({poscar, m_c}));
         QCOMPARE(m_window->dataset()->size(), std::size_t(2));
         QCOMPARE(sources(), (QStringList{"POSCAR", "c.extxyz"}));
         QCOMPARE(m_window->dataset()->structures.front().numbers, (std::vector<int>{5, 7}));
 
         const QString vasp4 =
-            QFileInfo(m_dir.filePath(QStringLiteral("old.vasp"))).absoluteFilePath();
-        {
-            QFile out(vasp4);
-            QVERIFY(out.open(QIODevice::WriteOnly));
-            out.write("Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n 0.5 0.5 0.0\n 1 1\n"
-                      "Direct\n 0 0 0\n 0.25 0.25 0.25\n");
-        }
+            writeText(QStringLiteral("old.vasp"), "Cubic BN\n 3.57\n 0.0 0.5 0.5\n 0.5 0.0 0.5\n "
+                                                  "0.5 0.5 0.0\n 1 1\nDirect\n 0 0 0\n "
+                                                  "0.25 0.25 0.25\n");
+        QVERIFY(!vasp4.isEmpty());
         const auto before = m_window->dataset();
         QVERIFY(!load({vasp4}));
         QCOMPARE(m_window->dataset(), before);
